@@ -1,0 +1,101 @@
+//! Command-line flags, as clap parses them. `main` turns them into typed
+//! options before any work starts; the library never sees clap.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::report::Format;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "dnsim",
+    version,
+    about = "DNS outage impact simulator: who is unreachable when a DNS provider goes down"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Simulate a scenario and report who is unreachable, how likely, and the impact.
+    Run(RunArgs),
+    /// Validate a scenario and lint it for single points of failure, without simulating.
+    Check(CheckArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ModelArg {
+    Snapshot,
+    Timeline,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct RunArgs {
+    /// The scenario file (TOML).
+    pub scenario: PathBuf,
+    /// Override `simulation.model`.
+    #[arg(long, value_enum)]
+    pub model: Option<ModelArg>,
+    /// Override `simulation.trials`.
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+    pub trials: Option<u64>,
+    /// Override `simulation.seed`.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Worker threads (default: one per core). Results do not depend on it.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1024))]
+    pub threads: Option<u32>,
+    /// Force a provider or common cause down in every trial, everywhere or in
+    /// one region (ID@REGION). Repeatable.
+    #[arg(long = "fail", value_name = "ID[@REGION]")]
+    pub fail: Vec<String>,
+    /// Make every event not named by --fail certain not to happen: one exact trial.
+    #[arg(long)]
+    pub fail_only: bool,
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Write to FILE (atomically) instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Services shown in the table (default 20) and in Markdown (default all).
+    #[arg(long, value_name = "N")]
+    pub top: Option<usize>,
+    /// No progress bar.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CheckFormat {
+    Table,
+    Json,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// The scenario file (TOML).
+    pub scenario: PathBuf,
+    #[arg(long, value_enum, default_value_t = CheckFormat::Table)]
+    pub format: CheckFormat,
+    /// Exit with code 3 when there are warnings.
+    #[arg(long)]
+    pub deny_warnings: bool,
+    /// Warn about providers whose failure alone takes down more than this
+    /// share of the total weight.
+    #[arg(long, value_name = "SHARE", default_value_t = crate::lint::DEFAULT_MAX_SHARE, value_parser = parse_share)]
+    pub max_share: f64,
+}
+
+fn parse_share(s: &str) -> Result<f64, String> {
+    let x: f64 = s
+        .parse()
+        .map_err(|_| format!("expected a number in [0, 1], got \"{s}\""))?;
+    if (0.0..=1.0).contains(&x) {
+        Ok(x)
+    } else {
+        Err(format!("expected a number in [0, 1], got {x}"))
+    }
+}

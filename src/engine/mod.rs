@@ -1,0 +1,221 @@
+//! The snapshot Monte Carlo engine (spec §2, §5).
+//!
+//! Trials run in fixed blocks of [`BLOCK_TRIALS`]. For each block every
+//! event's states are drawn from its own stream (`sample`), then evaluated
+//! 64 trials a word (`eval`), and counted into a [`Tally`] of integers. Blocks
+//! run in parallel on rayon's pool; tallies merge by addition, so the result
+//! is the same whatever the thread count or the order blocks finish in.
+//!
+//! The engine does no I/O and knows nothing of flags or formats: it reports
+//! progress through a callback.
+
+pub mod eval;
+pub mod sample;
+pub mod scalar;
+
+use std::collections::BTreeMap;
+
+use rayon::prelude::*;
+
+use crate::model::Model;
+pub use sample::{BLOCK_TRIALS, BLOCK_WORDS};
+
+/// Counts from a run of trials. Everything is an integer, so tallies from
+/// blocks, threads or machines merge by addition, in any order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tally {
+    pub trials: u64,
+    pub regions: usize,
+    /// `node × region`: trials in which the node was down in the region.
+    pub down: Vec<u64>,
+    /// `node × pair`: trials in which the node was down in both regions of
+    /// the pair (r < s, in lexicographic order). Empty with one region.
+    pub joint: Vec<u64>,
+    /// Per region: trials in which some node was down there.
+    pub any: Vec<u64>,
+    /// Per-trial impact → trials with exactly that impact (the f64's bits),
+    /// for trials with a positive impact. The rest had impact zero.
+    pub impact: BTreeMap<u64, u64>,
+}
+
+impl Tally {
+    pub fn new(model: &Model) -> Tally {
+        let (n, r) = (model.node_count(), model.region_count());
+        Tally {
+            trials: 0,
+            regions: r,
+            down: vec![0; n * r],
+            joint: vec![0; n * pairs(r)],
+            any: vec![0; r],
+            impact: BTreeMap::new(),
+        }
+    }
+
+    pub fn merge(&mut self, other: &Tally) {
+        self.trials += other.trials;
+        add(&mut self.down, &other.down);
+        add(&mut self.joint, &other.joint);
+        add(&mut self.any, &other.any);
+        for (k, v) in &other.impact {
+            *self.impact.entry(*k).or_insert(0) += v;
+        }
+    }
+}
+
+fn add(a: &mut [u64], b: &[u64]) {
+    for (x, y) in a.iter_mut().zip(b) {
+        *x += y;
+    }
+}
+
+/// Number of unordered region pairs.
+pub fn pairs(regions: usize) -> usize {
+    regions * regions.saturating_sub(1) / 2
+}
+
+/// What to run: how many trials, from which seed.
+#[derive(Debug, Clone, Copy)]
+pub struct RunConfig {
+    pub trials: u64,
+    pub seed: u64,
+}
+
+/// Per-thread buffers, reused across blocks.
+pub struct Scratch {
+    events: Vec<[u64; BLOCK_WORDS]>,
+    provider_down: Vec<u64>,
+    node_down: Vec<u64>,
+}
+
+impl Scratch {
+    pub fn new(model: &Model) -> Scratch {
+        Scratch {
+            events: vec![[0; BLOCK_WORDS]; model.events.len()],
+            provider_down: vec![0; model.region_count() * model.provider_count],
+            node_down: vec![0; model.region_count() * model.node_count()],
+        }
+    }
+}
+
+/// Each event's stream key, in model order.
+pub fn stream_keys(model: &Model, seed: u64) -> Vec<[u8; 32]> {
+    model
+        .events
+        .iter()
+        .map(|e| sample::stream_key(seed, &e.id))
+        .collect()
+}
+
+/// Draws every event's states for one block: `events[e][word]`.
+pub fn draw_block(model: &Model, keys: &[[u8; 32]], block: u64, out: &mut [[u64; BLOCK_WORDS]]) {
+    for ((e, key), words) in model.events.iter().zip(keys).zip(out.iter_mut()) {
+        sample::fill(words, e.p, key, block);
+    }
+}
+
+/// Trials that block `block` holds out of `trials`.
+pub fn trials_in_block(trials: u64, block: u64) -> u64 {
+    trials
+        .saturating_sub(block * BLOCK_TRIALS)
+        .min(BLOCK_TRIALS)
+}
+
+pub fn block_count(trials: u64) -> u64 {
+    trials.div_ceil(BLOCK_TRIALS)
+}
+
+/// Runs one block into `tally`.
+pub fn run_block(
+    model: &Model,
+    keys: &[[u8; 32]],
+    block: u64,
+    n_trials: u64,
+    tally: &mut Tally,
+    scratch: &mut Scratch,
+) {
+    draw_block(model, keys, block, &mut scratch.events);
+    tally.trials += n_trials;
+    let (pc, rc) = (model.provider_count, model.region_count());
+    let active: Vec<usize> = (0..model.events.len())
+        .filter(|&e| model.events[e].p > 0.0)
+        .collect();
+    let words = n_trials.div_ceil(64) as usize;
+    for w in 0..words {
+        let mask = eval::low_bits((n_trials - 64 * w as u64).min(64) as u32);
+        // Quiet trials: with no event firing, nothing is down.
+        if active.iter().all(|&e| scratch.events[e][w] & mask == 0) {
+            continue;
+        }
+        for r in 0..rc {
+            for p in 0..pc {
+                let mut down = 0;
+                for &e in model.down_events.row(r * pc + p) {
+                    down |= scratch.events[e as usize][w];
+                }
+                scratch.provider_down[r * pc + p] = down;
+            }
+        }
+        eval::eval_word(model, &scratch.provider_down, &mut scratch.node_down, mask);
+        accumulate(model, &scratch.node_down, tally);
+    }
+}
+
+fn accumulate(model: &Model, node_down: &[u64], tally: &mut Tally) {
+    let (nc, rc) = (model.node_count(), model.region_count());
+    let mut sums = [0.0f64; 64];
+    for r in 0..rc {
+        let nd = &node_down[r * nc..(r + 1) * nc];
+        let mut any = 0;
+        for (n, &word) in nd.iter().enumerate() {
+            tally.down[n * rc + r] += word.count_ones() as u64;
+            any |= word;
+        }
+        tally.any[r] += any.count_ones() as u64;
+        eval::add_impacts(model, r, nd, &mut sums);
+    }
+    if rc > 1 {
+        let np = pairs(rc);
+        for n in 0..nc {
+            let mut k = 0;
+            for r in 0..rc {
+                let a = node_down[r * nc + n];
+                for s in r + 1..rc {
+                    if a != 0 {
+                        tally.joint[n * np + k] += (a & node_down[s * nc + n]).count_ones() as u64;
+                    }
+                    k += 1;
+                }
+            }
+        }
+    }
+    for x in sums {
+        if x > 0.0 {
+            *tally.impact.entry(x.to_bits()).or_insert(0) += 1;
+        }
+    }
+}
+
+/// Runs `config.trials` trials on the current rayon pool. `progress` is
+/// called with the number of trials each finished block held.
+pub fn run(model: &Model, config: RunConfig, progress: &(dyn Fn(u64) + Sync)) -> Tally {
+    let keys = stream_keys(model, config.seed);
+    (0..block_count(config.trials))
+        .into_par_iter()
+        .fold(
+            || (Tally::new(model), Scratch::new(model)),
+            |(mut tally, mut scratch), block| {
+                let n = trials_in_block(config.trials, block);
+                run_block(model, &keys, block, n, &mut tally, &mut scratch);
+                progress(n);
+                (tally, scratch)
+            },
+        )
+        .map(|(tally, _)| tally)
+        .reduce(
+            || Tally::new(model),
+            |mut a, b| {
+                a.merge(&b);
+                a
+            },
+        )
+}

@@ -1,0 +1,131 @@
+//! Input errors: everything a user can get wrong, with where and what.
+//!
+//! Every problem with a scenario file, an included CSV or a command-line flag
+//! becomes an [`InputError`] that names the file, the line and column, the key
+//! and what was meant. The binary maps it to exit code 2; anything else is a
+//! bug or an I/O failure and exits 1.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// A problem with the user's input, located as precisely as we can.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputError {
+    /// The file at fault; `None` for command-line flags.
+    pub file: Option<PathBuf>,
+    /// 1-based line, where known.
+    pub line: Option<usize>,
+    /// 1-based column (in characters), where known.
+    pub column: Option<usize>,
+    /// The key (or flag, or CSV column) at fault, e.g. `provider.p_outage`.
+    pub key: Option<String>,
+    /// What is wrong, lower-case, no trailing period.
+    pub message: String,
+}
+
+impl InputError {
+    pub fn new(message: impl Into<String>) -> InputError {
+        InputError {
+            file: None,
+            line: None,
+            column: None,
+            key: None,
+            message: message.into(),
+        }
+    }
+
+    pub fn flag(flag: &str, message: impl Into<String>) -> InputError {
+        InputError::new(message).with_key(flag)
+    }
+
+    pub fn in_file(mut self, file: &Path) -> InputError {
+        self.file = Some(file.to_path_buf());
+        self
+    }
+
+    pub fn at(mut self, line: usize, column: usize) -> InputError {
+        self.line = Some(line);
+        self.column = Some(column);
+        self
+    }
+
+    pub fn at_line(mut self, line: usize) -> InputError {
+        self.line = Some(line);
+        self
+    }
+
+    pub fn with_key(mut self, key: impl Into<String>) -> InputError {
+        self.key = Some(key.into());
+        self
+    }
+}
+
+impl fmt::Display for InputError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(file) = &self.file {
+            write!(f, "{}", file.display())?;
+            if let Some(line) = self.line {
+                write!(f, ":{line}")?;
+                if let Some(column) = self.column {
+                    write!(f, ":{column}")?;
+                }
+            }
+            write!(f, ": ")?;
+        }
+        if let Some(key) = &self.key {
+            write!(f, "{key}: ")?;
+        }
+        write!(f, "{}", self.message)
+    }
+}
+
+impl std::error::Error for InputError {}
+
+/// The closest of `candidates` to `wrong`, if any is close enough to be what
+/// the user meant.
+pub fn did_you_mean<'a>(
+    wrong: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .map(|c| (strsim::jaro_winkler(wrong, c), c))
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c)
+}
+
+/// `unknown provider "dyn2" (did you mean "dyn"?)`, or without the hint.
+pub fn unknown<'a>(
+    what: &str,
+    wrong: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> String {
+    match did_you_mean(wrong, candidates) {
+        Some(hint) => format!("unknown {what} \"{wrong}\" (did you mean \"{hint}\"?)"),
+        None => format!("unknown {what} \"{wrong}\""),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_names_file_line_column_and_key() {
+        let e = InputError::new("must be in [0, 1], got 1.5")
+            .in_file(Path::new("a.toml"))
+            .at(3, 12)
+            .with_key("provider.p_outage");
+        assert_eq!(
+            e.to_string(),
+            "a.toml:3:12: provider.p_outage: must be in [0, 1], got 1.5"
+        );
+    }
+
+    #[test]
+    fn suggestions_only_when_close() {
+        assert_eq!(did_you_mean("dyn2", ["dyn", "route53"]), Some("dyn"));
+        assert_eq!(did_you_mean("zzz", ["dyn", "route53"]), None);
+    }
+}

@@ -1,0 +1,22 @@
+//! dnsim: a DNS outage impact simulator.
+//!
+//! The library loads a scenario (`scenario`), compiles it into dense arrays
+//! (`model`), samples it (`engine`), turns the counts into probabilities and
+//! intervals (`stats`, `results`) and writes them (`report`). `run` strings
+//! these together; the binary in `main.rs` only parses flags and maps errors
+//! to exit codes.
+
+pub mod cli;
+pub mod duration;
+pub mod engine;
+pub mod error;
+pub mod lint;
+pub mod model;
+pub mod output;
+pub mod progress;
+pub mod report;
+pub mod results;
+pub mod run;
+pub mod scenario;
+pub mod stats;
+pub mod synth;

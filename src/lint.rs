@@ -1,0 +1,85 @@
+//! `dnsim check`: lints that need no simulation.
+//!
+//! All three come from one exact evaluation of every single-provider failure
+//! (`engine::eval::single_failures`):
+//!
+//! - `single_provider`: a service delegated to one provider only;
+//! - `hidden_single_provider`: a service that one provider takes down through
+//!   its requirements, although its own delegation does not hang on that
+//!   provider alone (say, two DNS providers but a CDN on Dyn only);
+//! - `provider_share`: a provider whose failure alone takes down more than
+//!   `max_share` of the total weight.
+
+use serde::Serialize;
+
+use crate::engine::eval::single_failures;
+use crate::model::{Forcing, Model};
+use crate::scenario::Scenario;
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Warning {
+    pub kind: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub service: Option<String>,
+    pub provider: String,
+    pub message: String,
+}
+
+/// The default `--max-share`.
+pub const DEFAULT_MAX_SHARE: f64 = 0.5;
+
+pub fn lint(scenario: &Scenario, max_share: f64) -> Vec<Warning> {
+    let model = Model::compile(scenario, &Forcing::default())
+        .expect("no --fail options, nothing to resolve");
+    let single = single_failures(&model);
+    let pid = |p: usize| scenario.providers[p].id.clone();
+    let mut out = Vec::new();
+    for (s, &node) in scenario.services.iter().zip(&model.service_node) {
+        if let [only] = *s.dns {
+            out.push(Warning {
+                kind: "single_provider",
+                service: Some(s.id.to_string()),
+                provider: pid(only as usize),
+                message: format!(
+                    "service \"{}\" is delegated to a single provider, \"{}\"",
+                    s.id,
+                    pid(only as usize)
+                ),
+            });
+        }
+        for p in 0..model.provider_count {
+            let own = s.dns.len() == 1 && s.dns[0] as usize == p;
+            if !own && single.takes_down(p, node) {
+                out.push(Warning {
+                    kind: "hidden_single_provider",
+                    service: Some(s.id.to_string()),
+                    provider: pid(p),
+                    message: format!(
+                        "service \"{}\" ({} DNS provider{}) is taken down by \"{}\" alone through its requirements",
+                        s.id,
+                        s.dns.len(),
+                        if s.dns.len() == 1 { "" } else { "s" },
+                        pid(p)
+                    ),
+                });
+            }
+        }
+    }
+    let total = scenario.total_weight();
+    for (p, &impact) in single.impact.iter().enumerate() {
+        if total > 0.0 && impact / total > max_share {
+            out.push(Warning {
+                kind: "provider_share",
+                service: None,
+                provider: pid(p),
+                message: format!(
+                    "provider \"{}\" alone takes down {:.1}% of the weight (more than --max-share {}%)",
+                    pid(p),
+                    100.0 * impact / total,
+                    100.0 * max_share
+                ),
+            });
+        }
+    }
+    out
+}

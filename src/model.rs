@@ -1,0 +1,433 @@
+//! The compiled, immutable model that the engines sample.
+//!
+//! Compilation turns a validated [`Scenario`] plus the run's `--fail` options
+//! into dense arrays:
+//!
+//! - **events**: every independent random draw (a provider everywhere, a
+//!   provider in one region, a common cause, a forced failure), each with its
+//!   probability and the id that seeds its random stream;
+//! - **coverage**: for each (region, provider), the events that take that
+//!   provider down there;
+//! - **nodes**: services collapsed by signature. Services with the same
+//!   delegation set and the same requirements (themselves as nodes) have the
+//!   same outcome in every trial, so each signature is evaluated once. Nodes
+//!   are numbered in topological order: requirements come first.
+
+use std::collections::HashMap;
+
+use crate::error::{InputError, unknown};
+use crate::scenario::Scenario;
+
+/// `--fail ID[@REGION]`, as typed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FailSpec {
+    pub id: String,
+    pub region: Option<String>,
+}
+
+impl FailSpec {
+    pub fn parse(text: &str) -> Result<FailSpec, InputError> {
+        let (id, region) = match text.split_once('@') {
+            Some((id, region)) => (id, Some(region.to_string())),
+            None => (text, None),
+        };
+        if id.is_empty() || region.as_deref() == Some("") {
+            return Err(InputError::flag(
+                "--fail",
+                format!("expected ID or ID@REGION, got \"{text}\""),
+            ));
+        }
+        Ok(FailSpec {
+            id: id.to_string(),
+            region,
+        })
+    }
+}
+
+impl std::fmt::Display for FailSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.region {
+            Some(r) => write!(f, "{}@{r}", self.id),
+            None => write!(f, "{}", self.id),
+        }
+    }
+}
+
+/// Which failures a run forces, and whether everything else stays up.
+#[derive(Debug, Clone, Default)]
+pub struct Forcing {
+    pub fail: Vec<FailSpec>,
+    pub fail_only: bool,
+}
+
+/// One independent random event of the snapshot model.
+#[derive(Debug, Clone)]
+pub struct EventDef {
+    /// `dyn`, `dyn@us-east` or a common cause's id: names the random stream.
+    pub id: String,
+    pub p: f64,
+    /// The (provider, region) pairs this event takes down.
+    pub cover: Vec<(u32, u32)>,
+}
+
+/// Compressed rows: `items[starts[i]..starts[i + 1]]` is row `i`.
+#[derive(Debug, Clone, Default)]
+pub struct Csr {
+    pub starts: Vec<u32>,
+    pub items: Vec<u32>,
+}
+
+impl Csr {
+    fn new() -> Csr {
+        Csr {
+            starts: vec![0],
+            items: Vec::new(),
+        }
+    }
+
+    fn push_row(&mut self, row: impl IntoIterator<Item = u32>) {
+        self.items.extend(row);
+        self.starts.push(self.items.len() as u32);
+    }
+
+    #[inline]
+    pub fn row(&self, i: usize) -> &[u32] {
+        &self.items[self.starts[i] as usize..self.starts[i + 1] as usize]
+    }
+
+    pub fn len(&self) -> usize {
+        self.starts.len() - 1
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Model {
+    pub region_ids: Vec<String>,
+    /// Normalised client shares.
+    pub region_weights: Vec<f64>,
+    pub provider_count: usize,
+    pub events: Vec<EventDef>,
+    /// Row `r * provider_count + p`: events (with p > 0) that take provider
+    /// `p` down in region `r`.
+    pub down_events: Csr,
+    /// Per node: its delegated providers.
+    pub node_dns: Csr,
+    /// Per node: nodes that must all be up.
+    pub node_requires: Csr,
+    /// Per node: its `requires_any` groups (indices into `groups`).
+    pub node_groups: Csr,
+    /// Per group: nodes of which at least one must be up.
+    pub groups: Csr,
+    /// Per node: the summed weight of the services it stands for.
+    pub node_weight: Vec<f64>,
+    /// Per service (scenario order): its node.
+    pub service_node: Vec<u32>,
+    /// Services in an order where requirements come first.
+    pub service_order: Vec<u32>,
+    /// True when every event is certain (`--fail-only`): one trial is exact.
+    pub exact: bool,
+}
+
+impl Model {
+    pub fn node_count(&self) -> usize {
+        self.node_weight.len()
+    }
+
+    pub fn region_count(&self) -> usize {
+        self.region_weights.len()
+    }
+
+    /// Exact P(provider down) in each region: one minus the product of the
+    /// chances that each of its covering events stays quiet.
+    pub fn provider_p_down(&self, p: usize) -> Vec<f64> {
+        (0..self.region_count())
+            .map(|r| {
+                let up: f64 = self
+                    .down_events
+                    .row(r * self.provider_count + p)
+                    .iter()
+                    .map(|&e| 1.0 - self.events[e as usize].p)
+                    .product();
+                1.0 - up
+            })
+            .collect()
+    }
+
+    pub fn compile(scenario: &Scenario, forcing: &Forcing) -> Result<Model, InputError> {
+        let regions = scenario.regions.len();
+        let providers = scenario.providers.len();
+        let all_regions = || 0..regions as u32;
+
+        let mut events: Vec<EventDef> = Vec::new();
+        for (i, p) in scenario.providers.iter().enumerate() {
+            events.push(EventDef {
+                id: p.id.clone(),
+                p: p.p_outage,
+                cover: all_regions().map(|r| (i as u32, r)).collect(),
+            });
+        }
+        for (i, p) in scenario.providers.iter().enumerate() {
+            for &(r, prob) in &p.regional_p_outage {
+                let id = format!("{}@{}", p.id, scenario.regions[r as usize].id);
+                events.push(EventDef {
+                    id,
+                    p: prob,
+                    cover: vec![(i as u32, r)],
+                });
+            }
+        }
+        for c in &scenario.common_causes {
+            let cover = c
+                .providers
+                .iter()
+                .flat_map(|&p| c.regions.iter().map(move |&r| (p, r)))
+                .collect();
+            events.push(EventDef {
+                id: c.id.clone(),
+                p: c.p,
+                cover,
+            });
+        }
+
+        let mut forced = vec![false; events.len()];
+        for spec in &forcing.fail {
+            let index = force(scenario, &mut events, spec)?;
+            forced.resize(events.len(), false);
+            forced[index] = true;
+        }
+        for (e, f) in events.iter_mut().zip(&forced) {
+            if *f {
+                e.p = 1.0;
+            } else if forcing.fail_only {
+                e.p = 0.0;
+            }
+        }
+
+        let mut lists: Vec<Vec<u32>> = vec![Vec::new(); regions * providers];
+        for (i, e) in events.iter().enumerate() {
+            if e.p > 0.0 {
+                for &(p, r) in &e.cover {
+                    let row = &mut lists[r as usize * providers + p as usize];
+                    if !row.contains(&(i as u32)) {
+                        row.push(i as u32);
+                    }
+                }
+            }
+        }
+        let mut down_events = Csr::new();
+        for row in lists {
+            down_events.push_row(row);
+        }
+
+        let service_order = topological_order(scenario);
+        let mut node_of: HashMap<Vec<u32>, u32> = HashMap::new();
+        let mut service_node = vec![u32::MAX; scenario.services.len()];
+        let (mut node_dns, mut node_requires, mut node_groups, mut groups) =
+            (Csr::new(), Csr::new(), Csr::new(), Csr::new());
+        let mut node_weight: Vec<f64> = Vec::new();
+        let mut key = Vec::new();
+        for &s in &service_order {
+            let svc = &scenario.services[s as usize];
+            let mut dns = svc.dns.to_vec();
+            dns.sort_unstable();
+            let mut req: Vec<u32> = svc
+                .requires
+                .iter()
+                .map(|&r| service_node[r as usize])
+                .collect();
+            req.sort_unstable();
+            req.dedup();
+            let mut any: Vec<Vec<u32>> = svc
+                .requires_any
+                .iter()
+                .map(|g| {
+                    let mut g: Vec<u32> = g.iter().map(|&r| service_node[r as usize]).collect();
+                    g.sort_unstable();
+                    g.dedup();
+                    g
+                })
+                .collect();
+            any.sort_unstable();
+            any.dedup();
+            key.clear();
+            key.push(dns.len() as u32);
+            key.extend(&dns);
+            key.push(req.len() as u32);
+            key.extend(&req);
+            for g in &any {
+                key.push(g.len() as u32);
+                key.extend(g);
+            }
+            let node = match node_of.get(&key) {
+                Some(&n) => n,
+                None => {
+                    let n = node_weight.len() as u32;
+                    node_dns.push_row(dns.iter().copied());
+                    node_requires.push_row(req.iter().copied());
+                    let first = groups.len() as u32;
+                    for g in &any {
+                        groups.push_row(g.iter().copied());
+                    }
+                    node_groups.push_row(first..groups.len() as u32);
+                    node_weight.push(0.0);
+                    node_of.insert(key.clone(), n);
+                    n
+                }
+            };
+            service_node[s as usize] = node;
+        }
+        // Weights are summed in scenario order, so a node's weight does not
+        // depend on the topological order chosen.
+        for (s, &n) in scenario.services.iter().zip(&service_node) {
+            node_weight[n as usize] += s.weight;
+        }
+
+        Ok(Model {
+            region_ids: scenario.regions.iter().map(|r| r.id.clone()).collect(),
+            region_weights: scenario.regions.iter().map(|r| r.weight).collect(),
+            provider_count: providers,
+            exact: events.iter().all(|e| e.p == 0.0 || e.p == 1.0),
+            events,
+            down_events,
+            node_dns,
+            node_requires,
+            node_groups,
+            groups,
+            node_weight,
+            service_node,
+            service_order,
+        })
+    }
+}
+
+/// Marks the event that `--fail spec` forces, adding it if the scenario has
+/// no such event (a provider in a region without `regional_p_outage`, or a
+/// common cause in one of its regions). Returns its index.
+fn force(
+    scenario: &Scenario,
+    events: &mut Vec<EventDef>,
+    spec: &FailSpec,
+) -> Result<usize, InputError> {
+    let provider = scenario.providers.iter().position(|p| p.id == spec.id);
+    let cause = scenario.common_causes.iter().position(|c| c.id == spec.id);
+    if provider.is_none() && cause.is_none() {
+        let names = scenario
+            .providers
+            .iter()
+            .map(|p| p.id.as_str())
+            .chain(scenario.common_causes.iter().map(|c| c.id.as_str()));
+        let mut msg = unknown("provider or common cause", &spec.id, names);
+        if scenario.services.iter().any(|s| *s.id == spec.id) {
+            msg.push_str(&format!(
+                "; \"{}\" is a service, and --fail takes providers and common causes",
+                spec.id
+            ));
+        }
+        return Err(InputError::flag("--fail", msg));
+    }
+    let Some(region) = &spec.region else {
+        let id = &spec.id;
+        return Ok(events
+            .iter()
+            .position(|e| e.id == *id)
+            .expect("every provider and common cause has an event"));
+    };
+    let r = scenario
+        .regions
+        .iter()
+        .position(|x| x.id == *region)
+        .ok_or_else(|| {
+            InputError::flag(
+                "--fail",
+                unknown(
+                    "region",
+                    region,
+                    scenario.regions.iter().map(|x| x.id.as_str()),
+                ),
+            )
+        })? as u32;
+    let id = spec.to_string();
+    if let Some(i) = events.iter().position(|e| e.id == id) {
+        return Ok(i);
+    }
+    let cover = match (provider, cause) {
+        (Some(p), _) => vec![(p as u32, r)],
+        (None, Some(c)) => {
+            let cc = &scenario.common_causes[c];
+            if !cc.regions.contains(&r) {
+                return Err(InputError::flag(
+                    "--fail",
+                    format!(
+                        "common cause \"{}\" does not reach region \"{region}\"",
+                        cc.id
+                    ),
+                ));
+            }
+            cc.providers.iter().map(|&p| (p, r)).collect()
+        }
+        (None, None) => unreachable!("checked above"),
+    };
+    events.push(EventDef { id, p: 1.0, cover });
+    Ok(events.len() - 1)
+}
+
+/// Kahn's algorithm over `requires` and `requires_any`: each service after
+/// everything it requires. Iterative, so a 20,000-long chain is no problem.
+/// The loader has already refused cycles.
+pub fn topological_order(scenario: &Scenario) -> Vec<u32> {
+    let n = scenario.services.len();
+    // Dependents as compressed rows, filled in two passes to spare a vector
+    // per service on million-service plans.
+    let deps = |s: &crate::scenario::Service| {
+        let mut d: Vec<u32> = s
+            .requires
+            .iter()
+            .chain(s.requires_any.iter().flatten())
+            .copied()
+            .collect();
+        d.sort_unstable();
+        d.dedup();
+        d
+    };
+    let mut pending = vec![0u32; n];
+    let mut starts = vec![0u32; n + 1];
+    for (i, s) in scenario.services.iter().enumerate() {
+        let d = deps(s);
+        pending[i] = d.len() as u32;
+        for x in d {
+            starts[x as usize + 1] += 1;
+        }
+    }
+    for i in 0..n {
+        starts[i + 1] += starts[i];
+    }
+    let mut fill = starts.clone();
+    let mut items = vec![0u32; starts[n] as usize];
+    for (i, s) in scenario.services.iter().enumerate() {
+        for x in deps(s) {
+            items[fill[x as usize] as usize] = i as u32;
+            fill[x as usize] += 1;
+        }
+    }
+    let dependents = Csr { starts, items };
+    let mut order: Vec<u32> = (0..n as u32)
+        .filter(|&i| pending[i as usize] == 0)
+        .collect();
+    let mut head = 0;
+    while head < order.len() {
+        let s = order[head] as usize;
+        head += 1;
+        for &d in dependents.row(s) {
+            pending[d as usize] -= 1;
+            if pending[d as usize] == 0 {
+                order.push(d);
+            }
+        }
+    }
+    assert_eq!(order.len(), n, "requirement cycle slipped past validation");
+    order
+}

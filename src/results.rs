@@ -1,0 +1,243 @@
+//! Snapshot results: the counts of a [`Tally`] turned into probabilities,
+//! intervals and impacts. The structs here derive `Serialize`, and they are
+//! the JSON schema of spec §6; the other formats read the same structs.
+
+use std::sync::Arc;
+
+use serde::ser::{SerializeMap, Serializer};
+use serde::{Deserialize, Serialize};
+
+use crate::engine::Tally;
+use crate::engine::eval::SingleFailures;
+use crate::model::{FailSpec, Model};
+use crate::scenario::Scenario;
+use crate::stats;
+
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SnapshotReport {
+    pub dnsim: &'static str,
+    pub model: &'static str,
+    pub scenario: String,
+    pub trials: u64,
+    pub seed: u64,
+    /// True when every event was certain (`--fail-only`): one trial is exact.
+    pub exact: bool,
+    /// The `--fail` options, as given.
+    pub fail: Vec<String>,
+    pub regions: Vec<RegionRow>,
+    pub summary: Summary,
+    /// Riskiest first; ties in scenario order.
+    pub services: Vec<ServiceRow>,
+    /// Largest single-failure impact first; ties in scenario order.
+    pub providers: Vec<ProviderRow>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct RegionRow {
+    pub id: String,
+    pub weight: f64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Summary {
+    pub services: usize,
+    pub total_weight: f64,
+    pub expected_unreachable: f64,
+    pub expected_impact: f64,
+    pub p_any_unreachable: f64,
+    pub impact_quantiles: Quantiles,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Quantiles {
+    pub p50: f64,
+    pub p90: f64,
+    pub p99: f64,
+    pub p999: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ServiceRow {
+    pub id: String,
+    pub weight: f64,
+    pub p_unreachable: f64,
+    pub ci95: [f64; 2],
+    pub regions: RegionValues,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ProviderRow {
+    pub id: String,
+    /// Exact P(down), weighted over regions.
+    pub p_down: f64,
+    /// Impact when this provider alone is down everywhere, all else up.
+    pub single_failure_impact: f64,
+    /// Services unreachable in that case.
+    pub single_failure_services: usize,
+}
+
+/// Per-region values, serialised as a map in region order.
+#[derive(Debug, Clone)]
+pub struct RegionValues {
+    pub names: Arc<Vec<String>>,
+    pub values: Box<[f64]>,
+}
+
+impl Serialize for RegionValues {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(self.values.len()))?;
+        for (k, v) in self.names.iter().zip(self.values.iter()) {
+            map.serialize_entry(k, v)?;
+        }
+        map.end()
+    }
+}
+
+/// Run parameters that the report states.
+pub struct RunInfo<'a> {
+    pub seed: u64,
+    pub fail: &'a [FailSpec],
+}
+
+pub fn snapshot(
+    scenario: &Scenario,
+    model: &Model,
+    tally: &Tally,
+    single: &SingleFailures,
+    info: &RunInfo,
+) -> SnapshotReport {
+    let n = tally.trials.max(1);
+    let nf = n as f64;
+    let rc = model.region_count();
+    let np = crate::engine::pairs(rc);
+    let w = &model.region_weights;
+    let names = Arc::new(model.region_ids.clone());
+
+    let node_stats: Vec<(f64, [f64; 2], Box<[f64]>)> = (0..model.node_count())
+        .map(|node| {
+            let down = &tally.down[node * rc..(node + 1) * rc];
+            let per_region: Box<[f64]> = down.iter().map(|&c| c as f64 / nf).collect();
+            let p: f64 = per_region.iter().zip(w).map(|(x, w)| x * w).sum();
+            let ci = if model.exact {
+                [p, p]
+            } else if rc == 1 {
+                stats::wilson(down[0], n)
+            } else if down.iter().all(|&c| c == 0) {
+                // No trial saw it down: the normal interval would collapse to
+                // [0, 0], so give Wilson's interval for zero events instead.
+                stats::wilson(0, n)
+            } else {
+                let joint = &tally.joint[node * np..(node + 1) * np];
+                let mut second: f64 = down
+                    .iter()
+                    .zip(w)
+                    .map(|(&c, w)| w * w * c as f64 / nf)
+                    .sum();
+                let mut k = 0;
+                for r in 0..rc {
+                    for s in r + 1..rc {
+                        second += 2.0 * w[r] * w[s] * joint[k] as f64 / nf;
+                        k += 1;
+                    }
+                }
+                stats::normal(p, second, n)
+            };
+            (p, ci, per_region)
+        })
+        .collect();
+
+    let mut services: Vec<ServiceRow> = scenario
+        .services
+        .iter()
+        .zip(&model.service_node)
+        .map(|(s, &node)| {
+            let (p, ci, per_region) = &node_stats[node as usize];
+            ServiceRow {
+                id: s.id.to_string(),
+                weight: s.weight,
+                p_unreachable: *p,
+                ci95: *ci,
+                regions: RegionValues {
+                    names: names.clone(),
+                    values: per_region.clone(),
+                },
+            }
+        })
+        .collect();
+    let expected_unreachable = services.iter().map(|s| s.p_unreachable).sum();
+    let expected_impact = services.iter().map(|s| s.weight * s.p_unreachable).sum();
+    services.sort_by(|a, b| b.p_unreachable.total_cmp(&a.p_unreachable));
+
+    let mut per_node = vec![0usize; model.node_count()];
+    for &node in &model.service_node {
+        per_node[node as usize] += 1;
+    }
+    let services_down: Vec<usize> = (0..model.provider_count)
+        .map(|p| {
+            (0..model.node_count())
+                .filter(|&n| single.takes_down(p, n as u32))
+                .map(|n| per_node[n])
+                .sum()
+        })
+        .collect();
+    let mut providers: Vec<ProviderRow> = scenario
+        .providers
+        .iter()
+        .enumerate()
+        .map(|(i, p)| ProviderRow {
+            id: p.id.clone(),
+            p_down: model
+                .provider_p_down(i)
+                .iter()
+                .zip(w)
+                .map(|(x, w)| x * w)
+                .sum(),
+            single_failure_impact: single.impact[i],
+            single_failure_services: services_down[i],
+        })
+        .collect();
+    providers.sort_by(|a, b| b.single_failure_impact.total_cmp(&a.single_failure_impact));
+
+    let positive: u64 = tally.impact.values().sum();
+    let zeros = tally.trials - positive;
+    let q = |permille| stats::lower_quantile(zeros, &tally.impact, tally.trials, permille);
+    SnapshotReport {
+        dnsim: VERSION,
+        model: "snapshot",
+        scenario: scenario.name.clone(),
+        trials: tally.trials,
+        seed: info.seed,
+        exact: model.exact,
+        fail: info.fail.iter().map(|f| f.to_string()).collect(),
+        regions: scenario
+            .regions
+            .iter()
+            .map(|r| RegionRow {
+                id: r.id.clone(),
+                weight: r.weight,
+            })
+            .collect(),
+        summary: Summary {
+            services: scenario.services.len(),
+            total_weight: scenario.total_weight(),
+            expected_unreachable,
+            expected_impact,
+            p_any_unreachable: tally
+                .any
+                .iter()
+                .zip(w)
+                .map(|(&c, w)| c as f64 / nf * w)
+                .sum(),
+            impact_quantiles: Quantiles {
+                p50: q(500),
+                p90: q(900),
+                p99: q(990),
+                p999: q(999),
+            },
+        },
+        services,
+        providers,
+    }
+}

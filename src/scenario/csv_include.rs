@@ -1,0 +1,213 @@
+//! `[[include]] services = "services.csv"`: bulk services from a CSV file.
+//!
+//! Columns are matched by header name; `id` and `dns` are required, list
+//! cells are `;`-separated and empty cells take defaults (spec §1). Errors
+//! name the CSV file, its line, and the field number as the column.
+
+use std::path::Path;
+
+use super::load::{Loc, Pending, check_id_text, check_non_negative, duration_value, seconds_u32};
+use super::{Provider, Service};
+use crate::error::{InputError, did_you_mean};
+
+const COLUMNS: &[&str] = &[
+    "id",
+    "dns",
+    "standby",
+    "ttl",
+    "ns_ttl",
+    "delegation_ttl",
+    "query_rate",
+    "weight",
+    "requires",
+];
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Col {
+    Id,
+    Dns,
+    Standby,
+    Ttl,
+    NsTtl,
+    DelegationTtl,
+    QueryRate,
+    Weight,
+    Requires,
+}
+
+const COLS: [Col; 9] = [
+    Col::Id,
+    Col::Dns,
+    Col::Standby,
+    Col::Ttl,
+    Col::NsTtl,
+    Col::DelegationTtl,
+    Col::QueryRate,
+    Col::Weight,
+    Col::Requires,
+];
+
+pub(super) fn read(
+    path: &Path,
+    text: &str,
+    _providers: &[Provider],
+    provider_index: impl Fn(&str) -> Result<u32, String>,
+    out: &mut Vec<Pending>,
+) -> Result<(), InputError> {
+    let err = |line: u64, column: usize, key: &str, msg: String| {
+        InputError::new(msg)
+            .in_file(path)
+            .at(line as usize, column)
+            .with_key(key)
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes());
+    let headers = reader.headers().map_err(|e| csv_error(path, &e))?.clone();
+    let mut columns = Vec::with_capacity(headers.len());
+    for (i, h) in headers.iter().enumerate() {
+        match COLUMNS.iter().position(|c| *c == h) {
+            Some(k) if columns.contains(&Some(COLS[k])) => {
+                return Err(err(
+                    1,
+                    i + 1,
+                    h,
+                    format!("column \"{h}\" appears twice in the header"),
+                ));
+            }
+            Some(k) => columns.push(Some(COLS[k])),
+            None => {
+                let hint = did_you_mean(h, COLUMNS.iter().copied()).map_or_else(
+                    || format!(" (expected: {})", COLUMNS.join(", ")),
+                    |s| format!(" (did you mean \"{s}\"?)"),
+                );
+                return Err(err(1, i + 1, h, format!("unknown column \"{h}\"{hint}")));
+            }
+        }
+    }
+    for required in [Col::Id, Col::Dns] {
+        if !columns.contains(&Some(required)) {
+            let name = COLUMNS[COLS.iter().position(|c| *c == required).unwrap_or(0)];
+            return Err(err(
+                1,
+                1,
+                name,
+                format!("the header has no \"{name}\" column; \"id\" and \"dns\" are required"),
+            ));
+        }
+    }
+
+    let mut record = csv::StringRecord::new();
+    loop {
+        match reader.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => return Err(csv_error(path, &e)),
+        }
+        let line = record.position().map_or(0, |p| p.line());
+        let mut service = Service::new("", Vec::new());
+        let (mut requires, mut id_col) = (Vec::new(), 1);
+        for (i, (cell, col)) in record.iter().zip(&columns).enumerate() {
+            let column = i + 1;
+            let Some(col) = col else { continue };
+            let key = COLUMNS[COLS.iter().position(|c| c == col).unwrap_or(0)];
+            let fail = |m: String| err(line, column, key, m);
+            if cell.is_empty() && !matches!(col, Col::Id | Col::Dns) {
+                continue;
+            }
+            match col {
+                Col::Id => {
+                    check_id_text(cell).map_err(fail)?;
+                    service.id = cell.into();
+                    id_col = column;
+                }
+                Col::Dns | Col::Standby => {
+                    let mut set = Vec::new();
+                    for name in list(cell) {
+                        let p = provider_index(name).map_err(fail)?;
+                        if set.contains(&p) {
+                            return Err(fail(format!("provider \"{name}\" is listed twice")));
+                        }
+                        set.push(p);
+                    }
+                    if *col == Col::Dns {
+                        if set.is_empty() {
+                            return Err(fail(
+                                "empty dns cell: delegate the service to at least one provider"
+                                    .into(),
+                            ));
+                        }
+                        service.dns = set.into();
+                    } else {
+                        service.standby = set.into();
+                    }
+                }
+                Col::Ttl | Col::NsTtl | Col::DelegationTtl => {
+                    let value = match cell.parse::<i64>() {
+                        Ok(n) => toml::Value::Integer(n),
+                        Err(_) => toml::Value::String(cell.to_string()),
+                    };
+                    let secs = duration_value(&value).and_then(seconds_u32).map_err(fail)?;
+                    match col {
+                        Col::Ttl => service.ttl = secs,
+                        Col::NsTtl => service.ns_ttl = secs,
+                        _ => service.delegation_ttl = secs,
+                    }
+                }
+                Col::QueryRate | Col::Weight => {
+                    let x: f64 = cell
+                        .parse()
+                        .map_err(|_| fail(format!("expected a number, got \"{cell}\"")))?;
+                    let x = check_non_negative(x).map_err(fail)?;
+                    if *col == Col::Weight {
+                        service.weight = x;
+                    } else {
+                        service.query_rate = x;
+                    }
+                }
+                Col::Requires => {
+                    for name in list(cell) {
+                        requires.push((
+                            name.to_string(),
+                            Loc::Csv {
+                                file: path.to_path_buf(),
+                                line,
+                                column,
+                            },
+                        ));
+                    }
+                }
+            }
+        }
+        out.push(Pending {
+            service,
+            loc: Loc::Csv {
+                file: path.to_path_buf(),
+                line,
+                column: id_col,
+            },
+            requires,
+            requires_any: Vec::new(),
+        });
+    }
+    Ok(())
+}
+
+fn list(cell: &str) -> impl Iterator<Item = &str> {
+    cell.split(';').map(str::trim).filter(|s| !s.is_empty())
+}
+
+fn csv_error(path: &Path, e: &csv::Error) -> InputError {
+    let line = e.position().map_or(1, |p| p.line() as usize);
+    let message = match e.kind() {
+        csv::ErrorKind::UnequalLengths {
+            expected_len, len, ..
+        } => {
+            format!("this row has {len} fields but the header has {expected_len}")
+        }
+        csv::ErrorKind::Utf8 { .. } => "the file is not valid UTF-8".to_string(),
+        _ => format!("malformed CSV: {e}"),
+    };
+    InputError::new(message).in_file(path).at_line(line)
+}

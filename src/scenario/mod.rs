@@ -1,0 +1,217 @@
+//! Scenarios: who serves DNS for what, and how things fail (spec §1).
+//!
+//! `raw` mirrors the file; `load` reads a file (and its CSV includes) and
+//! validates it into the typed [`Scenario`] below, in which every reference is
+//! a dense index and every value has been range-checked. Nothing downstream
+//! re-validates.
+
+mod csv_include;
+mod load;
+pub mod raw;
+mod source;
+
+pub use load::{load, parse_str};
+
+use crate::duration::Millis;
+
+/// Which model a run uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ModelKind {
+    Snapshot,
+    Timeline,
+}
+
+impl ModelKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ModelKind::Snapshot => "snapshot",
+            ModelKind::Timeline => "timeline",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    pub name: String,
+    pub description: String,
+    pub sources: Vec<String>,
+    pub simulation: Simulation,
+    /// At least one; weights normalised to sum to 1.
+    pub regions: Vec<Region>,
+    pub providers: Vec<Provider>,
+    pub common_causes: Vec<CommonCause>,
+    /// At least one; no requirement cycles.
+    pub services: Vec<Service>,
+    pub resolvers: Resolvers,
+    pub events: Vec<Event>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Simulation {
+    pub model: ModelKind,
+    pub trials: u64,
+    pub seed: u64,
+    pub horizon: Millis,
+    pub start: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Region {
+    pub id: String,
+    /// Client share, normalised over all regions.
+    pub weight: f64,
+}
+
+/// How long an outage lasts in the timeline model.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum OutageDuration {
+    Fixed(Millis),
+    LogNormal { median: Millis, p95: Millis },
+}
+
+impl OutageDuration {
+    /// The default when a file gives a rate but no duration.
+    pub const DEFAULT: OutageDuration = OutageDuration::Fixed(Millis::from_secs(3600));
+
+    /// Mean duration in seconds. For the lognormal, σ = ln(p95 / median) / z₀.₉₅.
+    pub fn mean_secs(self) -> f64 {
+        match self {
+            OutageDuration::Fixed(d) => d.as_secs_f64(),
+            OutageDuration::LogNormal { median, p95 } => {
+                let m = median.as_secs_f64();
+                if m == 0.0 {
+                    return 0.0;
+                }
+                let sigma = libm::log(p95.as_secs_f64() / m) / Z95;
+                m * libm::exp(sigma * sigma / 2.0)
+            }
+        }
+    }
+}
+
+/// The standard normal's 95th percentile.
+pub const Z95: f64 = 1.6448536269514722;
+
+/// Seconds in the year that `outages_per_year` counts over (365 days).
+pub const YEAR_SECS: f64 = 365.0 * 86400.0;
+
+#[derive(Debug, Clone)]
+pub struct Provider {
+    pub id: String,
+    pub name: String,
+    pub ns: Vec<String>,
+    /// Snapshot: P(down everywhere in a trial), given or derived (spec §1).
+    pub p_outage: f64,
+    /// Snapshot: extra independent outage probability per region index.
+    pub regional_p_outage: Vec<(u32, f64)>,
+    pub outages_per_year: f64,
+    pub outage_duration: OutageDuration,
+    pub loss: f64,
+}
+
+#[derive(Debug, Clone)]
+pub struct CommonCause {
+    pub id: String,
+    pub providers: Vec<u32>,
+    /// Region indices; all regions when the file names none.
+    pub regions: Vec<u32>,
+    pub p: f64,
+    pub per_year: f64,
+    pub duration: OutageDuration,
+    pub loss: f64,
+}
+
+/// A name that users resolve and reach. Kept compact: plans run to millions.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Service {
+    pub id: Box<str>,
+    /// Provider indices, at least one, no repeats.
+    pub dns: Box<[u32]>,
+    pub standby: Box<[u32]>,
+    /// Service indices.
+    pub requires: Box<[u32]>,
+    /// Groups of service indices; each group non-empty.
+    pub requires_any: Box<[Box<[u32]>]>,
+    /// Seconds.
+    pub ttl: u32,
+    pub ns_ttl: u32,
+    pub delegation_ttl: u32,
+    pub failover_after: u32,
+    /// Lookups per resolver per hour.
+    pub query_rate: f64,
+    pub weight: f64,
+}
+
+impl Service {
+    pub const DEFAULT_TTL: u32 = 3600;
+    pub const DEFAULT_NS_TTL: u32 = 86400;
+    pub const DEFAULT_DELEGATION_TTL: u32 = 172800;
+    pub const DEFAULT_FAILOVER_AFTER: u32 = 1800;
+    pub const DEFAULT_QUERY_RATE: f64 = 60.0;
+
+    /// A service with every optional key at its default.
+    pub fn new(id: &str, dns: Vec<u32>) -> Service {
+        Service {
+            id: id.into(),
+            dns: dns.into(),
+            standby: Box::new([]),
+            requires: Box::new([]),
+            requires_any: Box::new([]),
+            ttl: Service::DEFAULT_TTL,
+            ns_ttl: Service::DEFAULT_NS_TTL,
+            delegation_ttl: Service::DEFAULT_DELEGATION_TTL,
+            failover_after: Service::DEFAULT_FAILOVER_AFTER,
+            query_rate: Service::DEFAULT_QUERY_RATE,
+            weight: 1.0,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Resolvers {
+    pub per_region: u32,
+    pub attempts: u32,
+    pub retry_timeout: Millis,
+    pub serve_stale: bool,
+    pub max_stale: Millis,
+    pub max_cache_ttl: Millis,
+    pub parent_centric_share: f64,
+}
+
+impl Default for Resolvers {
+    fn default() -> Resolvers {
+        Resolvers {
+            per_region: 100,
+            attempts: 3,
+            retry_timeout: Millis(800),
+            serve_stale: false,
+            max_stale: Millis::from_secs(86400),
+            max_cache_ttl: Millis::from_secs(86400),
+            parent_centric_share: 0.1,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventTarget {
+    Provider(u32),
+    CommonCause(u32),
+}
+
+/// A scheduled incident (timeline model). Times are kept as written until
+/// the timeline model interprets them against `simulation.start`.
+#[derive(Debug, Clone)]
+pub struct Event {
+    pub target: EventTarget,
+    pub regions: Vec<u32>,
+    pub start: String,
+    pub end: String,
+    pub loss: f64,
+}
+
+impl Scenario {
+    pub fn total_weight(&self) -> f64 {
+        self.services.iter().map(|s| s.weight).sum()
+    }
+}

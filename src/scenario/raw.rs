@@ -1,0 +1,176 @@
+//! The scenario file as written: serde structs that mirror spec §1 key for key.
+//!
+//! Values that validation may reject are wrapped in [`Spanned`] so that the
+//! error can point at them. Durations arrive as [`toml::Value`] (an integer
+//! number of seconds or a string with units) and are parsed in `load`, where
+//! a bad one gets a message of ours rather than serde's.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use toml::{Spanned, Value};
+
+pub type S<T> = Spanned<T>;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawScenario {
+    pub name: Option<S<String>>,
+    pub description: Option<String>,
+    pub sources: Option<Vec<String>>,
+    pub simulation: Option<RawSimulation>,
+    #[serde(default)]
+    pub region: Vec<RawRegion>,
+    #[serde(default)]
+    pub provider: Vec<RawProvider>,
+    #[serde(default)]
+    pub common_cause: Vec<RawCommonCause>,
+    #[serde(default)]
+    pub service: Vec<RawService>,
+    pub resolvers: Option<RawResolvers>,
+    #[serde(default)]
+    pub event: Vec<RawEvent>,
+    #[serde(default)]
+    pub include: Vec<RawInclude>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSimulation {
+    pub model: Option<S<String>>,
+    pub trials: Option<S<i64>>,
+    pub seed: Option<S<i64>>,
+    pub horizon: Option<S<Value>>,
+    pub start: Option<S<Value>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRegion {
+    pub id: S<String>,
+    pub weight: Option<S<f64>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawProvider {
+    pub id: S<String>,
+    pub name: Option<String>,
+    pub ns: Option<Vec<String>>,
+    pub p_outage: Option<S<f64>>,
+    pub regional_p_outage: Option<BTreeMap<S<String>, S<f64>>>,
+    pub outages_per_year: Option<S<f64>>,
+    pub outage_duration: Option<S<Value>>,
+    pub loss: Option<S<f64>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCommonCause {
+    pub id: S<String>,
+    pub providers: S<Vec<S<String>>>,
+    pub regions: Option<Vec<S<String>>>,
+    pub p: Option<S<f64>>,
+    pub per_year: Option<S<f64>>,
+    pub duration: Option<S<Value>>,
+    pub loss: Option<S<f64>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawService {
+    pub id: S<String>,
+    pub dns: S<Vec<S<String>>>,
+    pub standby: Option<Vec<S<String>>>,
+    pub failover_after: Option<S<Value>>,
+    pub ttl: Option<S<Value>>,
+    pub ns_ttl: Option<S<Value>>,
+    pub delegation_ttl: Option<S<Value>>,
+    pub query_rate: Option<S<f64>>,
+    pub weight: Option<S<f64>>,
+    pub requires: Option<Vec<S<String>>>,
+    pub requires_any: Option<Vec<S<Vec<S<String>>>>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawResolvers {
+    pub per_region: Option<S<i64>>,
+    pub attempts: Option<S<i64>>,
+    pub retry_timeout: Option<S<Value>>,
+    pub serve_stale: Option<bool>,
+    pub max_stale: Option<S<Value>>,
+    pub max_cache_ttl: Option<S<Value>>,
+    pub parent_centric_share: Option<S<f64>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawEvent {
+    pub provider: Option<S<String>>,
+    pub common_cause: Option<S<String>>,
+    pub regions: Option<Vec<S<String>>>,
+    pub start: S<Value>,
+    pub end: S<Value>,
+    pub loss: Option<S<f64>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawInclude {
+    pub services: S<String>,
+}
+
+/// The keys each table accepts, for "did you mean" on an unknown key.
+pub const KNOWN_KEYS: &[&str] = &[
+    "name",
+    "description",
+    "sources",
+    "simulation",
+    "region",
+    "provider",
+    "common_cause",
+    "service",
+    "resolvers",
+    "event",
+    "include",
+    "model",
+    "trials",
+    "seed",
+    "horizon",
+    "start",
+    "id",
+    "weight",
+    "ns",
+    "p_outage",
+    "regional_p_outage",
+    "outages_per_year",
+    "outage_duration",
+    "loss",
+    "providers",
+    "regions",
+    "p",
+    "per_year",
+    "duration",
+    "dns",
+    "standby",
+    "failover_after",
+    "ttl",
+    "ns_ttl",
+    "delegation_ttl",
+    "query_rate",
+    "requires",
+    "requires_any",
+    "per_region",
+    "attempts",
+    "retry_timeout",
+    "serve_stale",
+    "max_stale",
+    "max_cache_ttl",
+    "parent_centric_share",
+    "common_cause",
+    "end",
+    "services",
+    "median",
+    "p95",
+];
