@@ -87,12 +87,25 @@ pub fn did_you_mean<'a>(
     wrong: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
-    candidates
-        .into_iter()
-        .map(|c| (strsim::jaro_winkler(wrong, c), c))
-        .filter(|(score, _)| *score > 0.8)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, c)| c)
+    // A close edit (a typo, a swapped pair) wins; failing that, a name that
+    // shares most of its letters in order.
+    let budget = (wrong.chars().count() / 3).max(1);
+    let mut best: Option<(usize, f64, &'a str)> = None;
+    for c in candidates {
+        let edits = strsim::damerau_levenshtein(wrong, c);
+        let jw = strsim::jaro_winkler(wrong, c);
+        if edits > budget && jw <= 0.85 {
+            continue;
+        }
+        let better = match best {
+            None => true,
+            Some((e, j, _)) => edits < e || (edits == e && jw > j),
+        };
+        if better {
+            best = Some((edits, jw, c));
+        }
+    }
+    best.map(|(_, _, c)| c)
 }
 
 /// `unknown provider "dyn2" (did you mean "dyn"?)`, or without the hint.
@@ -127,5 +140,10 @@ mod tests {
     fn suggestions_only_when_close() {
         assert_eq!(did_you_mean("dyn2", ["dyn", "route53"]), Some("dyn"));
         assert_eq!(did_you_mean("zzz", ["dyn", "route53"]), None);
+        assert_eq!(did_you_mean("dny", ["dyn", "ns1"]), Some("dyn"));
+        assert_eq!(
+            did_you_mean("p_outge", ["p_outage", "loss"]),
+            Some("p_outage")
+        );
     }
 }

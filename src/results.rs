@@ -119,7 +119,13 @@ pub fn snapshot(
         .map(|node| {
             let down = &tally.down[node * rc..(node + 1) * rc];
             let per_region: Box<[f64]> = down.iter().map(|&c| c as f64 / nf).collect();
-            let p: f64 = per_region.iter().zip(w).map(|(x, w)| x * w).sum();
+            // Normalised weights can sum to 1 + 1 ulp: keep probabilities in [0, 1].
+            let p: f64 = per_region
+                .iter()
+                .zip(w)
+                .map(|(x, w)| x * w)
+                .sum::<f64>()
+                .min(1.0);
             let ci = if model.exact {
                 [p, p]
             } else if rc == 1 {

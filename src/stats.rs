@@ -10,13 +10,16 @@ pub fn wilson(k: u64, n: u64) -> [f64; 2] {
     if n == 0 {
         return [0.0, 1.0];
     }
+    let (all, none) = (k == n, k == 0);
     let (k, n) = (k as f64, n as f64);
     let p = k / n;
     let z2 = Z * Z;
     let denom = 1.0 + z2 / n;
     let centre = (p + z2 / (2.0 * n)) / denom;
     let half = Z * libm::sqrt(p * (1.0 - p) / n + z2 / (4.0 * n * n)) / denom;
-    [(centre - half).max(0.0), (centre + half).min(1.0)]
+    let lo = if none { 0.0 } else { (centre - half).max(0.0) };
+    let hi = if all { 1.0 } else { (centre + half).min(1.0) };
+    [lo, hi]
 }
 
 /// Normal interval for a mean of `n` draws with the given first and second

@@ -70,14 +70,14 @@ pub fn run(scenario: &Scenario, model: &Model, config: RunConfig) -> ScalarCount
             }
             let down = eval_trial(scenario, model, &fired);
             let mut impact = 0.0;
-            for r in 0..regions {
-                for s in 0..services {
-                    if down[r][s] {
+            for (r, row) in down.iter().enumerate() {
+                for (s, &d) in row.iter().enumerate() {
+                    if d {
                         counts.down[s * regions + r] += 1;
                         impact += scenario.services[s].weight * scenario.regions[r].weight;
                     }
                 }
-                counts.any[r] += down[r].iter().any(|&d| d) as u64;
+                counts.any[r] += row.iter().any(|&d| d) as u64;
             }
             if impact > 0.0 {
                 counts.impacts.push(impact);

@@ -96,7 +96,7 @@ fn toml_error(src: &Source, e: &toml::de::Error) -> InputError {
     let msg = e.message().trim();
     if let Some(rest) = msg.strip_prefix("unknown field `") {
         let field = rest.split('`').next().unwrap_or("");
-        let expected: Vec<&str> = rest.split('`').skip(1).step_by(2).collect();
+        let expected: Vec<&str> = rest.split('`').skip(2).step_by(2).collect();
         let hint = did_you_mean(
             field,
             expected
@@ -113,8 +113,8 @@ fn toml_error(src: &Source, e: &toml::de::Error) -> InputError {
         }
         let mut err = src.error_guessing_key(span, message);
         err.key = Some(match err.key.take() {
-            Some(table) => format!("{table}.{field}"),
-            None => field.to_string(),
+            Some(table) if !table.is_empty() && table != field => format!("{table}.{field}"),
+            _ => field.to_string(),
         });
         return err;
     }
@@ -135,6 +135,9 @@ fn toml_error(src: &Source, e: &toml::de::Error) -> InputError {
         .in_file(&src.path)
         .at(line, column)
 }
+
+/// A service's resolved `requires` and `requires_any`.
+type Requirements = (Box<[u32]>, Box<[Box<[u32]>]>);
 
 /// Where a value came from, for errors found after parsing.
 #[derive(Clone, Debug)]
@@ -569,7 +572,7 @@ impl<'a> Loader<'a> {
             };
             Err(self.loc_err(loc, key, message))
         };
-        let mut resolved: Vec<(Box<[u32]>, Box<[Box<[u32]>]>)> = Vec::with_capacity(pending.len());
+        let mut resolved: Vec<Requirements> = Vec::with_capacity(pending.len());
         for p in &pending {
             let mut req = Vec::with_capacity(p.requires.len());
             for (name, loc) in &p.requires {

@@ -59,12 +59,26 @@ impl<'a> Source<'a> {
 
     fn key_at(&self, offset: usize) -> Option<String> {
         let offset = floor_char_boundary(self.text, offset.min(self.text.len()));
+        // A span on a table header (serde's "missing field") names that table.
+        if self.text[offset..].starts_with('[') {
+            let header = self.text[offset..].lines().next().unwrap_or("");
+            let name = header.trim().trim_matches(|c| c == '[' || c == ']').trim();
+            return (!name.is_empty()).then(|| name.to_string());
+        }
         let before = &self.text[..offset];
+        // Inside a header line itself: a top-level key.
+        if before
+            .rsplit('\n')
+            .next()
+            .is_some_and(|l| l.trim_start().starts_with('['))
+        {
+            return None;
+        }
         let table = before
             .lines()
             .rev()
             .map(str::trim)
-            .find(|l| l.starts_with('['))
+            .find(|l| l.starts_with('[') && l.len() > 2 && l.ends_with(']'))
             .map(|l| l.trim_matches(|c| c == '[' || c == ']').trim().to_string());
         // The value starts at `offset`: walk back over blanks to an `=`, then
         // take the key token before it.

@@ -1,1 +1,6 @@
+//! Integration tests: one binary, modules by subject.
 
+mod bad_input;
+mod cli;
+mod engine;
+mod support;

@@ -1,0 +1,189 @@
+//! Every class of bad input: exit code 2, a message that names the file,
+//! line, column and key, and no panic.
+//!
+//! Each fixture in `tests/fixtures/bad/` states what it expects in its first
+//! lines: `# error: <text the message contains>` and, where the error has a
+//! position in the TOML file, `# at: LINE:COLUMN`.
+
+use crate::support::*;
+
+fn expectations(text: &str) -> (String, Option<String>) {
+    let field = |name: &str| {
+        text.lines()
+            .find_map(|l| l.strip_prefix(name))
+            .map(str::to_string)
+    };
+    (
+        field("# error: ").expect("fixture states its error"),
+        field("# at: "),
+    )
+}
+
+#[test]
+fn every_bad_fixture_fails_with_its_message_and_exit_code_2() {
+    let dir = root().join("tests/fixtures/bad");
+    let mut fixtures: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .collect();
+    fixtures.sort();
+    assert!(fixtures.len() >= 25, "only {} fixtures", fixtures.len());
+    for path in &fixtures {
+        let (error, at) = expectations(&std::fs::read_to_string(path).unwrap());
+        for cmd in ["check", "run"] {
+            let args = if cmd == "run" {
+                vec![cmd, path_str(path), "--quiet"]
+            } else {
+                vec![cmd, path_str(path)]
+            };
+            let out = run(&args);
+            let name = path.file_name().unwrap().to_str().unwrap();
+            assert_eq!(
+                out.code, 2,
+                "{name} ({cmd}): exit code; stderr: {}",
+                out.stderr
+            );
+            assert!(
+                out.stderr.contains(&error),
+                "{name} ({cmd}): want {error:?} in {:?}",
+                out.stderr
+            );
+            assert!(!out.stderr.contains("panicked"), "{name}: panicked");
+            assert!(
+                out.stdout.is_empty(),
+                "{name} ({cmd}): wrote to stdout: {}",
+                out.stdout
+            );
+            if let Some(at) = &at {
+                let located = format!("{name}:{at}: ");
+                assert!(
+                    out.stderr.contains(&located),
+                    "{name}: want {located:?} in {:?}",
+                    out.stderr
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn check_json_reports_the_error_with_its_location() {
+    let path = fixture("bad/unknown-provider.toml");
+    let out = run(&["check", path_str(&path), "--format", "json"]);
+    assert_eq!(out.code, 2);
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(v["ok"], false);
+    assert_eq!(v["error"]["line"], 9);
+    assert_eq!(v["error"]["column"], 8);
+    assert_eq!(v["error"]["key"], "service.dns");
+    assert_eq!(
+        v["error"]["message"],
+        "unknown provider \"dyn2\" (did you mean \"dyn\"?)"
+    );
+}
+
+const PLAN: &str = "[[region]]\nid = \"us-east\"\n\n[[provider]]\nid = \"dyn\"\np_outage = 0.1\n\n[[service]]\nid = \"a.com\"\ndns = [\"dyn\"]\n";
+
+fn bad_flag(args: &[&str], want: &str) {
+    let (_dir, path) = temp_scenario(PLAN);
+    let mut all = vec!["run", path_str(&path)];
+    all.extend_from_slice(args);
+    let out = run(&all);
+    assert_eq!(out.code, 2, "{args:?}: {}", out.stderr);
+    assert!(
+        out.stderr.contains(want),
+        "{args:?}: want {want:?} in {:?}",
+        out.stderr
+    );
+    assert!(!out.stderr.contains("panicked"));
+}
+
+#[test]
+fn zero_threads_is_refused() {
+    bad_flag(&["--threads", "0"], "--threads");
+}
+
+#[test]
+fn zero_trials_is_refused() {
+    bad_flag(&["--trials", "0"], "--trials");
+}
+
+#[test]
+fn unknown_fail_id_suggests_the_provider() {
+    bad_flag(
+        &["--fail", "dyn2"],
+        "--fail: unknown provider or common cause \"dyn2\" (did you mean \"dyn\"?)",
+    );
+}
+
+#[test]
+fn fail_naming_a_service_says_so() {
+    bad_flag(&["--fail", "a.com"], "\"a.com\" is a service");
+}
+
+#[test]
+fn unknown_fail_region_suggests_the_region() {
+    bad_flag(
+        &["--fail", "dyn@us-eats"],
+        "--fail: unknown region \"us-eats\" (did you mean \"us-east\"?)",
+    );
+}
+
+#[test]
+fn malformed_fail_is_refused() {
+    bad_flag(&["--fail", "dyn@"], "--fail: expected ID or ID@REGION");
+}
+
+#[test]
+fn unknown_format_is_refused() {
+    bad_flag(&["--format", "xml"], "--format");
+}
+
+#[test]
+fn output_into_a_missing_directory_is_refused() {
+    bad_flag(
+        &["--output", "/nonexistent-dir/x.json"],
+        "--output: directory \"/nonexistent-dir\" does not exist",
+    );
+}
+
+#[test]
+fn missing_scenario_file() {
+    let out = run(&["run", "/no/such/plan.toml"]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr
+            .contains("/no/such/plan.toml: cannot read scenario: no such file"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn deeply_nested_arrays_are_refused_without_overflowing_the_stack() {
+    let text = format!("x = {}{}\n{PLAN}", "[".repeat(100_000), "]".repeat(100_000));
+    let (_dir, path) = temp_scenario(&text);
+    let out = run(&["check", path_str(&path)]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("nest deeper than 64 levels"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn a_failed_run_leaves_no_output_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let out_path = dir.path().join("result.json");
+    let bad = fixture("bad/unknown-provider.toml");
+    let out = run(&["run", path_str(&bad), "--output", path_str(&out_path)]);
+    assert_eq!(out.code, 2);
+    assert!(!out_path.exists());
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        0,
+        "no temporary file left behind"
+    );
+}

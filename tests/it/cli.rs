@@ -1,0 +1,359 @@
+//! The binary end to end: formats, determinism, forced failures, check.
+
+use serde::Deserialize;
+
+use crate::support::*;
+
+/// Spec §6, parsed back into types: a missing or renamed field fails here.
+#[derive(Debug, Deserialize)]
+#[allow(dead_code)]
+struct Report {
+    dnsim: String,
+    model: String,
+    scenario: String,
+    trials: u64,
+    seed: u64,
+    exact: bool,
+    summary: Summary,
+    services: Vec<ServiceRow>,
+    providers: Vec<ProviderRow>,
+}
+
+#[derive(Debug, Deserialize)]
+#[allow(dead_code)]
+struct Summary {
+    services: usize,
+    total_weight: f64,
+    expected_unreachable: f64,
+    expected_impact: f64,
+    p_any_unreachable: f64,
+    impact_quantiles: std::collections::BTreeMap<String, f64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[allow(dead_code)]
+struct ServiceRow {
+    id: String,
+    weight: f64,
+    p_unreachable: f64,
+    ci95: [f64; 2],
+    regions: std::collections::BTreeMap<String, f64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[allow(dead_code)]
+struct ProviderRow {
+    id: String,
+    p_down: f64,
+    single_failure_impact: f64,
+}
+
+fn quickstart() -> String {
+    path_str(&scenario_file("quickstart.toml")).to_string()
+}
+
+fn json(args: &[&str]) -> (String, Report) {
+    let out = run(args);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let report = serde_json::from_str(&out.stdout).expect("valid JSON report");
+    (out.stdout, report)
+}
+
+#[test]
+fn json_is_byte_identical_for_1_2_and_8_threads() {
+    let q = quickstart();
+    let base = [
+        "run", &q, "--format", "json", "--trials", "50000", "--seed", "9",
+    ];
+    let outputs: Vec<String> = ["1", "2", "8"]
+        .iter()
+        .map(|t| {
+            let mut args = base.to_vec();
+            args.extend(["--threads", t]);
+            json(&args).0
+        })
+        .collect();
+    assert_eq!(outputs[0], outputs[1]);
+    assert_eq!(outputs[0], outputs[2]);
+    let other = json(&[
+        "run", &q, "--format", "json", "--trials", "50000", "--seed", "10",
+    ])
+    .0;
+    assert_ne!(
+        outputs[0], other,
+        "a different seed gives different numbers"
+    );
+}
+
+#[test]
+fn json_has_the_fields_of_spec_section_6() {
+    let q = quickstart();
+    let (text, r) = json(&["run", &q, "--format", "json", "--trials", "20000"]);
+    assert_eq!(r.model, "snapshot");
+    assert_eq!(r.scenario, "Quickstart: a shop on two DNS providers");
+    assert!(
+        !text.contains("quickstart.toml"),
+        "JSON names the scenario, not its path"
+    );
+    assert_eq!(r.trials, 20000);
+    assert_eq!(r.seed, 1);
+    assert_eq!(r.summary.services, 5);
+    assert_eq!(r.summary.total_weight, 16.0);
+    for q in ["p50", "p90", "p99", "p999"] {
+        assert!(r.summary.impact_quantiles.contains_key(q));
+    }
+    for s in &r.services {
+        assert_eq!(s.regions.len(), 3);
+        assert!(
+            s.ci95[0] <= s.p_unreachable && s.p_unreachable <= s.ci95[1],
+            "{s:?}"
+        );
+    }
+    let sum: f64 = r.services.iter().map(|s| s.p_unreachable).sum();
+    assert!((sum - r.summary.expected_unreachable).abs() < 1e-12);
+    // Riskiest first.
+    assert!(
+        r.services
+            .windows(2)
+            .all(|w| w[0].p_unreachable >= w[1].p_unreachable)
+    );
+    // The CDN's DNS alone takes down the shop (weight 10) and the CDN itself.
+    let cdn = r.providers.iter().find(|p| p.id == "cdn-dns").unwrap();
+    assert_eq!(cdn.single_failure_impact, 10.0);
+}
+
+#[test]
+fn fail_only_is_exact_and_says_so() {
+    let q = quickstart();
+    let (_, r) = json(&[
+        "run",
+        &q,
+        "--format",
+        "json",
+        "--fail",
+        "ns1",
+        "--fail-only",
+    ]);
+    assert!(r.exact);
+    assert_eq!(r.trials, 1);
+    let p = |id: &str| {
+        r.services
+            .iter()
+            .find(|s| s.id == id)
+            .unwrap()
+            .p_unreachable
+    };
+    assert_eq!(p("pay.example.org"), 1.0);
+    assert_eq!(p("checkout.example.com"), 1.0);
+    assert_eq!(p("shop.example.com"), 0.0, "route53 still answers");
+    assert_eq!(r.summary.expected_impact, 5.0);
+    let table = run(&["run", &q, "--fail", "ns1", "--fail-only"]).stdout;
+    assert!(table.contains("exact"), "{table}");
+}
+
+#[test]
+fn fail_in_one_region_only_takes_that_region_down() {
+    let q = quickstart();
+    let (_, r) = json(&[
+        "run",
+        &q,
+        "--format",
+        "json",
+        "--fail",
+        "ns1@europe",
+        "--fail",
+        "route53@europe",
+        "--fail-only",
+    ]);
+    let shop = r
+        .services
+        .iter()
+        .find(|s| s.id == "checkout.example.com")
+        .unwrap();
+    assert_eq!(shop.regions["europe"], 1.0);
+    assert_eq!(shop.regions["americas"], 0.0);
+    assert!((shop.p_unreachable - 0.3).abs() < 1e-12);
+}
+
+#[test]
+fn fail_keeps_other_events_random() {
+    let q = quickstart();
+    let (_, r) = json(&[
+        "run", &q, "--format", "json", "--fail", "route53", "--trials", "100000",
+    ]);
+    assert!(!r.exact);
+    let shop = r
+        .services
+        .iter()
+        .find(|s| s.id == "shop.example.com")
+        .unwrap();
+    // Route 53 down: the shop hangs on NS1 (and its regional outage in asia)
+    // and on the CDN's DNS.
+    assert!(
+        shop.p_unreachable > 0.001 && shop.p_unreachable < 0.01,
+        "{shop:?}"
+    );
+    let blog = r
+        .services
+        .iter()
+        .find(|s| s.id == "blog.example.com")
+        .unwrap();
+    assert_eq!(blog.p_unreachable, 1.0);
+}
+
+#[test]
+fn csv_markdown_and_table() {
+    let q = quickstart();
+    let csv = run(&["run", &q, "--format", "csv", "--trials", "10000"]).stdout;
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "id,weight,p_unreachable,ci95_low,ci95_high,p_unreachable@americas,p_unreachable@europe,p_unreachable@asia"
+    );
+    assert_eq!(lines.count(), 5);
+    let md = run(&["run", &q, "--format", "markdown", "--trials", "10000"]).stdout;
+    assert!(md.starts_with("# dnsim: Quickstart"));
+    assert!(md.contains(
+        "| service | weight | P(unreachable) | 95% interval | americas | europe | asia |"
+    ));
+    let table = run(&["run", &q, "--trials", "10000", "--top", "2"]).stdout;
+    assert!(table.contains("(2 of 5; --top N for more)"), "{table}");
+    for line in table.lines() {
+        assert!(
+            line.chars().count() <= 80,
+            "wider than 80 columns: {line:?}"
+        );
+    }
+}
+
+#[test]
+fn output_file_holds_the_same_bytes_as_stdout() {
+    let q = quickstart();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("r.json");
+    let stdout = run(&["run", &q, "--format", "json", "--trials", "5000"]).stdout;
+    let out = run(&[
+        "run",
+        &q,
+        "--format",
+        "json",
+        "--trials",
+        "5000",
+        "--output",
+        path_str(&path),
+    ]);
+    assert_eq!(out.code, 0);
+    assert!(out.stdout.is_empty());
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), stdout);
+}
+
+#[test]
+fn no_progress_bar_when_stderr_is_not_a_terminal() {
+    let out = run(&["run", &quickstart(), "--trials", "50000"]);
+    assert_eq!(out.code, 0);
+    assert!(out.stderr.is_empty(), "{}", out.stderr);
+}
+
+#[test]
+fn check_warns_and_deny_warnings_exits_3() {
+    let q = quickstart();
+    let out = run(&["check", &q]);
+    assert_eq!(out.code, 0);
+    assert!(out.stdout.contains("warning[single_provider]: service \"blog.example.com\" is delegated to a single provider, \"route53\""));
+    assert!(out.stdout.contains("warning[hidden_single_provider]: service \"shop.example.com\" (2 DNS providers) is taken down by \"cdn-dns\" alone"));
+    assert!(out.stdout.contains(
+        "warning[provider_share]: provider \"cdn-dns\" alone takes down 62.5% of the weight"
+    ));
+    assert_eq!(run(&["check", &q, "--deny-warnings"]).code, 3);
+    assert_eq!(
+        run(&["check", &q, "--max-share", "0.7"])
+            .stdout
+            .matches("provider_share")
+            .count(),
+        0
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&run(&["check", &q, "--format", "json"]).stdout).unwrap();
+    assert_eq!(json["ok"], true);
+    assert_eq!(json["warnings"].as_array().unwrap().len(), 6);
+}
+
+#[test]
+fn a_clean_plan_passes_deny_warnings() {
+    let (_dir, path) = temp_scenario(
+        "[[provider]]\nid = \"a\"\np_outage = 0.1\n[[provider]]\nid = \"b\"\np_outage = 0.1\n[[service]]\nid = \"x\"\ndns = [\"a\", \"b\"]\n",
+    );
+    let out = run(&["check", path_str(&path), "--deny-warnings"]);
+    assert_eq!(out.code, 0, "{}", out.stdout);
+}
+
+#[test]
+fn a_requirement_chain_20000_long_is_valid_input() {
+    let mut text = String::from("[[provider]]\nid = \"p\"\np_outage = 0.01\n");
+    for i in 0..20_000 {
+        text.push_str(&format!("[[service]]\nid = \"s{i}\"\ndns = [\"p\"]\n"));
+        if i > 0 {
+            text.push_str(&format!("requires = [\"s{}\"]\n", i - 1));
+        }
+    }
+    let (_dir, path) = temp_scenario(&text);
+    let out = run(&["check", path_str(&path)]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let (_, r) = json(&[
+        "run",
+        path_str(&path),
+        "--format",
+        "json",
+        "--trials",
+        "5000",
+    ]);
+    assert_eq!(r.services.len(), 20_000);
+    // Every service hangs on p alone, through the chain.
+    assert!(
+        r.services
+            .iter()
+            .all(|s| s.p_unreachable == r.services[0].p_unreachable)
+    );
+}
+
+#[test]
+fn a_long_requirement_cycle_is_named_without_overflowing_the_stack() {
+    let n = 20_000;
+    let mut text = String::from("[[provider]]\nid = \"p\"\n");
+    for i in 0..n {
+        text.push_str(&format!(
+            "[[service]]\nid = \"s{i}\"\ndns = [\"p\"]\nrequires = [\"s{}\"]\n",
+            (i + 1) % n
+        ));
+    }
+    let (_dir, path) = temp_scenario(&text);
+    let out = run(&["check", path_str(&path)]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("requirement cycle: s0 → s1 → s2 →"),
+        "{}",
+        &out.stderr[..200.min(out.stderr.len())]
+    );
+}
+
+#[test]
+fn the_dyn_scenario_runs_and_dyn_alone_takes_down_its_sole_customers() {
+    let dyn_path = scenario_file("dyn-2016.toml");
+    let d = path_str(&dyn_path);
+    assert_eq!(run(&["check", d]).code, 0);
+    let (_, r) = json(&["run", d, "--format", "json", "--fail", "dyn", "--fail-only"]);
+    let p = |id: &str| {
+        r.services
+            .iter()
+            .find(|s| s.id == id)
+            .unwrap()
+            .p_unreachable
+    };
+    assert_eq!(p("twitter.com"), 1.0);
+    assert_eq!(p("github.com"), 1.0);
+    assert_eq!(p("sumologic.com"), 0.0, "Dyn plus UltraDNS stayed up");
+    assert_eq!(p("fastly.net"), 0.0);
+    // 16 named sites on Dyn alone and 55 of the top 1000.
+    let dyn_only = r.services.iter().filter(|s| s.p_unreachable == 1.0).count();
+    assert_eq!(dyn_only, 16 + 55);
+}

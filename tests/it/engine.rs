@@ -1,0 +1,382 @@
+//! The engine against its oracles: the scalar evaluator on the same draws,
+//! exact enumeration of small plans, and the common-random-numbers contract.
+
+use proptest::prelude::*;
+use rand_chacha::ChaCha8Rng;
+use rand_chacha::rand_core::{Rng, SeedableRng};
+
+use dnsim::duration::Millis;
+use dnsim::engine::{self, BLOCK_WORDS, RunConfig, Tally, scalar};
+use dnsim::model::{Forcing, Model};
+use dnsim::run::{RunOptions, snapshot};
+use dnsim::scenario::*;
+
+/// A random plan: providers with global and regional outages, common causes,
+/// and services whose requirements point at earlier services (so no cycles).
+fn random_plan(
+    seed: u64,
+    providers: usize,
+    regions: usize,
+    services: usize,
+    p_range: (f64, f64),
+) -> Scenario {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut u = move || (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64;
+    let prob = |u: &mut dyn FnMut() -> f64| p_range.0 + (p_range.1 - p_range.0) * u();
+    let region_list: Vec<Region> = (0..regions)
+        .map(|i| Region {
+            id: format!("r{i}"),
+            weight: 1.0 / regions as f64,
+        })
+        .collect();
+    let mut provider_list = Vec::new();
+    for i in 0..providers {
+        let regional = if regions > 1 && u() < 0.5 {
+            vec![((i % regions) as u32, prob(&mut u))]
+        } else {
+            Vec::new()
+        };
+        provider_list.push(Provider {
+            id: format!("p{i}"),
+            name: String::new(),
+            ns: Vec::new(),
+            p_outage: prob(&mut u),
+            regional_p_outage: regional,
+            outages_per_year: 0.0,
+            outage_duration: OutageDuration::DEFAULT,
+            loss: 1.0,
+        });
+    }
+    let mut causes = Vec::new();
+    if providers >= 2 && u() < 0.7 {
+        causes.push(CommonCause {
+            id: "cc".into(),
+            providers: vec![0, (providers - 1) as u32],
+            regions: vec![0],
+            p: prob(&mut u),
+            per_year: 0.0,
+            duration: OutageDuration::Fixed(Millis(0)),
+            loss: 1.0,
+        });
+    }
+    let mut list: Vec<Service> = Vec::new();
+    for i in 0..services {
+        let k = 1 + (u() * 2.0) as usize;
+        let mut dns: Vec<u32> = Vec::new();
+        while dns.len() < k.min(providers) {
+            let p = (u() * providers as f64) as u32 % providers as u32;
+            if !dns.contains(&p) {
+                dns.push(p);
+            }
+        }
+        let mut s = Service::new(&format!("s{i}"), dns);
+        s.weight = (u() * 4.0).floor();
+        if i > 0 && u() < 0.4 {
+            s.requires = vec![(u() * i as f64) as u32].into();
+        }
+        if i > 1 && u() < 0.3 {
+            let a = (u() * i as f64) as u32;
+            let b = (u() * i as f64) as u32;
+            s.requires_any = vec![vec![a, b].into_boxed_slice()].into();
+        }
+        list.push(s);
+    }
+    // Reverse so that requirements point forwards too: the engine must not
+    // rely on file order.
+    let n = list.len() as u32;
+    list.reverse();
+    for s in &mut list {
+        s.requires = s.requires.iter().map(|&r| n - 1 - r).collect();
+        s.requires_any = s
+            .requires_any
+            .iter()
+            .map(|g| g.iter().map(|&r| n - 1 - r).collect())
+            .collect();
+    }
+    Scenario {
+        name: format!("random {seed}"),
+        description: String::new(),
+        sources: Vec::new(),
+        simulation: Simulation {
+            model: ModelKind::Snapshot,
+            trials: 1000,
+            seed,
+            horizon: Millis(1),
+            start: None,
+        },
+        regions: region_list,
+        providers: provider_list,
+        common_causes: causes,
+        services: list,
+        resolvers: Resolvers::default(),
+        events: Vec::new(),
+    }
+}
+
+fn on_threads<T: Send>(threads: usize, f: impl FnOnce() -> T + Send) -> T {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .unwrap()
+        .install(f)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, .. ProptestConfig::default() })]
+
+    /// The fast engine (collapsed nodes, 64 trials a word, quiet-word
+    /// skipping) and the scalar evaluator agree exactly on the same draws.
+    #[test]
+    fn fast_engine_matches_scalar_evaluator(
+        seed in 0u64..10_000,
+        providers in 1usize..6,
+        regions in 1usize..4,
+        services in 1usize..12,
+        trials in 1u64..9000,
+    ) {
+        let scenario = random_plan(seed, providers, regions, services, (0.0, 0.4));
+        let model = Model::compile(&scenario, &Forcing::default()).unwrap();
+        let config = RunConfig { trials, seed };
+        let tally = on_threads(2, || engine::run(&model, config, &|_| {}));
+        let reference = scalar::run(&scenario, &model, config);
+        let rc = scenario.regions.len();
+        for (s, &node) in model.service_node.iter().enumerate() {
+            for r in 0..rc {
+                prop_assert_eq!(tally.down[node as usize * rc + r], reference.down[s * rc + r], "service {} region {}", s, r);
+            }
+        }
+        prop_assert_eq!(&tally.any, &reference.any);
+        let mut fast: Vec<f64> = tally.impact.iter().flat_map(|(&b, &c)| std::iter::repeat_n(f64::from_bits(b), c as usize)).collect();
+        let mut slow = reference.impacts.clone();
+        fast.sort_by(f64::total_cmp);
+        slow.sort_by(f64::total_cmp);
+        prop_assert_eq!(fast.len(), slow.len());
+        for (a, b) in fast.iter().zip(&slow) {
+            prop_assert!((a - b).abs() < 1e-9, "{} vs {}", a, b);
+        }
+    }
+}
+
+/// Exact P(service down in region) by enumerating every state of every
+/// event, with the scalar evaluator.
+fn exact(scenario: &Scenario, model: &Model) -> Vec<Vec<f64>> {
+    let e = model.events.len();
+    assert!(e <= 16);
+    let mut p = vec![vec![0.0; scenario.regions.len()]; scenario.services.len()];
+    for state in 0u32..(1 << e) {
+        let fired: Vec<bool> = (0..e).map(|i| state >> i & 1 == 1).collect();
+        let weight: f64 = model
+            .events
+            .iter()
+            .zip(&fired)
+            .map(|(ev, &f)| if f { ev.p } else { 1.0 - ev.p })
+            .product();
+        if weight == 0.0 {
+            continue;
+        }
+        let down = scalar::eval_trial(scenario, model, &fired);
+        for (r, row) in down.iter().enumerate() {
+            for (s, &d) in row.iter().enumerate() {
+                if d {
+                    p[s][r] += weight;
+                }
+            }
+        }
+    }
+    p
+}
+
+#[test]
+fn monte_carlo_agrees_with_exact_enumeration() {
+    let (mut inside, mut total) = (0, 0);
+    for seed in 0..40 {
+        let scenario = random_plan(
+            1000 + seed,
+            2 + (seed as usize % 4),
+            1 + (seed as usize % 3),
+            8,
+            (0.01, 0.3),
+        );
+        let model = Model::compile(&scenario, &Forcing::default()).unwrap();
+        if model.events.len() > 16 {
+            continue;
+        }
+        let truth = exact(&scenario, &model);
+        let trials = 20_000;
+        let report = snapshot(
+            &scenario,
+            &RunOptions {
+                trials: Some(trials),
+                seed: Some(seed),
+                ..RunOptions::default()
+            },
+            &|_| {},
+        )
+        .unwrap();
+        for row in &report.services {
+            let s = scenario
+                .services
+                .iter()
+                .position(|x| *x.id == row.id)
+                .unwrap();
+            let p: f64 = truth[s]
+                .iter()
+                .zip(&scenario.regions)
+                .map(|(p, r)| p * r.weight)
+                .sum();
+            total += 1;
+            if row.ci95[0] <= p && p <= row.ci95[1] {
+                inside += 1;
+            }
+            // A standard error from the interval's half-width; never below
+            // the binomial one at the exact value.
+            let se = ((row.ci95[1] - row.ci95[0]) / (2.0 * 1.96))
+                .max((p * (1.0 - p) / trials as f64).sqrt());
+            assert!(
+                (row.p_unreachable - p).abs() <= 5.0 * se + 1e-12,
+                "plan {seed} {}: estimate {} exact {p} se {se}",
+                row.id,
+                row.p_unreachable
+            );
+            // Per region too.
+            for (r, &est) in row.regions.values.iter().enumerate() {
+                let pr = truth[s][r];
+                let se_r = (pr * (1.0 - pr) / trials as f64).sqrt().max(1e-9);
+                assert!(
+                    (est - pr).abs() <= 5.0 * se_r + 1e-12,
+                    "plan {seed} {} region {r}: {est} vs {pr}",
+                    row.id
+                );
+            }
+        }
+    }
+    assert!(total >= 200, "only {total} services checked");
+    let coverage = inside as f64 / total as f64;
+    assert!(
+        coverage >= 0.90,
+        "95% intervals held the exact value for only {:.1}% of {total} services",
+        100.0 * coverage
+    );
+}
+
+#[test]
+fn fail_only_reports_the_exact_single_failure_impact() {
+    let scenario = random_plan(77, 4, 2, 10, (0.01, 0.2));
+    let model = Model::compile(&scenario, &Forcing::default()).unwrap();
+    let single = engine::eval::single_failures(&model);
+    for (i, p) in scenario.providers.iter().enumerate() {
+        let forcing = Forcing {
+            fail: vec![dnsim::model::FailSpec {
+                id: p.id.clone(),
+                region: None,
+            }],
+            fail_only: true,
+        };
+        let report = snapshot(
+            &scenario,
+            &RunOptions {
+                forcing,
+                ..RunOptions::default()
+            },
+            &|_| {},
+        )
+        .unwrap();
+        assert!(report.exact);
+        assert!(
+            (report.summary.expected_impact - single.impact[i]).abs() < 1e-9,
+            "provider {}",
+            p.id
+        );
+    }
+}
+
+#[test]
+fn adding_a_provider_leaves_every_other_events_draws_unchanged() {
+    let a = random_plan(5, 4, 2, 6, (0.05, 0.5));
+    let mut b = a.clone();
+    // A new provider at the front shifts every index; a new service uses it.
+    b.providers.insert(
+        0,
+        Provider {
+            id: "newcomer".into(),
+            p_outage: 0.3,
+            ..a.providers[0].clone()
+        },
+    );
+    for s in &mut b.services {
+        s.dns = s.dns.iter().map(|p| p + 1).collect();
+    }
+    for c in &mut b.common_causes {
+        c.providers = c.providers.iter().map(|p| p + 1).collect();
+    }
+    b.services.push(Service::new("uses-newcomer", vec![0]));
+    let (ma, mb) = (
+        Model::compile(&a, &Forcing::default()).unwrap(),
+        Model::compile(&b, &Forcing::default()).unwrap(),
+    );
+    let (ka, kb) = (engine::stream_keys(&ma, 11), engine::stream_keys(&mb, 11));
+    for block in 0..3 {
+        let mut wa = vec![[0u64; BLOCK_WORDS]; ma.events.len()];
+        let mut wb = vec![[0u64; BLOCK_WORDS]; mb.events.len()];
+        engine::draw_block(&ma, &ka, block, &mut wa);
+        engine::draw_block(&mb, &kb, block, &mut wb);
+        for (i, e) in ma.events.iter().enumerate() {
+            let j = mb.events.iter().position(|f| f.id == e.id).unwrap();
+            assert_eq!(wa[i], wb[j], "event {} block {block}", e.id);
+        }
+    }
+}
+
+#[test]
+fn tallies_do_not_depend_on_the_thread_count() {
+    let scenario = dnsim::synth::plan(dnsim::synth::PlanSpec {
+        services: 3000,
+        providers: 40,
+        regions: 3,
+        seed: 4,
+    });
+    let model = Model::compile(&scenario, &Forcing::default()).unwrap();
+    let config = RunConfig {
+        trials: 100_000,
+        seed: 3,
+    };
+    let one: Tally = on_threads(1, || engine::run(&model, config, &|_| {}));
+    let three: Tally = on_threads(3, || engine::run(&model, config, &|_| {}));
+    assert_eq!(one, three);
+}
+
+#[test]
+fn value_stability_of_the_quickstart_plan() {
+    // Pinned outputs for a fixed seed: a change here changes every user's
+    // numbers and belongs in the changelog.
+    let scenario = load(std::path::Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/scenarios/quickstart.toml"
+    )))
+    .unwrap();
+    let report = snapshot(
+        &scenario,
+        &RunOptions {
+            trials: Some(100_000),
+            seed: Some(42),
+            ..RunOptions::default()
+        },
+        &|_| {},
+    )
+    .unwrap();
+    let got: Vec<(String, f64)> = report
+        .services
+        .iter()
+        .map(|s| (s.id.clone(), s.p_unreachable))
+        .collect();
+    let pinned: Vec<(String, f64)> = PINNED.iter().map(|(id, p)| (id.to_string(), *p)).collect();
+    assert_eq!(got, pinned);
+}
+
+const PINNED: &[(&str, f64)] = &[
+    ("pay.example.org", 0.0020570000000000002),
+    ("checkout.example.com", 0.0020570000000000002),
+    ("shop.example.com", 0.0010350000000000001),
+    ("cdn.example.net", 0.0009),
+    ("blog.example.com", 0.000505),
+];
