@@ -78,11 +78,12 @@ pub struct ProviderRow {
     pub single_failure_services: usize,
 }
 
-/// Per-region values, serialised as a map in region order.
+/// Per-region values, serialised as a map in region order. Services that
+/// share a node share one allocation of values.
 #[derive(Debug, Clone)]
 pub struct RegionValues {
     pub names: Arc<Vec<String>>,
-    pub values: Box<[f64]>,
+    pub values: Arc<[f64]>,
 }
 
 impl Serialize for RegionValues {
@@ -115,10 +116,10 @@ pub fn snapshot(
     let w = &model.region_weights;
     let names = Arc::new(model.region_ids.clone());
 
-    let node_stats: Vec<(f64, [f64; 2], Box<[f64]>)> = (0..model.node_count())
+    let node_stats: Vec<(f64, [f64; 2], Arc<[f64]>)> = (0..model.node_count())
         .map(|node| {
             let down = &tally.down[node * rc..(node + 1) * rc];
-            let per_region: Box<[f64]> = down.iter().map(|&c| c as f64 / nf).collect();
+            let per_region: Arc<[f64]> = down.iter().map(|&c| c as f64 / nf).collect();
             // Normalised weights can sum to 1 + 1 ulp: keep probabilities in [0, 1].
             let p: f64 = per_region
                 .iter()

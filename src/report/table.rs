@@ -104,14 +104,23 @@ impl Exporter for Table {
             )?;
         }
 
-        writeln!(out, "\nProviders, by what their failure alone takes down")?;
+        let shown_p = self.top.min(r.providers.len());
+        let more_p = if shown_p < r.providers.len() {
+            format!(" ({shown_p} of {})", r.providers.len())
+        } else {
+            String::new()
+        };
+        writeln!(
+            out,
+            "\nProviders, by what their failure alone takes down{more_p}"
+        )?;
         writeln!(
             out,
             "  {:<30} {:>10}  {:>16} {:>15}",
             "provider", "P(down)", "impact alone", "services alone"
         )?;
         let total = s.total_weight;
-        for p in &r.providers {
+        for p in &r.providers[..shown_p] {
             let share = if total > 0.0 {
                 format!(" ({:.0}%)", 100.0 * p.single_failure_impact / total)
             } else {
