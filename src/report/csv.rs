@@ -10,6 +10,11 @@ pub struct Csv;
 impl Exporter for Csv {
     fn write(&self, report: &SnapshotReport, out: &mut dyn Write) -> io::Result<()> {
         let mut w = csv::Writer::from_writer(out);
+        // Keep the I/O error itself (a broken pipe, say), not csv's wrapper.
+        let io = |e: csv::Error| match e.into_kind() {
+            csv::ErrorKind::Io(e) => e,
+            other => io::Error::other(format!("{other:?}")),
+        };
         let mut header = vec![
             "id".to_string(),
             "weight".into(),
@@ -23,7 +28,7 @@ impl Exporter for Csv {
                 .iter()
                 .map(|r| format!("p_unreachable@{}", r.id)),
         );
-        w.write_record(&header)?;
+        w.write_record(&header).map_err(io)?;
         for s in &report.services {
             let mut row = vec![
                 s.id.clone(),
@@ -33,7 +38,7 @@ impl Exporter for Csv {
                 s.ci95[1].to_string(),
             ];
             row.extend(s.regions.values.iter().map(f64::to_string));
-            w.write_record(&row)?;
+            w.write_record(&row).map_err(io)?;
         }
         w.flush()
     }

@@ -6,8 +6,8 @@
 
 use std::path::Path;
 
+use super::Service;
 use super::load::{Loc, Pending, check_id_text, check_non_negative, duration_value, seconds_u32};
-use super::{Provider, Service};
 use crate::error::{InputError, did_you_mean};
 
 const COLUMNS: &[&str] = &[
@@ -50,7 +50,6 @@ const COLS: [Col; 9] = [
 pub(super) fn read(
     path: &Path,
     text: &str,
-    _providers: &[Provider],
     provider_index: impl Fn(&str) -> Result<u32, String>,
     out: &mut Vec<Pending>,
 ) -> Result<(), InputError> {

@@ -199,12 +199,12 @@ impl<'a> Loader<'a> {
             .common_cause
             .into_iter()
             .enumerate()
-            .map(|(i, c)| self.common_cause(i, c, &providers))
+            .map(|(i, c)| self.common_cause(i, c))
             .collect::<Result<Vec<_>, _>>()?;
 
         let mut pending = Vec::with_capacity(raw.service.len());
         for s in raw.service {
-            pending.push(self.service(s, &providers)?);
+            pending.push(self.service(s)?);
         }
         for inc in &raw.include {
             let rel = inc.services.get_ref();
@@ -221,13 +221,7 @@ impl<'a> Loader<'a> {
                     ),
                 )
             })?;
-            super::csv_include::read(
-                &path,
-                &text,
-                &providers,
-                |p| self.provider_index(p),
-                &mut pending,
-            )?;
+            super::csv_include::read(&path, &text, |p| self.provider_index(p), &mut pending)?;
         }
         if pending.is_empty() {
             return Err(InputError::new(
@@ -404,7 +398,6 @@ impl<'a> Loader<'a> {
         &mut self,
         index: usize,
         raw: raw::RawCommonCause,
-        providers: &[Provider],
     ) -> Result<CommonCause, InputError> {
         self.check_id(&raw.id, "common_cause.id")?;
         self.claim_id(&raw.id, IdKind::CommonCause, index, "common_cause.id")?;
@@ -417,7 +410,7 @@ impl<'a> Loader<'a> {
         }
         let mut members = Vec::new();
         for p in raw.providers.get_ref() {
-            let i = self.provider_ref(p, "common_cause.providers", providers)?;
+            let i = self.provider_ref(p, "common_cause.providers")?;
             if !members.contains(&i) {
                 members.push(i);
             }
@@ -453,7 +446,7 @@ impl<'a> Loader<'a> {
         })
     }
 
-    fn service(&self, raw: raw::RawService, providers: &[Provider]) -> Result<Pending, InputError> {
+    fn service(&self, raw: raw::RawService) -> Result<Pending, InputError> {
         self.check_id(&raw.id, "service.id")?;
         if raw.dns.get_ref().is_empty() {
             return Err(self.err(
@@ -465,12 +458,9 @@ impl<'a> Loader<'a> {
                 ),
             ));
         }
-        let dns = self.provider_set(raw.dns.get_ref(), "service.dns", providers)?;
-        let standby = self.provider_set(
-            raw.standby.as_deref().unwrap_or(&[]),
-            "service.standby",
-            providers,
-        )?;
+        let dns = self.provider_set(raw.dns.get_ref(), "service.dns")?;
+        let standby =
+            self.provider_set(raw.standby.as_deref().unwrap_or(&[]), "service.standby")?;
         let mut service = Service::new(raw.id.get_ref(), dns);
         service.standby = standby.into();
         for (value, key, slot) in [
@@ -736,25 +726,15 @@ impl<'a> Loader<'a> {
         }
     }
 
-    fn provider_ref(
-        &self,
-        name: &S<String>,
-        key: &str,
-        _providers: &[Provider],
-    ) -> Result<u32, InputError> {
+    fn provider_ref(&self, name: &S<String>, key: &str) -> Result<u32, InputError> {
         self.provider_index(name.get_ref())
             .map_err(|m| self.err(name.span(), key, m))
     }
 
-    fn provider_set(
-        &self,
-        names: &[S<String>],
-        key: &str,
-        providers: &[Provider],
-    ) -> Result<Vec<u32>, InputError> {
+    fn provider_set(&self, names: &[S<String>], key: &str) -> Result<Vec<u32>, InputError> {
         let mut out = Vec::with_capacity(names.len());
         for n in names {
-            let i = self.provider_ref(n, key, providers)?;
+            let i = self.provider_ref(n, key)?;
             if out.contains(&i) {
                 return Err(self.err(
                     n.span(),

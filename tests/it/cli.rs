@@ -48,6 +48,19 @@ struct ProviderRow {
     single_failure_impact: f64,
 }
 
+impl Report {
+    fn service(&self, id: &str) -> &ServiceRow {
+        self.services
+            .iter()
+            .find(|s| s.id == id)
+            .unwrap_or_else(|| panic!("no service {id}"))
+    }
+
+    fn p(&self, id: &str) -> f64 {
+        self.service(id).p_unreachable
+    }
+}
+
 fn quickstart() -> String {
     path_str(&scenario_file("quickstart.toml")).to_string()
 }
@@ -136,16 +149,9 @@ fn fail_only_is_exact_and_says_so() {
     ]);
     assert!(r.exact);
     assert_eq!(r.trials, 1);
-    let p = |id: &str| {
-        r.services
-            .iter()
-            .find(|s| s.id == id)
-            .unwrap()
-            .p_unreachable
-    };
-    assert_eq!(p("pay.example.org"), 1.0);
-    assert_eq!(p("checkout.example.com"), 1.0);
-    assert_eq!(p("shop.example.com"), 0.0, "route53 still answers");
+    assert_eq!(r.p("pay.example.org"), 1.0);
+    assert_eq!(r.p("checkout.example.com"), 1.0);
+    assert_eq!(r.p("shop.example.com"), 0.0, "route53 still answers");
     assert_eq!(r.summary.expected_impact, 5.0);
     let table = run(&["run", &q, "--fail", "ns1", "--fail-only"]).stdout;
     assert!(table.contains("exact"), "{table}");
@@ -165,11 +171,7 @@ fn fail_in_one_region_only_takes_that_region_down() {
         "route53@europe",
         "--fail-only",
     ]);
-    let shop = r
-        .services
-        .iter()
-        .find(|s| s.id == "checkout.example.com")
-        .unwrap();
+    let shop = r.service("checkout.example.com");
     assert_eq!(shop.regions["europe"], 1.0);
     assert_eq!(shop.regions["americas"], 0.0);
     assert!((shop.p_unreachable - 0.3).abs() < 1e-12);
@@ -182,22 +184,14 @@ fn fail_keeps_other_events_random() {
         "run", &q, "--format", "json", "--fail", "route53", "--trials", "100000",
     ]);
     assert!(!r.exact);
-    let shop = r
-        .services
-        .iter()
-        .find(|s| s.id == "shop.example.com")
-        .unwrap();
+    let shop = r.service("shop.example.com");
     // Route 53 down: the shop hangs on NS1 (and its regional outage in asia)
     // and on the CDN's DNS.
     assert!(
         shop.p_unreachable > 0.001 && shop.p_unreachable < 0.01,
         "{shop:?}"
     );
-    let blog = r
-        .services
-        .iter()
-        .find(|s| s.id == "blog.example.com")
-        .unwrap();
+    let blog = r.service("blog.example.com");
     assert_eq!(blog.p_unreachable, 1.0);
 }
 
@@ -342,17 +336,10 @@ fn the_dyn_scenario_runs_and_dyn_alone_takes_down_its_sole_customers() {
     let d = path_str(&dyn_path);
     assert_eq!(run(&["check", d]).code, 0);
     let (_, r) = json(&["run", d, "--format", "json", "--fail", "dyn", "--fail-only"]);
-    let p = |id: &str| {
-        r.services
-            .iter()
-            .find(|s| s.id == id)
-            .unwrap()
-            .p_unreachable
-    };
-    assert_eq!(p("twitter.com"), 1.0);
-    assert_eq!(p("github.com"), 1.0);
-    assert_eq!(p("sumologic.com"), 0.0, "Dyn plus UltraDNS stayed up");
-    assert_eq!(p("fastly.net"), 0.0);
+    assert_eq!(r.p("twitter.com"), 1.0);
+    assert_eq!(r.p("github.com"), 1.0);
+    assert_eq!(r.p("sumologic.com"), 0.0, "Dyn plus UltraDNS stayed up");
+    assert_eq!(r.p("fastly.net"), 0.0);
     // 16 named sites on Dyn alone and 55 of the top 1000.
     let dyn_only = r.services.iter().filter(|s| s.p_unreachable == 1.0).count();
     assert_eq!(dyn_only, 16 + 55);
