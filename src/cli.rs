@@ -63,6 +63,10 @@ pub struct RunArgs {
     /// Services shown in the table (default 20) and in Markdown (default all).
     #[arg(long, value_name = "N")]
     pub top: Option<usize>,
+    /// Timeline: record the failed share per STEP (e.g. 5m) for every
+    /// service; on by default (horizon / 288) when the scenario has events.
+    #[arg(long, value_name = "STEP")]
+    pub series: Option<String>,
     /// No progress bar.
     #[arg(long, short = 'q')]
     pub quiet: bool,

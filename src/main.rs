@@ -15,8 +15,9 @@ use dnsim::lint;
 use dnsim::model::{FailSpec, Forcing, Model};
 use dnsim::output::emit;
 use dnsim::progress::Progress;
+use dnsim::report::{Format, Report};
 use dnsim::results::VERSION;
-use dnsim::run::{RunOptions, planned_trials, snapshot_compiled};
+use dnsim::run::{RunOptions, planned_trials, snapshot_compiled, timeline};
 use dnsim::scenario::{self, ModelKind};
 
 fn main() -> ExitCode {
@@ -54,6 +55,18 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
     })
 }
 
+/// `--series STEP`: a duration, at least a second.
+fn parse_step(text: &str) -> Result<u64, InputError> {
+    let d = dnsim::duration::parse(text).map_err(|m| InputError::flag("--series", m))?;
+    if d.0 < 1000 {
+        return Err(InputError::flag(
+            "--series",
+            format!("the step must be at least 1s, got {d}"),
+        ));
+    }
+    Ok(d.0 / 1000)
+}
+
 fn run(args: RunArgs) -> anyhow::Result<u8> {
     let fail = args
         .fail
@@ -66,11 +79,6 @@ fn run(args: RunArgs) -> anyhow::Result<u8> {
         Some(ModelArg::Timeline) => ModelKind::Timeline,
         None => scenario.simulation.model,
     };
-    if model_kind == ModelKind::Timeline {
-        anyhow::bail!(
-            "the timeline model is not implemented in dnsim {VERSION} yet; run with --model snapshot"
-        );
-    }
     let options = RunOptions {
         trials: args.trials,
         seed: args.seed,
@@ -79,7 +87,6 @@ fn run(args: RunArgs) -> anyhow::Result<u8> {
             fail_only: args.fail_only,
         },
     };
-    let model = Model::compile(&scenario, &options.forcing)?;
     let pool = {
         let mut b = rayon::ThreadPoolBuilder::new();
         if let Some(t) = args.threads {
@@ -87,12 +94,45 @@ fn run(args: RunArgs) -> anyhow::Result<u8> {
         }
         b.build().context("cannot start worker threads")?
     };
-    let progress = Progress::new(planned_trials(&scenario, &model, &options), args.quiet);
-    let report =
-        pool.install(|| snapshot_compiled(&scenario, &model, &options, &|n| progress.inc(n)));
-    progress.finish();
+    let report = match model_kind {
+        ModelKind::Snapshot => {
+            if args.format == Format::SeriesCsv {
+                return Err(InputError::flag(
+                    "--format",
+                    "series-csv is for the timeline model (--model timeline)",
+                )
+                .into());
+            }
+            if args.series.is_some() {
+                return Err(InputError::flag(
+                    "--series",
+                    "a time series is for the timeline model (--model timeline)",
+                )
+                .into());
+            }
+            let model = Model::compile(&scenario, &options.forcing)?;
+            let progress = Progress::new(planned_trials(&scenario, &model, &options), args.quiet);
+            let report = pool
+                .install(|| snapshot_compiled(&scenario, &model, &options, &|n| progress.inc(n)));
+            progress.finish();
+            Report::Snapshot(report)
+        }
+        ModelKind::Timeline => {
+            let series = args.series.as_deref().map(parse_step).transpose()?;
+            let progress = Progress::new(
+                options.trials.unwrap_or(scenario.simulation.trials),
+                args.quiet,
+            );
+            let report =
+                pool.install(|| timeline(&scenario, &options, series, &|n| progress.inc(n)));
+            progress.finish();
+            Report::Timeline(report?)
+        }
+    };
     let exporter = args.format.exporter(args.top);
-    emit(args.output.as_deref(), |out| exporter.write(&report, out))?;
+    emit(args.output.as_deref(), |out| {
+        report.write(exporter.as_ref(), out)
+    })?;
     Ok(0)
 }
 

@@ -6,6 +6,8 @@ use crate::error::InputError;
 use crate::model::{Forcing, Model};
 use crate::results::{self, RunInfo, SnapshotReport};
 use crate::scenario::Scenario;
+use crate::timeline::TimelineModel;
+use crate::timeline::results::TimelineReport;
 
 #[derive(Debug, Clone, Default)]
 pub struct RunOptions {
@@ -54,4 +56,29 @@ pub fn snapshot_compiled(
             fail: &options.forcing.fail,
         },
     )
+}
+
+/// A timeline run: compile, simulate the trials, summarise.
+pub fn timeline(
+    scenario: &Scenario,
+    options: &RunOptions,
+    series_step: Option<u64>,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<TimelineReport, InputError> {
+    let seed = options.seed.unwrap_or(scenario.simulation.seed);
+    let trials = options.trials.unwrap_or(scenario.simulation.trials);
+    let model = TimelineModel::compile(
+        scenario,
+        seed,
+        &options.forcing.fail,
+        options.forcing.fail_only,
+        series_step,
+    )?;
+    let tally = model.run(trials, progress);
+    Ok(crate::timeline::results::timeline(
+        &model,
+        &tally,
+        seed,
+        &options.forcing.fail,
+    ))
 }

@@ -132,6 +132,7 @@ pub fn plan(spec: PlanSpec) -> Scenario {
             seed: spec.seed,
             horizon: Millis::from_secs(365 * 86400),
             start: None,
+            start_unix: None,
         },
         regions,
         providers,

@@ -4,12 +4,21 @@ use std::io::{self, Write};
 
 use super::Exporter;
 use crate::results::SnapshotReport;
+use crate::timeline::results::TimelineReport;
 
 pub struct Json;
 
+fn write_json(value: &impl serde::Serialize, out: &mut dyn Write) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, value)?;
+    writeln!(out)
+}
+
 impl Exporter for Json {
-    fn write(&self, report: &SnapshotReport, out: &mut dyn Write) -> io::Result<()> {
-        serde_json::to_writer_pretty(&mut *out, report)?;
-        writeln!(out)
+    fn snapshot(&self, report: &SnapshotReport, out: &mut dyn Write) -> io::Result<()> {
+        write_json(report, out)
+    }
+
+    fn timeline(&self, report: &TimelineReport, out: &mut dyn Write) -> io::Result<()> {
+        write_json(report, out)
     }
 }

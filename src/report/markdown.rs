@@ -3,15 +3,95 @@
 
 use std::io::{self, Write};
 
-use super::{Exporter, fmt_small, fmt_weight};
+use super::{Exporter, fmt_clock, fmt_small, fmt_weight};
 use crate::results::SnapshotReport;
+use crate::timeline::results::TimelineReport;
 
 pub struct Markdown {
     pub top: Option<usize>,
 }
 
 impl Exporter for Markdown {
-    fn write(&self, r: &SnapshotReport, out: &mut dyn Write) -> io::Result<()> {
+    fn timeline(&self, r: &TimelineReport, out: &mut dyn Write) -> io::Result<()> {
+        writeln!(out, "# dnsim: {}\n", r.scenario)?;
+        writeln!(
+            out,
+            "Timeline model, {} trials, seed {}, horizon {}, {} resolvers per region.",
+            r.trials,
+            r.seed,
+            fmt_clock(r.horizon_seconds, None).trim_start_matches('+'),
+            r.resolvers_per_region
+        )?;
+        if !r.fail.is_empty() {
+            writeln!(
+                out,
+                "Forced down for the whole horizon: {}.",
+                r.fail.join(", ")
+            )?;
+        }
+        let s = &r.summary;
+        writeln!(out, "\n| summary (weight-averaged) | value |\n|---|---:|")?;
+        writeln!(out, "| failed lookups | {} |", pct(s.failed_share))?;
+        writeln!(out, "| downtime (minutes) | {:.2} |", s.downtime_minutes)?;
+        writeln!(
+            out,
+            "| added latency (ms per lookup) | {:.2} |",
+            s.added_latency_ms
+        )?;
+        for e in &r.events {
+            writeln!(
+                out,
+                "\n**Event: {} {}–{}, loss {}, in {}**\n",
+                e.target,
+                fmt_clock(e.start_seconds, r.start_unix),
+                fmt_clock(e.end_seconds, r.start_unix),
+                e.loss,
+                e.regions.join(", ")
+            )?;
+            writeln!(
+                out,
+                "| region | failed lookups | weight mostly failed |\n|---|---:|---:|"
+            )?;
+            for (region, x) in &e.by_region {
+                writeln!(
+                    out,
+                    "| {region} | {} | {} |",
+                    pct(x.failed_share),
+                    pct(x.weight_mostly_failed)
+                )?;
+            }
+        }
+        writeln!(
+            out,
+            "\n| service | weight | downtime (min) | 95% interval | nines | failed lookups | added latency (ms) |"
+        )?;
+        writeln!(out, "|---|---:|---:|---|---:|---:|---:|")?;
+        let shown = self.top.unwrap_or(r.services.len()).min(r.services.len());
+        for row in &r.services[..shown] {
+            writeln!(
+                out,
+                "| {} | {} | {:.2} | [{:.2}, {:.2}] | {} | {} | {:.2} |",
+                row.id.replace('|', "\\|"),
+                fmt_weight(row.weight),
+                row.downtime_minutes,
+                row.downtime_minutes_ci95[0],
+                row.downtime_minutes_ci95[1],
+                row.nines.map_or("∞".to_string(), |n| format!("{n:.2}")),
+                pct(row.failed_share),
+                row.added_latency_ms
+            )?;
+        }
+        if shown < r.services.len() {
+            writeln!(
+                out,
+                "\n{} more services not shown.",
+                r.services.len() - shown
+            )?;
+        }
+        Ok(())
+    }
+
+    fn snapshot(&self, r: &SnapshotReport, out: &mut dyn Write) -> io::Result<()> {
         writeln!(out, "# dnsim: {}\n", r.scenario)?;
         let exact = if r.exact { ", exact" } else { "" };
         writeln!(
@@ -101,5 +181,16 @@ impl Exporter for Markdown {
             )?;
         }
         Ok(())
+    }
+}
+
+/// A share as a percentage with sensible precision.
+pub(super) fn pct(x: f64) -> String {
+    if x == 0.0 {
+        "0%".into()
+    } else if x < 0.0001 {
+        format!("{}%", fmt_small(100.0 * x))
+    } else {
+        format!("{:.2}%", 100.0 * x)
     }
 }

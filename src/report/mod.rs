@@ -3,20 +3,40 @@
 mod csv;
 mod json;
 mod markdown;
+mod series_csv;
 mod table;
 
 use std::io::{self, Write};
 
 use crate::results::SnapshotReport;
+use crate::timeline::results::TimelineReport;
 
 pub use self::csv::Csv;
 pub use self::json::Json;
 pub use self::markdown::Markdown;
+pub use self::series_csv::SeriesCsv;
 pub use self::table::Table;
 
-/// An output format for snapshot results.
+/// The results of a run, of either model.
+#[derive(Debug, Clone)]
+pub enum Report {
+    Snapshot(SnapshotReport),
+    Timeline(TimelineReport),
+}
+
+impl Report {
+    pub fn write(&self, exporter: &dyn Exporter, out: &mut dyn Write) -> io::Result<()> {
+        match self {
+            Report::Snapshot(r) => exporter.snapshot(r, out),
+            Report::Timeline(r) => exporter.timeline(r, out),
+        }
+    }
+}
+
+/// An output format.
 pub trait Exporter {
-    fn write(&self, report: &SnapshotReport, out: &mut dyn Write) -> io::Result<()>;
+    fn snapshot(&self, report: &SnapshotReport, out: &mut dyn Write) -> io::Result<()>;
+    fn timeline(&self, report: &TimelineReport, out: &mut dyn Write) -> io::Result<()>;
 }
 
 /// `--format` values.
@@ -26,6 +46,9 @@ pub enum Format {
     Json,
     Csv,
     Markdown,
+    /// Timeline only: the failed-share series, one row per service, region
+    /// and step.
+    SeriesCsv,
 }
 
 impl Format {
@@ -39,6 +62,7 @@ impl Format {
             Format::Json => Box::new(Json),
             Format::Csv => Box::new(Csv),
             Format::Markdown => Box::new(Markdown { top }),
+            Format::SeriesCsv => Box::new(SeriesCsv),
         }
     }
 }
@@ -68,6 +92,22 @@ pub fn fmt_weight(x: f64) -> String {
     }
     let s = format!("{x:.3}");
     s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+/// An offset from t = 0 for people: a UTC clock time when the scenario
+/// gives `simulation.start`, else "+1h10m".
+pub fn fmt_clock(offset_secs: f64, start_unix: Option<i64>) -> String {
+    match start_unix {
+        Some(start) => {
+            let t = start + offset_secs.round() as i64;
+            let day = t.rem_euclid(86400);
+            format!("{:02}:{:02}", day / 3600, day % 3600 / 60)
+        }
+        None => format!(
+            "+{}",
+            crate::duration::Millis((offset_secs * 1000.0).round() as u64)
+        ),
+    }
 }
 
 #[cfg(test)]

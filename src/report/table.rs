@@ -3,8 +3,10 @@
 
 use std::io::{self, Write};
 
-use super::{Exporter, fmt_small, fmt_weight};
+use super::markdown::pct;
+use super::{Exporter, fmt_clock, fmt_small, fmt_weight};
 use crate::results::SnapshotReport;
+use crate::timeline::results::TimelineReport;
 
 pub struct Table {
     pub top: usize,
@@ -27,8 +29,187 @@ fn fit(s: &str, n: usize) -> String {
     }
 }
 
+const SPARK_WIDTH: usize = 48;
+const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+
+impl Table {
+    /// One sparkline per shown service, in the region where it failed most:
+    /// the failed share of lookups over time, each column the worst step it
+    /// covers, with the scheduled events marked underneath.
+    fn sparklines(&self, r: &TimelineReport, shown: usize, out: &mut dyn Write) -> io::Result<()> {
+        let rows: Vec<_> = r.services[..shown]
+            .iter()
+            .filter(|s| s.failed_share > 0.0)
+            .filter_map(|s| s.series.as_ref().map(|series| (s, series)))
+            .collect();
+        let Some((_, first)) = rows.first() else {
+            return Ok(());
+        };
+        let steps = first.failed_share.values().next().map_or(0, Vec::len);
+        if steps == 0 {
+            return Ok(());
+        }
+        let cols = SPARK_WIDTH.min(steps);
+        let per_col = r.horizon_seconds / cols as f64;
+        let column_of = |k: usize| k * cols / steps;
+        writeln!(
+            out,
+            "\nFailed lookups over time, worst region (a column is {}; █ = all failed)",
+            fmt_clock(per_col, None).trim_start_matches('+')
+        )?;
+        for (s, series) in rows {
+            let (region, values) = series
+                .failed_share
+                .iter()
+                .max_by(|a, b| a.1.iter().sum::<f64>().total_cmp(&b.1.iter().sum::<f64>()))
+                .expect("a series has regions");
+            let mut col = vec![0.0f64; cols];
+            for (k, v) in values.iter().enumerate() {
+                let c = column_of(k);
+                col[c] = col[c].max(*v);
+            }
+            let line: String = col
+                .iter()
+                .map(|&v| {
+                    if v <= 0.0 {
+                        ' '
+                    } else {
+                        BARS[((v * 8.0).ceil() as usize).clamp(1, 8) - 1]
+                    }
+                })
+                .collect();
+            writeln!(
+                out,
+                "  {:<18} {:<10} {line}",
+                fit(&s.id, 18),
+                fit(region, 10)
+            )?;
+        }
+        if !r.events.is_empty() {
+            let marks: String = (0..cols)
+                .map(|c| {
+                    let (a, b) = (c as f64 * per_col, (c + 1) as f64 * per_col);
+                    if r.events
+                        .iter()
+                        .any(|e| e.start_seconds < b && a < e.end_seconds)
+                    {
+                        '^'
+                    } else {
+                        ' '
+                    }
+                })
+                .collect();
+            writeln!(out, "  {:<18} {:<10} {marks}", "", "events")?;
+        }
+        Ok(())
+    }
+}
+
 impl Exporter for Table {
-    fn write(&self, r: &SnapshotReport, out: &mut dyn Write) -> io::Result<()> {
+    fn timeline(&self, r: &TimelineReport, out: &mut dyn Write) -> io::Result<()> {
+        writeln!(out, "{}", fit(&r.scenario, WIDTH))?;
+        let horizon = fmt_clock(r.horizon_seconds, None);
+        writeln!(
+            out,
+            "{}",
+            fit(
+                &format!(
+                    "timeline model · {} trials · seed {} · horizon {} · {} resolvers/region",
+                    r.trials,
+                    r.seed,
+                    horizon.trim_start_matches('+'),
+                    r.resolvers_per_region
+                ),
+                WIDTH
+            )
+        )?;
+        if !r.fail.is_empty() {
+            writeln!(
+                out,
+                "{}",
+                fit(
+                    &format!("forced down all along: {}", r.fail.join(", ")),
+                    WIDTH
+                )
+            )?;
+        }
+        let s = &r.summary;
+        writeln!(out, "\nSummary (weight-averaged over services)")?;
+        writeln!(
+            out,
+            "  failed lookups           {:>12}",
+            pct(s.failed_share)
+        )?;
+        writeln!(
+            out,
+            "  downtime                 {:>12}  over {}",
+            format!("{:.2} min", s.downtime_minutes),
+            horizon.trim_start_matches('+')
+        )?;
+        writeln!(
+            out,
+            "  added latency            {:>12}  per lookup",
+            format!("{:.2} ms", s.added_latency_ms)
+        )?;
+
+        for e in &r.events {
+            let head = format!(
+                "\nEvent: {} {}–{}, loss {}, in {}",
+                e.target,
+                fmt_clock(e.start_seconds, r.start_unix),
+                fmt_clock(e.end_seconds, r.start_unix),
+                e.loss,
+                e.regions.join(", ")
+            );
+            writeln!(out, "{}", fit(&head, WIDTH + 1))?;
+            writeln!(
+                out,
+                "  {:<24} {:>16} {:>22}",
+                "region", "failed lookups", "weight mostly failed"
+            )?;
+            for (region, x) in &e.by_region {
+                writeln!(
+                    out,
+                    "  {:<24} {:>16} {:>22}",
+                    fit(region, 24),
+                    pct(x.failed_share),
+                    pct(x.weight_mostly_failed)
+                )?;
+            }
+        }
+
+        let shown = self.top.min(r.services.len());
+        let more = if shown < r.services.len() {
+            format!(" ({shown} of {}; --top N for more)", r.services.len())
+        } else {
+            String::new()
+        };
+        writeln!(out, "\nServices, worst first{more}")?;
+        writeln!(
+            out,
+            "  {:<26} {:>9}  {:<19} {:>6} {:>7} {:>7}",
+            "service", "down min", "95% interval", "nines", "failed", "+ms"
+        )?;
+        for row in &r.services[..shown] {
+            let ci = format!(
+                "[{:.1}, {:.1}]",
+                row.downtime_minutes_ci95[0], row.downtime_minutes_ci95[1]
+            );
+            writeln!(
+                out,
+                "  {:<26} {:>9.1}  {:<19} {:>6} {:>7} {:>7.1}",
+                fit(&row.id, 26),
+                row.downtime_minutes,
+                fit(&ci, 19),
+                row.nines.map_or("∞".to_string(), |n| format!("{n:.2}")),
+                pct(row.failed_share),
+                row.added_latency_ms
+            )?;
+        }
+        self.sparklines(r, shown, out)
+    }
+
+    fn snapshot(&self, r: &SnapshotReport, out: &mut dyn Write) -> io::Result<()> {
         let exact = if r.exact {
             " (exact: every event certain)"
         } else {

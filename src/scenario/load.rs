@@ -238,7 +238,7 @@ impl<'a> Loader<'a> {
         let events = raw
             .event
             .into_iter()
-            .map(|e| self.event(e))
+            .map(|e| self.event(e, &simulation))
             .collect::<Result<Vec<_>, _>>()?;
 
         let name = match raw.name {
@@ -269,6 +269,7 @@ impl<'a> Loader<'a> {
             seed: 0,
             horizon: Millis::from_secs(365 * 86400),
             start: None,
+            start_unix: None,
         };
         let Some(raw) = raw else { return Ok(sim) };
         if let Some(m) = raw.model {
@@ -306,7 +307,10 @@ impl<'a> Loader<'a> {
             }
         }
         if let Some(st) = raw.start {
-            sim.start = Some(self.time_text(&st, "simulation.start")?);
+            let text = self.time_text(&st, "simulation.start")?;
+            sim.start_unix =
+                Some(parse_instant(&text).map_err(|m| self.err(st.span(), "simulation.start", m))?);
+            sim.start = Some(text);
         }
         Ok(sim)
     }
@@ -631,7 +635,7 @@ impl<'a> Loader<'a> {
         Ok(r)
     }
 
-    fn event(&self, raw: raw::RawEvent) -> Result<Event, InputError> {
+    fn event(&self, raw: raw::RawEvent, sim: &Simulation) -> Result<Event, InputError> {
         let target = match (&raw.provider, &raw.common_cause) {
             (Some(p), None) => match self.ids.get(p.get_ref()) {
                 Some((IdKind::Provider, i, _)) => EventTarget::Provider(*i),
@@ -669,11 +673,28 @@ impl<'a> Loader<'a> {
             Some(l) => self.probability(l, "event.loss")?,
             None => 1.0,
         };
+        let start = self.event_time(&raw.start, "event.start", sim)?;
+        let end = self.event_time(&raw.end, "event.end", sim)?;
+        if end <= start {
+            return Err(self.err(raw.end.span(), "event.end", format!(
+                "the event ends ({end} after t = 0) before or when it starts ({start} after t = 0)"
+            )));
+        }
+        if end > sim.horizon {
+            return Err(self.err(
+                raw.end.span(),
+                "event.end",
+                format!(
+                    "the event ends {end} after t = 0, outside the horizon of {}",
+                    sim.horizon
+                ),
+            ));
+        }
         Ok(Event {
             target,
             regions,
-            start: self.time_text(&raw.start, "event.start")?,
-            end: self.time_text(&raw.end, "event.end")?,
+            start,
+            end,
             loss,
         })
     }
@@ -836,6 +857,47 @@ impl<'a> Loader<'a> {
         Ok(OutageDuration::LogNormal { median, p95 })
     }
 
+    /// An event time as an offset from t = 0: "HH:MM" (a time of day on the
+    /// day of `simulation.start`, or from t = 0 when there is no start), a
+    /// duration ("1d2h"), whole seconds, or an RFC 3339 instant (which needs
+    /// `simulation.start`).
+    fn event_time(&self, v: &S<Value>, key: &str, sim: &Simulation) -> Result<Millis, InputError> {
+        let text = self.time_text(v, key)?;
+        let err = |m: String| self.err(v.span(), key, m);
+        let start = sim.start_unix;
+        if let Some((h, m)) = text.split_once(':').filter(|(h, m)| {
+            !h.is_empty()
+                && h.len() <= 2
+                && m.len() == 2
+                && h.bytes().chain(m.bytes()).all(|b| b.is_ascii_digit())
+        }) {
+            let (h, m): (u64, u64) = (h.parse().unwrap_or(99), m.parse().unwrap_or(99));
+            if h > 23 || m > 59 {
+                return Err(err(format!(
+                    "\"{text}\" is not a time of day (HH:MM, 00:00 to 23:59)"
+                )));
+            }
+            let secs = h * 3600 + m * 60;
+            let day_start = start.map_or(0, |s| s.rem_euclid(86400) as u64);
+            return secs
+                .checked_sub(day_start)
+                .map(Millis::from_secs)
+                .ok_or_else(|| err(format!("{text} is before simulation.start")));
+        }
+        if text.len() >= 10 && text.as_bytes()[4] == b'-' {
+            let Some(start) = start else {
+                return Err(err(format!(
+                    "\"{text}\" is an instant, which needs simulation.start to place it"
+                )));
+            };
+            let at = parse_instant(&text).map_err(&err)?;
+            return u64::try_from(at - start)
+                .map(Millis::from_secs)
+                .map_err(|_| err(format!("{text} is before simulation.start")));
+        }
+        duration_value(&toml::Value::String(text.clone())).map_err(err)
+    }
+
     fn time_text(&self, v: &S<Value>, key: &str) -> Result<String, InputError> {
         match v.get_ref() {
             Value::String(s) => Ok(s.clone()),
@@ -850,6 +912,17 @@ impl<'a> Loader<'a> {
                 ),
             )),
         }
+    }
+}
+
+/// Seconds since the Unix epoch of an RFC 3339 instant.
+fn parse_instant(text: &str) -> Result<i64, String> {
+    let t = humantime::parse_rfc3339_weak(text.trim_end_matches('Z')).map_err(|e| {
+        format!("\"{text}\" is not an RFC 3339 instant such as 2016-10-21T00:00:00Z: {e}")
+    })?;
+    match t.duration_since(std::time::UNIX_EPOCH) {
+        Ok(d) => Ok(d.as_secs() as i64),
+        Err(e) => Ok(-(e.duration().as_secs() as i64)),
     }
 }
 

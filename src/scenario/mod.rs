@@ -53,7 +53,9 @@ pub struct Simulation {
     pub trials: u64,
     pub seed: u64,
     pub horizon: Millis,
+    /// `simulation.start` as written, and in seconds since the Unix epoch.
     pub start: Option<String>,
+    pub start_unix: Option<i64>,
 }
 
 #[derive(Debug, Clone)]
@@ -199,14 +201,13 @@ pub enum EventTarget {
     CommonCause(u32),
 }
 
-/// A scheduled incident (timeline model). Times are kept as written until
-/// the timeline model interprets them against `simulation.start`.
+/// A scheduled incident (timeline model), as offsets from t = 0.
 #[derive(Debug, Clone)]
 pub struct Event {
     pub target: EventTarget,
     pub regions: Vec<u32>,
-    pub start: String,
-    pub end: String,
+    pub start: Millis,
+    pub end: Millis,
     pub loss: f64,
 }
 

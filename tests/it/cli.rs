@@ -344,3 +344,36 @@ fn the_dyn_scenario_runs_and_dyn_alone_takes_down_its_sole_customers() {
     let dyn_only = r.services.iter().filter(|s| s.p_unreachable == 1.0).count();
     assert_eq!(dyn_only, 16 + 55);
 }
+
+#[test]
+fn a_closed_pipe_ends_the_run_quietly() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    let bin = assert_cmd::cargo::cargo_bin("dnsim");
+    let dyn_path = scenario_file("dyn-2016.toml");
+    let mut child = Command::new(bin)
+        .args([
+            "run",
+            path_str(&dyn_path),
+            "--format",
+            "csv",
+            "--trials",
+            "4096",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert!(first.starts_with("id,weight"));
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

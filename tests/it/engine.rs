@@ -103,6 +103,7 @@ fn random_plan(
             seed,
             horizon: Millis(1),
             start: None,
+            start_unix: None,
         },
         regions: region_list,
         providers: provider_list,

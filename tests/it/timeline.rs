@@ -1,0 +1,294 @@
+//! The timeline model against the closed forms of spec §3.
+
+use dnsim::model::Forcing;
+use dnsim::run::{RunOptions, timeline};
+use dnsim::scenario::parse_str;
+use dnsim::timeline::results::TimelineReport;
+
+use crate::support::*;
+
+/// One provider, one service, one scheduled outage at 01:00 of `outage`
+/// with the given loss; no random outages.
+fn plan(service: &str, resolvers: &str, outage: &str, loss: f64) -> String {
+    format!(
+        r#"
+[simulation]
+model = "timeline"
+horizon = "1d"
+
+[resolvers]
+{resolvers}
+
+[[provider]]
+id = "dyn"
+
+[[provider]]
+id = "r53"
+
+[[service]]
+id = "site"
+{service}
+
+[[event]]
+provider = "dyn"
+start = "1h"
+end = "{outage}"
+loss = {loss}
+"#
+    )
+}
+
+fn run_plan(text: &str, trials: u64, step: Option<u64>) -> TimelineReport {
+    let scenario = parse_str(std::path::Path::new("plan.toml"), text).expect("valid plan");
+    let options = RunOptions {
+        trials: Some(trials),
+        seed: Some(3),
+        forcing: Forcing::default(),
+    };
+    timeline(&scenario, &options, step, &|_| {}).expect("runs")
+}
+
+/// Checks an estimated answered share against the truth. Shares are failed
+/// lookups over the *expected* number of lookups `n`, so the noise is that
+/// of a Poisson count of failures: a standard error of √((1 − want)/n).
+fn close(got: f64, want: f64, n: f64, k: f64, what: &str) {
+    let se = ((1.0 - want) / n).sqrt().max(1.0 / n);
+    assert!(
+        (got - want).abs() <= k * se,
+        "{what}: got {got}, want {want} (se {se})"
+    );
+}
+
+#[test]
+fn share_answered_into_a_total_outage_follows_the_closed_form() {
+    // λT/(1+λT) · max(0, 1 − x/T), averaged over each one-minute step.
+    for &(rate_per_hour, ttl_min) in &[(60.0, 5.0), (6.0, 30.0), (120.0, 10.0)] {
+        let lambda = rate_per_hour / 60.0; // per minute
+        let text = plan(
+            &format!("dns = [\"dyn\"]\nttl = \"{ttl_min}m\"\nquery_rate = {rate_per_hour}"),
+            "per_region = 400",
+            "3h",
+            1.0,
+        );
+        let trials = 20;
+        let r = run_plan(&text, trials, Some(60));
+        let series = &r.services[0].series.as_ref().unwrap().failed_share["global"];
+        let fresh = lambda * ttl_min / (1.0 + lambda * ttl_min);
+        for x in 0..(ttl_min as usize + 3) {
+            // Mean of 1 − x/T over [x, x + 1).
+            let (a, b) = ((x as f64).min(ttl_min), ((x + 1) as f64).min(ttl_min));
+            let mean_life = (b - a) - (b * b - a * a) / (2.0 * ttl_min);
+            let answered = fresh * mean_life;
+            let lookups = trials as f64 * 400.0 * lambda;
+            close(
+                1.0 - series[60 + x],
+                answered,
+                lookups,
+                5.0,
+                &format!("λ={rate_per_hour}/h T={ttl_min}m x={x}"),
+            );
+        }
+    }
+}
+
+#[test]
+fn resolution_under_partial_loss_succeeds_with_one_minus_l_to_the_k() {
+    for &(loss, attempts) in &[(0.5, 3u32), (0.9, 2), (0.3, 1)] {
+        let text = plan(
+            "dns = [\"dyn\"]\nttl = 0",
+            &format!("per_region = 200\nattempts = {attempts}"),
+            "2h",
+            loss,
+        );
+        let trials = 10;
+        let r = run_plan(&text, trials, None);
+        let s = &r.services[0];
+        // One hour of outage in a day: failed share = L^k · 1/24.
+        let want = loss.powi(attempts as i32);
+        let lookups = trials as f64 * 200.0 * 60.0;
+        close(
+            1.0 - s.failed_share * 24.0,
+            1.0 - want,
+            lookups,
+            5.0,
+            &format!("L={loss} k={attempts}"),
+        );
+        // Each lost try costs the retry timeout.
+        let lost_per_lookup: f64 = (0..attempts).map(|i| loss.powi(i as i32 + 1)).sum();
+        let want_ms = lost_per_lookup * 800.0 / 24.0;
+        assert!(
+            (s.added_latency_ms - want_ms).abs() < 0.05 * want_ms,
+            "latency {} vs {want_ms}",
+            s.added_latency_ms
+        );
+    }
+}
+
+#[test]
+fn manual_failover_completes_as_ns_caches_expire() {
+    // Every lookup resolves (TTL 0); once a resolver sees the standby in the
+    // delegation, its second try reaches it. Seen by time a + x with
+    // probability (1 − q)·clamp((x − F)/N) + q·clamp((x − F)/D).
+    let (f, n, d, q) = (30.0, 20.0, 60.0, 0.25);
+    let text = plan(
+        &format!(
+            "dns = [\"dyn\"]\nstandby = [\"r53\"]\nttl = 0\nfailover_after = \"{f}m\"\nns_ttl = \"{n}m\"\ndelegation_ttl = \"{d}m\""
+        ),
+        &format!("per_region = 400\nparent_centric_share = {q}"),
+        "4h",
+        1.0,
+    );
+    let trials = 20;
+    let r = run_plan(&text, trials, Some(60));
+    let series = &r.services[0].series.as_ref().unwrap().failed_share["global"];
+    let clamp = |x: f64| x.clamp(0.0, 1.0);
+    for x in (0..120).step_by(5) {
+        // Mean over the minute [x, x + 1).
+        let seen: f64 = (0..10)
+            .map(|i| {
+                let t = x as f64 + (i as f64 + 0.5) / 10.0;
+                (1.0 - q) * clamp((t - f) / n) + q * clamp((t - f) / d)
+            })
+            .sum::<f64>()
+            / 10.0;
+        let lookups = trials as f64 * 400.0;
+        close(1.0 - series[60 + x], seen, lookups, 5.0, &format!("x={x}m"));
+    }
+}
+
+#[test]
+fn downtime_of_a_scheduled_total_outage_matches_the_analytic_value() {
+    // λ = 1/min, T = 5 min, D = 130 min: failed lookups ÷ λ =
+    // D − λT/(1+λT) · T/2 minutes.
+    let text = plan(
+        "dns = [\"dyn\"]\nttl = \"5m\"",
+        "per_region = 100",
+        "3h10m",
+        1.0,
+    );
+    let r = run_plan(&text, 40, None);
+    let s = &r.services[0];
+    let want = 130.0 - (5.0 / 6.0) * 2.5;
+    assert!(
+        s.downtime_minutes_ci95[0] <= want && want <= s.downtime_minutes_ci95[1],
+        "{} {:?} vs {want}",
+        s.downtime_minutes,
+        s.downtime_minutes_ci95
+    );
+    assert!((s.downtime_minutes - want).abs() < 1.0);
+    assert!(s.nines.is_some());
+}
+
+#[test]
+fn serve_stale_loses_nothing_in_an_outage_shorter_than_max_stale() {
+    let text = plan(
+        "dns = [\"dyn\"]\nttl = \"5m\"",
+        "per_region = 100\nserve_stale = true\nmax_stale = \"1d\"",
+        "3h",
+        1.0,
+    );
+    let r = run_plan(&text, 20, None);
+    assert_eq!(r.services[0].failed_share, 0.0);
+    assert_eq!(r.services[0].nines, None);
+    // Without it, the same outage fails most lookups.
+    let text = plan(
+        "dns = [\"dyn\"]\nttl = \"5m\"",
+        "per_region = 100",
+        "3h",
+        1.0,
+    );
+    assert!(run_plan(&text, 20, None).services[0].failed_share > 0.05);
+}
+
+#[test]
+fn a_second_delegated_provider_absorbs_a_total_outage() {
+    let text = plan(
+        "dns = [\"dyn\", \"r53\"]\nttl = \"5m\"",
+        "per_region = 100",
+        "3h",
+        1.0,
+    );
+    let r = run_plan(&text, 20, None);
+    assert_eq!(r.services[0].failed_share, 0.0);
+    assert!(
+        r.services[0].added_latency_ms > 0.0,
+        "half the misses try Dyn first"
+    );
+}
+
+#[test]
+fn requirements_fail_their_dependents_at_the_same_instant() {
+    let text = r#"
+[simulation]
+model = "timeline"
+horizon = "1d"
+[resolvers]
+per_region = 50
+[[provider]]
+id = "dyn"
+[[provider]]
+id = "r53"
+[[service]]
+id = "cdn"
+dns = ["dyn"]
+ttl = 0
+[[service]]
+id = "site"
+dns = ["r53"]
+ttl = 0
+requires = ["cdn"]
+[[event]]
+provider = "dyn"
+start = "1h"
+end = "2h"
+"#;
+    let r = run_plan(text, 5, None);
+    for s in &r.services {
+        assert!(
+            (s.failed_share - 1.0 / 24.0).abs() < 1e-3,
+            "{}: {}",
+            s.id,
+            s.failed_share
+        );
+    }
+}
+
+#[test]
+fn timeline_json_is_byte_identical_across_thread_counts() {
+    let path = scenario_file("dyn-2016.toml");
+    let p = path_str(&path);
+    let run_with = |t: &str| {
+        let out = run(&[
+            "run",
+            p,
+            "--format",
+            "json",
+            "--trials",
+            "6",
+            "--threads",
+            t,
+        ]);
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        out.stdout
+    };
+    let one = run_with("1");
+    assert_eq!(one, run_with("2"));
+    assert_eq!(one, run_with("8"));
+    let v: serde_json::Value = serde_json::from_str(&one).unwrap();
+    assert_eq!(v["model"], "timeline");
+    assert_eq!(v["horizon_seconds"], 86400.0);
+    for key in [
+        "failed_share",
+        "failed_share_ci95",
+        "downtime_minutes",
+        "downtime_minutes_ci95",
+        "nines",
+        "added_latency_ms",
+        "regions",
+        "series",
+    ] {
+        assert!(v["services"][0].get(key).is_some(), "missing {key}");
+    }
+    assert_eq!(v["services"][0]["series"]["step_seconds"], 300.0);
+    assert_eq!(v["events"].as_array().unwrap().len(), 2);
+}
