@@ -335,7 +335,17 @@ fn the_dyn_scenario_runs_and_dyn_alone_takes_down_its_sole_customers() {
     let dyn_path = scenario_file("dyn-2016.toml");
     let d = path_str(&dyn_path);
     assert_eq!(run(&["check", d]).code, 0);
-    let (_, r) = json(&["run", d, "--model", "snapshot", "--format", "json", "--fail", "dyn", "--fail-only"]);
+    let (_, r) = json(&[
+        "run",
+        d,
+        "--model",
+        "snapshot",
+        "--format",
+        "json",
+        "--fail",
+        "dyn",
+        "--fail-only",
+    ]);
     assert_eq!(r.p("twitter.com"), 1.0);
     assert_eq!(r.p("github.com"), 1.0);
     assert_eq!(r.p("sumologic.com"), 0.0, "Dyn plus UltraDNS stayed up");
@@ -355,6 +365,8 @@ fn a_closed_pipe_ends_the_run_quietly() {
         .args([
             "run",
             path_str(&dyn_path),
+            "--model",
+            "snapshot",
             "--format",
             "csv",
             "--trials",
