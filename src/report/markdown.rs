@@ -50,15 +50,15 @@ impl Exporter for Markdown {
             )?;
             writeln!(
                 out,
-                "| region | failed lookups | weight mostly failed |\n|---|---:|---:|"
+                "| region | failed lookups | weight with >10% lost | weight with >50% lost |\n|---|---:|---:|---:|"
             )?;
             for (region, x) in &e.by_region {
-                writeln!(
-                    out,
-                    "| {region} | {} | {} |",
+                let (a, b, c) = (
                     pct(x.failed_share),
-                    pct(x.weight_mostly_failed)
-                )?;
+                    pct(x.weight_over_10pct_failed),
+                    pct(x.weight_mostly_failed),
+                );
+                writeln!(out, "| {region} | {a} | {b} | {c} |")?;
             }
         }
         writeln!(

@@ -33,6 +33,35 @@ const SPARK_WIDTH: usize = 48;
 const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
 
 impl Table {
+    /// Downtime minutes per region for the shown services, when the regions
+    /// fit the width (JSON and CSV always have them).
+    fn by_region(&self, r: &TimelineReport, shown: usize, out: &mut dyn Write) -> io::Result<()> {
+        const MAX: usize = 5;
+        if r.regions.len() < 2 || shown == 0 {
+            return Ok(());
+        }
+        let regions = &r.regions[..r.regions.len().min(MAX)];
+        let more = if r.regions.len() > MAX {
+            format!(" (first {MAX} of {}; see --format json)", r.regions.len())
+        } else {
+            String::new()
+        };
+        writeln!(out, "\nDowntime minutes by region{more}")?;
+        write!(out, "  {:<26}", "service")?;
+        for reg in regions {
+            write!(out, " {:>9}", fit(&reg.id, 9))?;
+        }
+        writeln!(out)?;
+        for row in &r.services[..shown] {
+            write!(out, "  {:<26}", fit(&row.id, 26))?;
+            for reg in regions {
+                write!(out, " {:>9.1}", row.regions[&reg.id].downtime_minutes)?;
+            }
+            writeln!(out)?;
+        }
+        Ok(())
+    }
+
     /// One sparkline per shown service, in the region where it failed most:
     /// the failed share of lookups over time, each column the worst step it
     /// covers, with the scheduled events marked underneath.
@@ -164,15 +193,16 @@ impl Exporter for Table {
             writeln!(out, "{}", fit(&head, WIDTH + 1))?;
             writeln!(
                 out,
-                "  {:<24} {:>16} {:>22}",
-                "region", "failed lookups", "weight mostly failed"
+                "  {:<22} {:>16} {:>18} {:>18}",
+                "region", "failed lookups", "weight >10% lost", "weight >50% lost"
             )?;
             for (region, x) in &e.by_region {
                 writeln!(
                     out,
-                    "  {:<24} {:>16} {:>22}",
-                    fit(region, 24),
+                    "  {:<22} {:>16} {:>18} {:>18}",
+                    fit(region, 22),
                     pct(x.failed_share),
+                    pct(x.weight_over_10pct_failed),
                     pct(x.weight_mostly_failed)
                 )?;
             }
@@ -206,6 +236,7 @@ impl Exporter for Table {
                 row.added_latency_ms
             )?;
         }
+        self.by_region(r, shown, out)?;
         self.sparklines(r, shown, out)
     }
 

@@ -48,14 +48,15 @@ pub struct EventRow {
     pub end_seconds: f64,
     pub loss: f64,
     /// Per region: the weight-averaged failed share of lookups during the
-    /// event, and the share of the weight whose lookups mostly (over half)
-    /// failed during it.
+    /// event, and the shares of the weight (of the sites) that lost more
+    /// than 10% and more than half of their lookups during it.
     pub by_region: BTreeMap<String, EventRegion>,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct EventRegion {
     pub failed_share: f64,
+    pub weight_over_10pct_failed: f64,
     pub weight_mostly_failed: f64,
 }
 
@@ -244,36 +245,32 @@ pub fn timeline(
                 .iter()
                 .map(|&r| {
                     let r = r as usize;
-                    let (mut failed_w, mut lookups_w, mut mostly, mut weight) =
-                        (0.0, 0.0, 0.0, 0.0);
+                    // Weighted over services that are looked up at all.
+                    let (mut failed_w, mut hit, mut mostly, mut weight) = (0.0, 0.0, 0.0, 0.0);
                     for s in 0..n {
                         let expected =
                             trials as f64 * resolvers * sc.services[s].query_rate / 3600.0 * dur;
                         if expected <= 0.0 {
                             continue;
                         }
-                        let failed = tally.in_events[(e * n + s) * rc + r] as f64;
+                        let share = tally.in_events[(e * n + s) * rc + r] as f64 / expected;
                         let ws = weight_of(s);
-                        failed_w += ws * failed / expected;
-                        lookups_w += ws;
+                        failed_w += ws * share;
                         weight += ws;
-                        if failed / expected > 0.5 {
+                        if share > 0.1 {
+                            hit += ws;
+                        }
+                        if share > 0.5 {
                             mostly += ws;
                         }
                     }
-                    let share = if lookups_w > 0.0 {
-                        failed_w / lookups_w
-                    } else {
-                        0.0
+                    let of_weight = |x: f64| if weight > 0.0 { x / weight } else { 0.0 };
+                    let figures = EventRegion {
+                        failed_share: of_weight(failed_w),
+                        weight_over_10pct_failed: of_weight(hit),
+                        weight_mostly_failed: of_weight(mostly),
                     };
-                    let mostly = if weight > 0.0 { mostly / weight } else { 0.0 };
-                    (
-                        sc.regions[r].id.clone(),
-                        EventRegion {
-                            failed_share: share,
-                            weight_mostly_failed: mostly,
-                        },
-                    )
+                    (sc.regions[r].id.clone(), figures)
                 })
                 .collect();
             EventRow {
