@@ -122,6 +122,48 @@ fn exponential(rng: &mut ChaCha8Rng, rate: f64) -> f64 {
     -libm::log(1.0 - uniform(rng)) / rate
 }
 
+/// Poisson with the given mean: multiplication below 10, Hörmann's PTRS
+/// transformed rejection above (exact, with `libm`'s functions).
+fn poisson(rng: &mut ChaCha8Rng, mean: f64) -> u64 {
+    if mean <= 0.0 {
+        return 0;
+    }
+    if mean < 10.0 {
+        let limit = libm::exp(-mean);
+        let (mut k, mut p) = (0, 1.0);
+        loop {
+            p *= uniform(rng);
+            if p <= limit {
+                return k;
+            }
+            k += 1;
+        }
+    }
+    let smu = libm::sqrt(mean);
+    let b = 0.931 + 2.53 * smu;
+    let a = -0.059 + 0.02483 * b;
+    let inv_alpha = 1.1239 + 1.1328 / (b - 3.4);
+    let vr = 0.9277 - 3.6224 / (b - 2.0);
+    let log_mean = libm::log(mean);
+    loop {
+        let u = uniform(rng) - 0.5;
+        let v = uniform(rng);
+        let us = 0.5 - u.abs();
+        let k = libm::floor((2.0 * a / us + b) * u + mean + 0.43);
+        if us >= 0.07 && v <= vr {
+            return k as u64;
+        }
+        if k < 0.0 || (us < 0.013 && v > us) {
+            continue;
+        }
+        if libm::log(v) + libm::log(inv_alpha) - libm::log(a / (us * us) + b)
+            <= -mean + k * log_mean - libm::lgamma(k + 1.0)
+        {
+            return k as u64;
+        }
+    }
+}
+
 fn standard_normal(rng: &mut ChaCha8Rng) -> f64 {
     let (u1, u2) = (1.0 - uniform(rng), uniform(rng));
     libm::sqrt(-2.0 * libm::log(u1)) * libm::cos(2.0 * std::f64::consts::PI * u2)
@@ -209,7 +251,9 @@ impl<'a> TimelineModel<'a> {
         };
         let mut scheduled = Vec::new();
         let mut events = Vec::new();
-        for e in &scenario.events {
+        // --fail-only: nothing but the --fail options happens, scheduled
+        // events included.
+        for e in scenario.events.iter().filter(|_| !fail_only) {
             let (start, end) = (e.start.as_secs_f64(), e.end.as_secs_f64());
             scheduled.push(Scheduled {
                 cover: cover_of(e.target, &e.regions),
@@ -451,9 +495,10 @@ impl<'a> TimelineModel<'a> {
                 }
                 let closure = self.closure(s as u32);
                 let sub = self.sub_closures(&closure);
+                let mut sim = ResolverSim::new(self, &closure, &sub, &outages, &change, r, pc);
                 for i in 0..resolvers {
                     let mut rng = stream(&self.svc[s].key, resolver_stream(trial, r, i));
-                    let mut sim = ResolverSim::new(self, &closure, &sub, &outages, &change, r, pc);
+                    sim.reset();
                     for &(a, b) in w {
                         sim.window(&mut rng, a, b, s, tally, r);
                     }
@@ -553,6 +598,99 @@ impl<'m> ResolverSim<'m> {
         }
     }
 
+    /// Ready for the next resolver: no view of any delegation change yet.
+    /// Cache states and lookup times are drawn afresh at each window.
+    fn reset(&mut self) {
+        self.seen.fill(f64::INFINITY);
+        self.initialised = false;
+    }
+
+    /// Whether a lookup of closure member `k` at `t` and every lookup after
+    /// it until some time are certain: each part fresh in cache or certain
+    /// (see [`Self::certain`]). Returns whether they fail, the tries each
+    /// loses, and until when this holds.
+    fn certain_lookup(&mut self, k: usize, t: f64, b: f64) -> Option<(bool, u64, f64)> {
+        let sc = self.model.scenario;
+        let attempts = sc.resolvers.attempts as u64;
+        let (mut until, mut lost) = (b, 0);
+        let sub = self.sub;
+        for &j in &sub[k] {
+            let answered = if t < self.expiry[j] {
+                until = until.min(self.expiry[j]);
+                true
+            } else {
+                let (fails, u) = self.certain(j, t, b)?;
+                until = until.min(u);
+                lost += attempts;
+                !fails
+            };
+            let svc = &sc.services[self.closure[j] as usize];
+            let index = |q: u32| {
+                self.closure
+                    .iter()
+                    .position(|&y| y == q)
+                    .expect("in closure")
+            };
+            let reqs = svc.requires.iter().all(|&q| self.ok[index(q)]);
+            let groups = svc
+                .requires_any
+                .iter()
+                .all(|g| g.iter().any(|&q| self.ok[index(q)]));
+            self.ok[j] = answered && reqs && groups;
+        }
+        Some((!self.ok[k], lost, until))
+    }
+
+    /// When closure member `j` (stale at `t`) is certain to get the same
+    /// answer from every lookup until some later time: all its delegated
+    /// providers lose every query. Returns whether those lookups fail (no
+    /// stale answer to serve) and when that may change: the next outage
+    /// boundary of any of its providers, its resolver seeing the standby, its
+    /// stale answer running out, or the window's end `b`.
+    fn certain(&self, j: usize, t: f64, b: f64) -> Option<(bool, f64)> {
+        let m = self.model;
+        let svc = &m.scenario.services[self.closure[j] as usize];
+        let with_standby = t >= self.seen[j];
+        let delegated = svc
+            .dns
+            .iter()
+            .chain(svc.standby.iter().filter(|_| with_standby));
+        for &p in delegated {
+            if self.loss(p, t) < 1.0 {
+                return None;
+            }
+        }
+        let mut until = b;
+        for &p in svc.dns.iter().chain(svc.standby.iter()) {
+            until = until.min(self.next_change(p, t));
+        }
+        if !with_standby && !svc.standby.is_empty() {
+            until = until.min(self.seen[j]);
+        }
+        let stale = m.scenario.resolvers.serve_stale
+            && self.expiry[j].is_finite()
+            && t - self.expiry[j] < m.max_stale;
+        if stale {
+            until = until.min(self.expiry[j] + m.max_stale);
+        }
+        Some((!stale, until))
+    }
+
+    /// The first outage boundary of provider `p` after `t`.
+    fn next_change(&self, p: u32, t: f64) -> f64 {
+        let mut next = f64::INFINITY;
+        for &(a, e, _) in &self.outages[self.region * self.pc + p as usize] {
+            if a > t {
+                next = next.min(a);
+                break;
+            }
+            if e > t {
+                next = next.min(e);
+            }
+        }
+        next
+    }
+
     fn loss(&self, p: u32, t: f64) -> f64 {
         let mut up = 1.0;
         for &(a, b, l) in &self.outages[self.region * self.pc + p as usize] {
@@ -636,10 +774,38 @@ impl<'m> ResolverSim<'m> {
                 self.next[k] = fresh_until + exponential(rng, lambda);
                 continue;
             }
+            // When every part of the lookup is certain (fresh in cache, or
+            // every delegated provider losing every query), each lookup
+            // until the next change has the same outcome and cost and
+            // changes no cache: count them in bulk instead of one by one.
+            {
+                if let Some((fails, lost_each, until)) = self.certain_lookup(k, t, b) {
+                    let lambda = m.svc[self.closure[k] as usize].lambda;
+                    if k == own {
+                        let mut count = 1;
+                        if fails {
+                            tally.record_failures(m, target, r, t, 1);
+                        }
+                        let mut from = t;
+                        while from < until {
+                            let to = tally.next_boundary(from).min(until);
+                            let n = poisson(rng, lambda * (to - from));
+                            if fails && n > 0 {
+                                tally.record_failures(m, target, r, from, n);
+                            }
+                            count += n;
+                            from = to;
+                        }
+                        tally.record_lost(target, r, count * lost_each);
+                    }
+                    self.next[k] = until + exponential(rng, lambda);
+                    continue;
+                }
+            }
             let (ok, lost) = self.lookup(rng, k, t);
             if k == own {
                 if !ok {
-                    tally.record_failure(m, target, r, t);
+                    tally.record_failures(m, target, r, t, 1);
                 }
                 tally.record_lost(target, r, lost);
             }
@@ -734,7 +900,9 @@ pub struct TimelineTally {
     /// This trial's counts, folded into the moments at its end.
     trial_failed: Vec<u64>,
     trial_lost: Vec<u64>,
-    touched: BTreeSet<usize>,
+    /// Services with counts this trial, and a flag per service.
+    touched: Vec<usize>,
+    is_touched: Vec<bool>,
 }
 
 impl TimelineTally {
@@ -755,36 +923,68 @@ impl TimelineTally {
             events: m.events.iter().map(|e| (e.start, e.end)).collect(),
             trial_failed: vec![0; n * r],
             trial_lost: vec![0; n * r],
-            touched: BTreeSet::new(),
+            touched: Vec::new(),
+            is_touched: vec![false; n],
         }
     }
 
-    fn record_failure(&mut self, m: &TimelineModel, s: usize, r: usize, t: f64) {
+    /// Records `n` failed lookups of service `s` in region `r` at time `t`
+    /// (or within the step and event windows that hold `t`).
+    fn record_failures(&mut self, m: &TimelineModel, s: usize, r: usize, t: f64, n: u64) {
         let i = s * self.regions + r;
-        self.trial_failed[i] += 1;
-        self.touched.insert(s);
+        self.trial_failed[i] += n;
+        self.touch(s);
         if self.steps > 0 {
             let step = ((t / self.step) as usize).min(self.steps - 1);
-            self.series[i * self.steps + step] += 1;
+            self.series[i * self.steps + step] += n;
         }
-        let n = m.scenario.services.len();
+        let services = m.scenario.services.len();
         for (e, &(a, b)) in self.events.iter().enumerate() {
             if a <= t && t < b {
-                self.in_events[(e * n + s) * self.regions + r] += 1;
+                self.in_events[(e * services + s) * self.regions + r] += n;
             }
         }
+    }
+
+    fn touch(&mut self, s: usize) {
+        if !self.is_touched[s] {
+            self.is_touched[s] = true;
+            self.touched.push(s);
+        }
+    }
+
+    /// The first series-step or event boundary after `t`: bulk counts are
+    /// split there so that each lands in the right step and event.
+    fn next_boundary(&self, t: f64) -> f64 {
+        let mut next = f64::INFINITY;
+        if self.steps > 0 {
+            next = ((t / self.step).floor() + 1.0) * self.step;
+        }
+        for &(a, b) in &self.events {
+            if a > t {
+                next = next.min(a);
+            }
+            if b > t {
+                next = next.min(b);
+            }
+        }
+        next
     }
 
     fn record_lost(&mut self, s: usize, r: usize, lost: u64) {
         if lost > 0 {
             self.trial_lost[s * self.regions + r] += lost;
-            self.touched.insert(s);
+            self.touch(s);
         }
     }
 
     fn fold_trial(&mut self, _m: &TimelineModel) {
         let rc = self.regions;
-        for s in std::mem::take(&mut self.touched) {
+        let mut touched = std::mem::take(&mut self.touched);
+        // Fold in service order: the sums do not care, but keep it tidy.
+        touched.sort_unstable();
+        for s in touched {
+            self.is_touched[s] = false;
             for a in 0..rc {
                 let (fa, la) = (self.trial_failed[s * rc + a], self.trial_lost[s * rc + a]);
                 self.failed[s * rc + a] += fa;
@@ -832,6 +1032,23 @@ impl TimelineTally {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn poisson_has_its_mean_and_variance() {
+        let mut rng = ChaCha8Rng::seed_from_u64(5);
+        for &mean in &[0.5, 3.0, 9.9, 10.0, 42.0, 1000.0] {
+            let n = 20_000;
+            let draws: Vec<f64> = (0..n).map(|_| poisson(&mut rng, mean) as f64).collect();
+            let avg = draws.iter().sum::<f64>() / n as f64;
+            let var = draws.iter().map(|x| (x - avg) * (x - avg)).sum::<f64>() / (n - 1) as f64;
+            let se = (mean / n as f64).sqrt();
+            assert!((avg - mean).abs() < 5.0 * se, "mean {mean}: got {avg}");
+            assert!(
+                (var / mean - 1.0).abs() < 0.1,
+                "mean {mean}: variance {var}"
+            );
+        }
+    }
 
     #[test]
     fn default_steps() {

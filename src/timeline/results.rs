@@ -79,7 +79,9 @@ pub struct TimelineServiceRow {
 #[derive(Debug, Clone, Serialize)]
 pub struct RegionFigures {
     pub failed_share: f64,
+    pub failed_share_ci95: [f64; 2],
     pub downtime_minutes: f64,
+    pub downtime_minutes_ci95: [f64; 2],
     pub added_latency_ms: f64,
 }
 
@@ -167,12 +169,30 @@ pub fn timeline(
             .iter()
             .enumerate()
             .map(|(r, reg)| {
-                let share = per(tally.failed[s * rc + r]);
+                // The same interval, for this region alone.
+                let one: Vec<f64> = (0..rc)
+                    .map(|x| {
+                        if x == r && lookups > 0.0 {
+                            1.0 / lookups
+                        } else {
+                            0.0
+                        }
+                    })
+                    .collect();
+                let (share, ci) = moments(
+                    &tally.failed[range.clone()],
+                    &tally.failed_cross[s * rc * rc..(s + 1) * rc * rc],
+                    &one,
+                    trials,
+                );
+                let ci = [ci[0].min(1.0), ci[1].min(1.0)];
                 (
                     reg.id.clone(),
                     RegionFigures {
                         failed_share: share,
+                        failed_share_ci95: ci,
                         downtime_minutes: share * minutes,
+                        downtime_minutes_ci95: [ci[0] * minutes, ci[1] * minutes],
                         added_latency_ms: per(tally.lost[s * rc + r]) * retry_ms,
                     },
                 )
