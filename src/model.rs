@@ -382,17 +382,7 @@ pub fn topological_order(scenario: &Scenario) -> Vec<u32> {
     let n = scenario.services.len();
     // Dependents as compressed rows, filled in two passes to spare a vector
     // per service on million-service plans.
-    let deps = |s: &crate::scenario::Service| {
-        let mut d: Vec<u32> = s
-            .requires
-            .iter()
-            .chain(s.requires_any.iter().flatten())
-            .copied()
-            .collect();
-        d.sort_unstable();
-        d.dedup();
-        d
-    };
+    let deps = crate::scenario::Service::dependencies;
     let mut pending = vec![0u32; n];
     let mut starts = vec![0u32; n + 1];
     for (i, s) in scenario.services.iter().enumerate() {

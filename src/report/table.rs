@@ -18,6 +18,17 @@ impl Table {
 
 const WIDTH: usize = 80;
 
+/// How many of `len` rows `top` shows, and the note saying so.
+fn shown_of(top: usize, len: usize) -> (usize, String) {
+    let shown = top.min(len);
+    let note = if shown < len {
+        format!(" ({shown} of {len}; --top N for more)")
+    } else {
+        String::new()
+    };
+    (shown, note)
+}
+
 /// Shortens `s` to `n` characters, marking the cut.
 fn fit(s: &str, n: usize) -> String {
     if s.chars().count() <= n {
@@ -208,12 +219,7 @@ impl Exporter for Table {
             }
         }
 
-        let shown = self.top.min(r.services.len());
-        let more = if shown < r.services.len() {
-            format!(" ({shown} of {}; --top N for more)", r.services.len())
-        } else {
-            String::new()
-        };
+        let (shown, more) = shown_of(self.top, r.services.len());
         writeln!(out, "\nServices, worst first{more}")?;
         writeln!(
             out,
@@ -292,12 +298,7 @@ impl Exporter for Table {
             fmt_weight(q.p999)
         )?;
 
-        let shown = self.top.min(r.services.len());
-        let more = if shown < r.services.len() {
-            format!(" ({shown} of {}; --top N for more)", r.services.len())
-        } else {
-            String::new()
-        };
+        let (shown, more) = shown_of(self.top, r.services.len());
         writeln!(out, "\nServices, riskiest first{more}")?;
         writeln!(
             out,

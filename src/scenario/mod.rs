@@ -146,6 +146,20 @@ pub struct Service {
 }
 
 impl Service {
+    /// Everything this service requires, directly: `requires` and every
+    /// member of every `requires_any` group, sorted, without repeats.
+    pub fn dependencies(&self) -> Vec<u32> {
+        let mut d: Vec<u32> = self
+            .requires
+            .iter()
+            .chain(self.requires_any.iter().flatten())
+            .copied()
+            .collect();
+        d.sort_unstable();
+        d.dedup();
+        d
+    }
+
     pub const DEFAULT_TTL: u32 = 3600;
     pub const DEFAULT_NS_TTL: u32 = 86400;
     pub const DEFAULT_DELEGATION_TTL: u32 = 172800;

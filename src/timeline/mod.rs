@@ -334,15 +334,7 @@ impl<'a> TimelineModel<'a> {
             items: Vec::new(),
         };
         for s in &scenario.services {
-            let mut d: Vec<u32> = s
-                .requires
-                .iter()
-                .chain(s.requires_any.iter().flatten())
-                .copied()
-                .collect();
-            d.sort_unstable();
-            d.dedup();
-            deps.items.extend(d);
+            deps.items.extend(s.dependencies());
             deps.starts.push(deps.items.len() as u32);
         }
         let step = match series_step {
@@ -598,6 +590,25 @@ impl<'m> ResolverSim<'m> {
         }
     }
 
+    /// Whether closure member `j`'s lookup succeeds, given whether its own
+    /// name was answered: its requirements (settled before it, being
+    /// earlier in the closure) must be too.
+    fn settle(&mut self, j: usize, answered: bool) {
+        let svc = &self.model.scenario.services[self.closure[j] as usize];
+        let index = |q: u32| {
+            self.closure
+                .iter()
+                .position(|&y| y == q)
+                .expect("in closure")
+        };
+        let reqs = svc.requires.iter().all(|&q| self.ok[index(q)]);
+        let groups = svc
+            .requires_any
+            .iter()
+            .all(|g| g.iter().any(|&q| self.ok[index(q)]));
+        self.ok[j] = answered && reqs && groups;
+    }
+
     /// Ready for the next resolver: no view of any delegation change yet.
     /// Cache states and lookup times are drawn afresh at each window.
     fn reset(&mut self) {
@@ -624,19 +635,7 @@ impl<'m> ResolverSim<'m> {
                 lost += attempts;
                 !fails
             };
-            let svc = &sc.services[self.closure[j] as usize];
-            let index = |q: u32| {
-                self.closure
-                    .iter()
-                    .position(|&y| y == q)
-                    .expect("in closure")
-            };
-            let reqs = svc.requires.iter().all(|&q| self.ok[index(q)]);
-            let groups = svc
-                .requires_any
-                .iter()
-                .all(|g| g.iter().any(|&q| self.ok[index(q)]));
-            self.ok[j] = answered && reqs && groups;
+            self.settle(j, answered);
         }
         Some((!self.ok[k], lost, until))
     }
@@ -818,26 +817,12 @@ impl<'m> ResolverSim<'m> {
     /// requirements first, each from cache or by resolution. Returns whether
     /// it succeeded and how many tries were lost.
     fn lookup(&mut self, rng: &mut ChaCha8Rng, k: usize, t: f64) -> (bool, u64) {
-        let sc = self.model.scenario;
         let mut lost = 0;
         let sub = self.sub;
         for &j in &sub[k] {
-            let x = self.closure[j] as usize;
             let (resolved, l) = self.resolve(rng, j, t);
             lost += l;
-            let svc = &sc.services[x];
-            let index = |q: u32| {
-                self.closure
-                    .iter()
-                    .position(|&y| y == q)
-                    .expect("in closure")
-            };
-            let reqs_ok = svc.requires.iter().all(|&q| self.ok[index(q)]);
-            let groups_ok = svc
-                .requires_any
-                .iter()
-                .all(|g| g.iter().any(|&q| self.ok[index(q)]));
-            self.ok[j] = resolved && reqs_ok && groups_ok;
+            self.settle(j, resolved);
         }
         (self.ok[k], lost)
     }
