@@ -24,6 +24,27 @@ pub enum Command {
     Run(RunArgs),
     /// Validate a scenario and lint it for single points of failure, without simulating.
     Check(CheckArgs),
+    /// Merge the partial results of `run --shard` into the final result.
+    Merge(MergeArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct MergeArgs {
+    /// Part files written by `dnsim run --shard K/N`.
+    #[arg(required = true)]
+    pub parts: Vec<PathBuf>,
+    /// The scenario, if not at the path the shards recorded. Its content
+    /// must be the same (checked by hash).
+    #[arg(long)]
+    pub scenario: Option<PathBuf>,
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+    /// Write to FILE (atomically) instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Services shown in the table (default 20) and in Markdown (default all).
+    #[arg(long, value_name = "N")]
+    pub top: Option<usize>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -55,14 +76,22 @@ pub struct RunArgs {
     /// Make every event not named by --fail certain not to happen: one exact trial.
     #[arg(long)]
     pub fail_only: bool,
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
+    /// Output format (default: table).
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
     /// Write to FILE (atomically) instead of stdout.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// Services shown in the table (default 20) and in Markdown (default all).
     #[arg(long, value_name = "N")]
     pub top: Option<usize>,
+    /// Run only shard K of N (K/N), or take it from the scheduler's
+    /// environment (auto): writes a partial result for `dnsim merge`.
+    #[arg(long, value_name = "K/N|auto")]
+    pub shard: Option<String>,
+    /// The shard count for --shard auto where the environment does not give it.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub shards: Option<u64>,
     /// Timeline: record the failed share per STEP (e.g. 5m) for every
     /// service; on by default (horizon / 288) when the scenario has events.
     #[arg(long, value_name = "STEP")]

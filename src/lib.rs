@@ -18,6 +18,7 @@ pub mod report;
 pub mod results;
 pub mod run;
 pub mod scenario;
+pub mod shard;
 pub mod stats;
 pub mod synth;
 pub mod timeline;

@@ -9,16 +9,17 @@ use anyhow::Context;
 use clap::Parser;
 use serde::Serialize;
 
-use dnsim::cli::{CheckArgs, CheckFormat, Cli, Command, ModelArg, RunArgs};
+use dnsim::cli::{CheckArgs, CheckFormat, Cli, Command, MergeArgs, ModelArg, RunArgs};
 use dnsim::error::InputError;
 use dnsim::lint;
-use dnsim::model::{FailSpec, Forcing, Model};
+use dnsim::model::{FailSpec, Forcing};
 use dnsim::output::emit;
 use dnsim::progress::Progress;
-use dnsim::report::{Format, Report};
+use dnsim::report::Format;
 use dnsim::results::VERSION;
-use dnsim::run::{RunOptions, planned_trials, snapshot_compiled, timeline};
+use dnsim::run::{Job, RunOptions, counts, report};
 use dnsim::scenario::{self, ModelKind};
+use dnsim::shard::{Counts, PARTIAL_FORMAT, Partial, Shard, check_parts};
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -31,6 +32,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Run(args) => run(args),
         Command::Check(args) => check(args),
+        Command::Merge(args) => merge(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -74,18 +76,52 @@ fn run(args: RunArgs) -> anyhow::Result<u8> {
         .map(|f| FailSpec::parse(f))
         .collect::<Result<Vec<_>, _>>()?;
     let scenario = scenario::load(&args.scenario)?;
-    let model_kind = match args.model {
+    let model = match args.model {
         Some(ModelArg::Snapshot) => ModelKind::Snapshot,
         Some(ModelArg::Timeline) => ModelKind::Timeline,
         None => scenario.simulation.model,
     };
-    let options = RunOptions {
-        trials: args.trials,
-        seed: args.seed,
-        forcing: Forcing {
-            fail,
-            fail_only: args.fail_only,
+    if model == ModelKind::Snapshot {
+        if args.format == Some(Format::SeriesCsv) {
+            return Err(InputError::flag(
+                "--format",
+                "series-csv is for the timeline model (--model timeline)",
+            )
+            .into());
+        }
+        if args.series.is_some() {
+            return Err(InputError::flag(
+                "--series",
+                "a time series is for the timeline model (--model timeline)",
+            )
+            .into());
+        }
+    }
+    let shard = match &args.shard {
+        Some(text) => Some(Shard::parse(text, args.shards, &|k| std::env::var(k).ok())?),
+        None if args.shards.is_some() => {
+            return Err(InputError::flag("--shards", "goes with --shard auto").into());
+        }
+        None => None,
+    };
+    if shard.is_some() && args.format.is_some_and(|f| f != Format::Json) {
+        return Err(InputError::flag(
+            "--format",
+            "a shard writes a partial result (JSON); choose the format when you merge",
+        )
+        .into());
+    }
+    let job = Job {
+        model,
+        options: RunOptions {
+            trials: args.trials,
+            seed: args.seed,
+            forcing: Forcing {
+                fail,
+                fail_only: args.fail_only,
+            },
         },
+        series_step: args.series.as_deref().map(parse_step).transpose()?,
     };
     let pool = {
         let mut b = rayon::ThreadPoolBuilder::new();
@@ -94,42 +130,130 @@ fn run(args: RunArgs) -> anyhow::Result<u8> {
         }
         b.build().context("cannot start worker threads")?
     };
-    let report = match model_kind {
-        ModelKind::Snapshot => {
-            if args.format == Format::SeriesCsv {
-                return Err(InputError::flag(
-                    "--format",
-                    "series-csv is for the timeline model (--model timeline)",
-                )
+    let trials = job.trials(&scenario)?;
+    let blocks = match model {
+        ModelKind::Snapshot => dnsim::engine::block_count(trials),
+        ModelKind::Timeline => trials,
+    };
+    let owns = |b: u64| shard.is_none_or(|s| s.owns(b));
+    let work = match model {
+        ModelKind::Snapshot => (0..blocks)
+            .filter(|&b| owns(b))
+            .map(|b| dnsim::engine::trials_in_block(trials, b))
+            .sum(),
+        ModelKind::Timeline => (0..blocks).filter(|&b| owns(b)).count() as u64,
+    };
+    let progress = Progress::new(work, args.quiet);
+    let counts = pool.install(|| counts(&scenario, &job, &owns, &|n| progress.inc(n)));
+    progress.finish();
+    let counts = counts?;
+    if let Some(shard) = shard {
+        let part = Partial {
+            dnsim_partial: PARTIAL_FORMAT,
+            dnsim: VERSION.to_string(),
+            model: model.as_str().to_string(),
+            scenario_path: args.scenario.clone(),
+            scenario_hash: scenario.content_hash.clone(),
+            seed: job.seed(&scenario),
+            trials,
+            fail: job
+                .options
+                .forcing
+                .fail
+                .iter()
+                .map(|f| f.to_string())
+                .collect(),
+            fail_only: job.options.forcing.fail_only,
+            series_step: job.series_step,
+            shard,
+            counts,
+        };
+        emit(args.output.as_deref(), |out| {
+            serde_json::to_writer(&mut *out, &part)?;
+            writeln!(out)
+        })?;
+        return Ok(0);
+    }
+    let report = report(&scenario, &job, &counts)?;
+    let exporter = args.format.unwrap_or(Format::Table).exporter(args.top);
+    emit(args.output.as_deref(), |out| {
+        report.write(exporter.as_ref(), out)
+    })?;
+    Ok(0)
+}
+
+fn merge(args: MergeArgs) -> anyhow::Result<u8> {
+    let parts = args
+        .parts
+        .iter()
+        .map(|p| Partial::read(p).map(|part| (p.clone(), part)))
+        .collect::<Result<Vec<_>, _>>()?;
+    let parts = check_parts(parts)?;
+    let (first_path, first) = &parts[0];
+    let scenario_path = args
+        .scenario
+        .clone()
+        .unwrap_or_else(|| first.scenario_path.clone());
+    let scenario = scenario::load(&scenario_path)?;
+    if scenario.content_hash != first.scenario_hash {
+        return Err(InputError::new(format!(
+            "this scenario is not the one the shards ran (its content hash differs from {}'s)",
+            first_path.display()
+        ))
+        .in_file(&scenario_path)
+        .into());
+    }
+    let model = match first.model.as_str() {
+        "snapshot" => ModelKind::Snapshot,
+        "timeline" => ModelKind::Timeline,
+        other => {
+            return Err(InputError::new(format!("unknown model \"{other}\""))
+                .in_file(first_path)
                 .into());
-            }
-            if args.series.is_some() {
-                return Err(InputError::flag(
-                    "--series",
-                    "a time series is for the timeline model (--model timeline)",
-                )
-                .into());
-            }
-            let model = Model::compile(&scenario, &options.forcing)?;
-            let progress = Progress::new(planned_trials(&scenario, &model, &options), args.quiet);
-            let report = pool
-                .install(|| snapshot_compiled(&scenario, &model, &options, &|n| progress.inc(n)));
-            progress.finish();
-            Report::Snapshot(report)
-        }
-        ModelKind::Timeline => {
-            let series = args.series.as_deref().map(parse_step).transpose()?;
-            let progress = Progress::new(
-                options.trials.unwrap_or(scenario.simulation.trials),
-                args.quiet,
-            );
-            let report =
-                pool.install(|| timeline(&scenario, &options, series, &|n| progress.inc(n)));
-            progress.finish();
-            Report::Timeline(report?)
         }
     };
-    let exporter = args.format.exporter(args.top);
+    let fail = first
+        .fail
+        .iter()
+        .map(|f| FailSpec::parse(f))
+        .collect::<Result<Vec<_>, _>>()?;
+    let job = Job {
+        model,
+        options: RunOptions {
+            trials: Some(first.trials),
+            seed: Some(first.seed),
+            forcing: Forcing {
+                fail,
+                fail_only: first.fail_only,
+            },
+        },
+        series_step: first.series_step,
+    };
+    let mut total = parts[0].1.counts.clone();
+    for (path, p) in &parts[1..] {
+        let fits = match (&mut total, &p.counts) {
+            (Counts::Snapshot(a), Counts::Snapshot(b))
+                if a.down.len() == b.down.len()
+                    && a.joint.len() == b.joint.len()
+                    && a.any.len() == b.any.len() =>
+            {
+                a.merge(b);
+                true
+            }
+            (Counts::Timeline(a), Counts::Timeline(b)) => a.add(b),
+            _ => false,
+        };
+        if !fits {
+            return Err(InputError::new("its counts do not fit the other parts'")
+                .in_file(path)
+                .into());
+        }
+    }
+    let report = report(&scenario, &job, &total)?;
+    if model == ModelKind::Snapshot && args.format == Some(Format::SeriesCsv) {
+        return Err(InputError::flag("--format", "series-csv is for the timeline model").into());
+    }
+    let exporter = args.format.unwrap_or(Format::Table).exporter(args.top);
     emit(args.output.as_deref(), |out| {
         report.write(exporter.as_ref(), out)
     })?;

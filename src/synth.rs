@@ -120,6 +120,7 @@ pub fn plan(spec: PlanSpec) -> Scenario {
         services.push(s);
     }
     Scenario {
+        content_hash: String::new(),
         name: format!(
             "synthetic plan: {} services, {} providers, seed {}",
             spec.services, pc, spec.seed

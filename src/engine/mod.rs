@@ -22,7 +22,7 @@ pub use sample::{BLOCK_TRIALS, BLOCK_WORDS};
 
 /// Counts from a run of trials. Everything is an integer, so tallies from
 /// blocks, threads or machines merge by addition, in any order.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Tally {
     pub trials: u64,
     pub regions: usize,
@@ -198,9 +198,21 @@ fn accumulate(model: &Model, node_down: &[u64], tally: &mut Tally) {
 /// Runs `config.trials` trials on the current rayon pool. `progress` is
 /// called with the number of trials each finished block held.
 pub fn run(model: &Model, config: RunConfig, progress: &(dyn Fn(u64) + Sync)) -> Tally {
+    run_blocks(model, config, &|_| true, progress)
+}
+
+/// Runs only the blocks for which `owns` is true (a shard's share): the
+/// tallies of disjoint sets of blocks add up to the tally of their union.
+pub fn run_blocks(
+    model: &Model,
+    config: RunConfig,
+    owns: &(dyn Fn(u64) -> bool + Sync),
+    progress: &(dyn Fn(u64) + Sync),
+) -> Tally {
     let keys = stream_keys(model, config.seed);
     (0..block_count(config.trials))
         .into_par_iter()
+        .filter(|&b| owns(b))
         .fold(
             || (Tally::new(model), Scratch::new(model)),
             |(mut tally, mut scratch), block| {

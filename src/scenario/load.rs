@@ -10,6 +10,7 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use petgraph::graph::{DiGraph, NodeIndex};
+use sha2::{Digest, Sha256};
 use toml::Value;
 
 use super::raw::{self, RawScenario, S};
@@ -45,7 +46,7 @@ pub fn parse_str(path: &Path, text: &str) -> Result<Scenario, InputError> {
     .scenario(raw)
 }
 
-pub(super) fn io_reason(e: &std::io::Error) -> String {
+pub fn io_reason(e: &std::io::Error) -> String {
     match e.kind() {
         std::io::ErrorKind::NotFound => "no such file".into(),
         std::io::ErrorKind::PermissionDenied => "permission denied".into(),
@@ -202,6 +203,11 @@ impl<'a> Loader<'a> {
             .map(|(i, c)| self.common_cause(i, c))
             .collect::<Result<Vec<_>, _>>()?;
 
+        // The content hash covers the file and its includes, so that shards
+        // of one run can prove they ran the same plan.
+        let mut hasher = Sha256::new();
+        hasher.update(b"dnsim/scenario/v1\0");
+        hasher.update(self.src.text.as_bytes());
         let mut pending = Vec::with_capacity(raw.service.len());
         for s in raw.service {
             pending.push(self.service(s)?);
@@ -221,6 +227,10 @@ impl<'a> Loader<'a> {
                     ),
                 )
             })?;
+            hasher.update(b"\0include\0");
+            hasher.update(rel.as_bytes());
+            hasher.update(b"\0");
+            hasher.update(text.as_bytes());
             super::csv_include::read(&path, &text, |p| self.provider_index(p), &mut pending)?;
         }
         if pending.is_empty() {
@@ -248,7 +258,13 @@ impl<'a> Loader<'a> {
                 |s| s.to_string_lossy().into_owned(),
             ),
         };
+        let content_hash = hasher
+            .finalize()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
         Ok(Scenario {
+            content_hash,
             name,
             description: raw.description.unwrap_or_default(),
             sources: raw.sources.unwrap_or_default(),

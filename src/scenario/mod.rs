@@ -10,7 +10,7 @@ mod load;
 pub mod raw;
 mod source;
 
-pub use load::{load, parse_str};
+pub use load::{io_reason, load, parse_str};
 
 use crate::duration::Millis;
 
@@ -33,6 +33,8 @@ impl ModelKind {
 
 #[derive(Debug, Clone)]
 pub struct Scenario {
+    /// SHA-256 (hex) of the file and its includes, as read.
+    pub content_hash: String,
     pub name: String,
     pub description: String,
     pub sources: Vec<String>,

@@ -400,8 +400,20 @@ impl<'a> TimelineModel<'a> {
 
     /// Runs `trials` trials on the current rayon pool.
     pub fn run(&self, trials: u64, progress: &(dyn Fn(u64) + Sync)) -> TimelineTally {
+        self.run_trials(trials, &|_| true, progress)
+    }
+
+    /// Runs only the trials for which `owns` is true (a shard's share; a
+    /// trial is the timeline's block).
+    pub fn run_trials(
+        &self,
+        trials: u64,
+        owns: &(dyn Fn(u64) -> bool + Sync),
+        progress: &(dyn Fn(u64) + Sync),
+    ) -> TimelineTally {
         (0..trials)
             .into_par_iter()
+            .filter(|&t| owns(t))
             .fold(
                 || TimelineTally::new(self),
                 |mut tally, trial| {
@@ -1012,6 +1024,89 @@ impl TimelineTally {
     pub fn steps(&self) -> usize {
         self.steps
     }
+
+    /// The mergeable counts, for a partial result.
+    pub fn counts(&self) -> TimelineCounts {
+        TimelineCounts {
+            trials: self.trials,
+            failed: self.failed.clone(),
+            lost: self.lost.clone(),
+            failed_cross: self.failed_cross.clone(),
+            lost_cross: self.lost_cross.clone(),
+            series: self.series.clone(),
+            in_events: self.in_events.clone(),
+        }
+    }
+
+    /// Adds counts read from a partial result; `None` when their shape does
+    /// not fit this model.
+    pub fn add_counts(&mut self, c: &TimelineCounts) -> Option<()> {
+        let fits = c.failed.len() == self.failed.len()
+            && c.lost.len() == self.lost.len()
+            && c.failed_cross.len() == self.failed_cross.len()
+            && c.lost_cross.len() == self.lost_cross.len()
+            && c.series.len() == self.series.len()
+            && c.in_events.len() == self.in_events.len();
+        if !fits {
+            return None;
+        }
+        self.trials += c.trials;
+        for (a, b) in [
+            (&mut self.failed, &c.failed),
+            (&mut self.lost, &c.lost),
+            (&mut self.series, &c.series),
+            (&mut self.in_events, &c.in_events),
+        ] {
+            a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
+        }
+        for (a, b) in [
+            (&mut self.failed_cross, &c.failed_cross),
+            (&mut self.lost_cross, &c.lost_cross),
+        ] {
+            a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
+        }
+        Some(())
+    }
+}
+
+impl TimelineCounts {
+    /// Adds another part's counts; false when their shapes differ.
+    pub fn add(&mut self, o: &TimelineCounts) -> bool {
+        let fits = self.failed.len() == o.failed.len()
+            && self.failed_cross.len() == o.failed_cross.len()
+            && self.series.len() == o.series.len()
+            && self.in_events.len() == o.in_events.len();
+        if fits {
+            self.trials += o.trials;
+            for (a, b) in [
+                (&mut self.failed, &o.failed),
+                (&mut self.lost, &o.lost),
+                (&mut self.series, &o.series),
+                (&mut self.in_events, &o.in_events),
+            ] {
+                a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
+            }
+            for (a, b) in [
+                (&mut self.failed_cross, &o.failed_cross),
+                (&mut self.lost_cross, &o.lost_cross),
+            ] {
+                a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
+            }
+        }
+        fits
+    }
+}
+
+/// The integer counts of a timeline tally, as a partial result holds them.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct TimelineCounts {
+    pub trials: u64,
+    pub failed: Vec<u64>,
+    pub lost: Vec<u64>,
+    pub failed_cross: Vec<u128>,
+    pub lost_cross: Vec<u128>,
+    pub series: Vec<u64>,
+    pub in_events: Vec<u64>,
 }
 
 #[cfg(test)]

@@ -94,6 +94,7 @@ fn random_plan(
             .collect();
     }
     Scenario {
+        content_hash: String::new(),
         name: format!("random {seed}"),
         description: String::new(),
         sources: Vec::new(),

@@ -1,0 +1,313 @@
+//! Splitting a run over machines, and putting it back together.
+//!
+//! `--shard K/N` runs only the blocks of trials whose index is K − 1 modulo N
+//! (in the timeline model a block is one trial), so the split depends on
+//! nothing but K and N. The shard writes a [`Partial`]: its integer counts
+//! and everything that identifies the run. `dnsim merge` checks that the
+//! parts belong together, adds their counts, and writes the same bytes a
+//! single machine would have.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::engine::Tally;
+use crate::error::InputError;
+use crate::results::VERSION;
+use crate::timeline::TimelineCounts;
+
+/// Shard K of N, K from 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Shard {
+    pub index: u64,
+    pub count: u64,
+}
+
+impl Shard {
+    /// Whether block `b` (0-based) is this shard's.
+    pub fn owns(&self, block: u64) -> bool {
+        block % self.count == self.index - 1
+    }
+
+    fn new(index: u64, count: u64, from: &str) -> Result<Shard, InputError> {
+        if count == 0 || index == 0 || index > count {
+            return Err(InputError::flag(
+                "--shard",
+                format!("{from}: shard {index} of {count} does not exist (K runs from 1 to N)"),
+            ));
+        }
+        Ok(Shard { index, count })
+    }
+
+    /// `K/N`, or `auto` to read the scheduler's environment (see
+    /// [`Shard::from_env`]).
+    pub fn parse(
+        text: &str,
+        shards: Option<u64>,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Shard, InputError> {
+        if text == "auto" {
+            return Shard::from_env(shards, env);
+        }
+        let bad = || {
+            InputError::flag(
+                "--shard",
+                format!("expected K/N (e.g. 2/8) or auto, got \"{text}\""),
+            )
+        };
+        let (k, n) = text.split_once('/').ok_or_else(bad)?;
+        let (k, n) = (
+            k.trim().parse().map_err(|_| bad())?,
+            n.trim().parse().map_err(|_| bad())?,
+        );
+        Shard::new(k, n, text)
+    }
+
+    /// The shard from a scheduler's environment:
+    ///
+    /// - Kubernetes Indexed Jobs: `JOB_COMPLETION_INDEX` (0-based); the count
+    ///   from `--shards`;
+    /// - Slurm job arrays: `SLURM_ARRAY_TASK_ID`, less
+    ///   `SLURM_ARRAY_TASK_MIN` (default 0); the count from
+    ///   `SLURM_ARRAY_TASK_COUNT`, or `--shards`;
+    /// - GNU parallel: `PARALLEL_SEQ` (1-based); the count from `--shards`.
+    pub fn from_env(
+        shards: Option<u64>,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Shard, InputError> {
+        let num = |name: &str| -> Result<Option<u64>, InputError> {
+            match env(name) {
+                None => Ok(None),
+                Some(v) => v.trim().parse().map(Some).map_err(|_| {
+                    InputError::flag("--shard", format!("{name}={v:?} is not a whole number"))
+                }),
+            }
+        };
+        let count = |from: &str, fallback: Option<u64>| {
+            shards.or(fallback).ok_or_else(|| {
+                InputError::flag(
+                    "--shard",
+                    format!(
+                        "--shard auto found {from}, which gives no shard count: add --shards N"
+                    ),
+                )
+            })
+        };
+        if let Some(i) = num("JOB_COMPLETION_INDEX")? {
+            let n = count("JOB_COMPLETION_INDEX", None)?;
+            return Shard::new(i + 1, n, "JOB_COMPLETION_INDEX");
+        }
+        if let Some(id) = num("SLURM_ARRAY_TASK_ID")? {
+            let min = num("SLURM_ARRAY_TASK_MIN")?.unwrap_or(0);
+            let n = count("SLURM_ARRAY_TASK_ID", num("SLURM_ARRAY_TASK_COUNT")?)?;
+            let k = id.checked_sub(min).ok_or_else(|| {
+                InputError::flag(
+                    "--shard",
+                    "SLURM_ARRAY_TASK_ID is below SLURM_ARRAY_TASK_MIN",
+                )
+            })?;
+            return Shard::new(k + 1, n, "SLURM_ARRAY_TASK_ID");
+        }
+        if let Some(seq) = num("PARALLEL_SEQ")? {
+            let n = count("PARALLEL_SEQ", None)?;
+            return Shard::new(seq, n, "PARALLEL_SEQ");
+        }
+        Err(InputError::flag(
+            "--shard",
+            "--shard auto found no scheduler in the environment (JOB_COMPLETION_INDEX, SLURM_ARRAY_TASK_ID or PARALLEL_SEQ)",
+        ))
+    }
+}
+
+/// The counts a shard produced, in either model.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Counts {
+    Snapshot(Tally),
+    Timeline(TimelineCounts),
+}
+
+/// A shard's partial result: what `dnsim merge` needs, and what proves that
+/// parts belong to the same run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Partial {
+    pub dnsim_partial: u32,
+    pub dnsim: String,
+    pub model: String,
+    /// The scenario as given on the command line; merge loads it from here
+    /// (or from `--scenario`) and checks its hash.
+    pub scenario_path: PathBuf,
+    pub scenario_hash: String,
+    pub seed: u64,
+    pub trials: u64,
+    pub fail: Vec<String>,
+    pub fail_only: bool,
+    pub series_step: Option<u64>,
+    pub shard: Shard,
+    pub counts: Counts,
+}
+
+pub const PARTIAL_FORMAT: u32 = 1;
+
+impl Partial {
+    /// Reads a part file; a truncated or foreign file is an input error.
+    pub fn read(path: &Path) -> Result<Partial, InputError> {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            InputError::new(format!(
+                "cannot read part: {}",
+                crate::scenario::io_reason(&e)
+            ))
+            .in_file(path)
+        })?;
+        let part: Partial = serde_json::from_str(&text).map_err(|e| {
+            let what = if e.is_eof() {
+                "truncated part file"
+            } else {
+                "not a dnsim part file"
+            };
+            InputError::new(format!("{what}: {e}"))
+                .in_file(path)
+                .at(e.line(), e.column())
+        })?;
+        if part.dnsim_partial != PARTIAL_FORMAT {
+            return Err(InputError::new(format!(
+                "part format {} is not the {PARTIAL_FORMAT} this dnsim reads",
+                part.dnsim_partial
+            ))
+            .in_file(path));
+        }
+        Ok(part)
+    }
+}
+
+/// The first way in which part `p` is not of the same run as `first`.
+fn difference(p: &Partial, first: &Partial) -> Option<String> {
+    Some(if p.dnsim != first.dnsim {
+        format!("dnsim version {} vs {}", p.dnsim, first.dnsim)
+    } else if p.model != first.model {
+        format!("model {} vs {}", p.model, first.model)
+    } else if p.scenario_hash != first.scenario_hash {
+        "a different scenario (content hash)".to_string()
+    } else if p.seed != first.seed {
+        format!("seed {} vs {}", p.seed, first.seed)
+    } else if p.trials != first.trials {
+        format!("trials {} vs {}", p.trials, first.trials)
+    } else if p.shard.count != first.shard.count {
+        format!("shard count {} vs {}", p.shard.count, first.shard.count)
+    } else if (&p.fail, p.fail_only, p.series_step)
+        != (&first.fail, first.fail_only, first.series_step)
+    {
+        "different --fail, --fail-only or --series options".to_string()
+    } else {
+        return None;
+    })
+}
+
+/// Checks that `parts` are the N shards of one run, each once. Returns them
+/// in shard order.
+pub fn check_parts(
+    mut parts: Vec<(PathBuf, Partial)>,
+) -> Result<Vec<(PathBuf, Partial)>, InputError> {
+    let Some((first_path, first)) = parts.first().cloned() else {
+        return Err(InputError::new("merge needs at least one part file"));
+    };
+    if first.dnsim != VERSION {
+        return Err(InputError::new(format!("written by dnsim {}, and this is dnsim {VERSION}: merge with the version that ran the shards", first.dnsim)).in_file(&first_path));
+    }
+    for (path, p) in &parts[1..] {
+        if let Some(what) = difference(p, &first) {
+            return Err(InputError::new(format!(
+                "does not belong with {}: {what}",
+                first_path.display()
+            ))
+            .in_file(path));
+        }
+    }
+    parts.sort_by_key(|(_, p)| p.shard.index);
+    for w in parts.windows(2) {
+        if w[0].1.shard.index == w[1].1.shard.index {
+            return Err(InputError::new(format!(
+                "shard {}/{} appears twice (also in {})",
+                w[1].1.shard.index,
+                w[1].1.shard.count,
+                w[0].0.display()
+            ))
+            .in_file(&w[1].0));
+        }
+    }
+    let n = first.shard.count;
+    let missing: Vec<String> = (1..=n)
+        .filter(|k| !parts.iter().any(|(_, p)| p.shard.index == *k))
+        .map(|k| format!("{k}/{n}"))
+        .collect();
+    if !missing.is_empty() {
+        return Err(InputError::new(format!(
+            "missing shard{} {}",
+            if missing.len() == 1 { "" } else { "s" },
+            missing.join(", ")
+        )));
+    }
+    Ok(parts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env<'a>(vars: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
+        move |k| {
+            vars.iter()
+                .find(|(n, _)| *n == k)
+                .map(|(_, v)| v.to_string())
+        }
+    }
+
+    #[test]
+    fn shards_from_flags_and_schedulers() {
+        let none = env(&[]);
+        assert_eq!(
+            Shard::parse("2/8", None, &none).unwrap(),
+            Shard { index: 2, count: 8 }
+        );
+        assert!(Shard::parse("0/8", None, &none).is_err());
+        assert!(Shard::parse("9/8", None, &none).is_err());
+        assert!(Shard::parse("two", None, &none).is_err());
+        assert!(Shard::parse("auto", Some(4), &none).is_err());
+        let k8s = env(&[("JOB_COMPLETION_INDEX", "0")]);
+        assert_eq!(
+            Shard::parse("auto", Some(4), &k8s).unwrap(),
+            Shard { index: 1, count: 4 }
+        );
+        assert!(
+            Shard::parse("auto", None, &k8s).is_err(),
+            "Kubernetes needs --shards"
+        );
+        let slurm = env(&[
+            ("SLURM_ARRAY_TASK_ID", "7"),
+            ("SLURM_ARRAY_TASK_MIN", "5"),
+            ("SLURM_ARRAY_TASK_COUNT", "3"),
+        ]);
+        assert_eq!(
+            Shard::parse("auto", None, &slurm).unwrap(),
+            Shard { index: 3, count: 3 }
+        );
+        let parallel = env(&[("PARALLEL_SEQ", "4")]);
+        assert_eq!(
+            Shard::parse("auto", Some(4), &parallel).unwrap(),
+            Shard { index: 4, count: 4 }
+        );
+        assert!(Shard::parse("auto", Some(3), &parallel).is_err());
+    }
+
+    #[test]
+    fn blocks_are_dealt_round_robin() {
+        let owners: Vec<u64> = (0..7)
+            .map(|b| {
+                (1..=3)
+                    .find(|&k| Shard { index: k, count: 3 }.owns(b))
+                    .unwrap()
+            })
+            .collect();
+        assert_eq!(owners, vec![1, 2, 3, 1, 2, 3, 1]);
+    }
+}

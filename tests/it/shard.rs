@@ -1,0 +1,268 @@
+//! Shards and merges: any split gives the single run's bytes, and merge
+//! refuses parts that do not belong together.
+
+use std::path::{Path, PathBuf};
+
+use crate::support::*;
+
+fn run_ok(args: &[&str]) -> String {
+    let out = run(args);
+    assert_eq!(out.code, 0, "{args:?}: {}", out.stderr);
+    out.stdout
+}
+
+/// Runs `scenario` in `n` shards into `dir`, returning the part paths.
+fn shards(dir: &Path, scenario: &str, extra: &[&str], n: u64) -> Vec<PathBuf> {
+    (1..=n)
+        .map(|k| {
+            let part = dir.join(format!("part-{k}.json"));
+            let shard = format!("{k}/{n}");
+            let mut args = vec![
+                "run",
+                scenario,
+                "--shard",
+                &shard,
+                "--output",
+                path_str(&part),
+            ];
+            args.extend_from_slice(extra);
+            run_ok(&args);
+            part
+        })
+        .collect()
+}
+
+fn merged(parts: &[PathBuf], format: &str) -> String {
+    let mut args = vec!["merge", "--format", format];
+    args.extend(parts.iter().map(|p| path_str(p)));
+    run_ok(&args)
+}
+
+fn check_splits(scenario: &str, extra: &[&str]) {
+    let mut single = vec!["run", scenario, "--format", "json"];
+    single.extend_from_slice(extra);
+    let whole = run_ok(&single);
+    for n in [1, 2, 3, 7] {
+        let dir = tempfile::tempdir().unwrap();
+        let parts = shards(dir.path(), scenario, extra, n);
+        assert_eq!(merged(&parts, "json"), whole, "{n} shards of {scenario}");
+    }
+}
+
+#[test]
+fn merged_snapshot_shards_equal_the_single_run_for_1_2_3_and_7() {
+    let q = scenario_file("quickstart.toml");
+    // 30,000 trials: 8 blocks, so 7 shards get one or two each.
+    check_splits(path_str(&q), &["--trials", "30000"]);
+}
+
+#[test]
+fn merged_timeline_shards_equal_the_single_run_for_1_2_3_and_7() {
+    let w = scenario_file("whatif/dyn-wave1.toml");
+    check_splits(path_str(&w), &["--trials", "9"]);
+}
+
+#[test]
+fn merged_output_in_every_format_matches_the_single_run() {
+    let q = scenario_file("quickstart.toml");
+    let q = path_str(&q);
+    let dir = tempfile::tempdir().unwrap();
+    let parts = shards(dir.path(), q, &["--trials", "9000"], 2);
+    for format in ["table", "csv", "markdown"] {
+        assert_eq!(
+            merged(&parts, format),
+            run_ok(&["run", q, "--trials", "9000", "--format", format]),
+            "{format}"
+        );
+    }
+}
+
+#[test]
+fn shard_auto_reads_the_schedulers_environment() {
+    let q = scenario_file("quickstart.toml");
+    let q = path_str(&q);
+    let dir = tempfile::tempdir().unwrap();
+    let explicit = shards(dir.path(), q, &["--trials", "9000"], 3);
+    let want = std::fs::read_to_string(&explicit[1]).unwrap();
+    for (var, value, extra) in [
+        ("JOB_COMPLETION_INDEX", "1", vec!["--shards", "3"]),
+        ("PARALLEL_SEQ", "2", vec!["--shards", "3"]),
+        ("SLURM_ARRAY_TASK_ID", "2", vec![]),
+    ] {
+        let out = dnsim()
+            .args(["run", q, "--trials", "9000", "--shard", "auto"])
+            .args(&extra)
+            .env_remove("JOB_COMPLETION_INDEX")
+            .env_remove("PARALLEL_SEQ")
+            .env_remove("SLURM_ARRAY_TASK_ID")
+            .env(var, value)
+            .env("SLURM_ARRAY_TASK_MIN", "1")
+            .env("SLURM_ARRAY_TASK_COUNT", "3")
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{var}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(String::from_utf8_lossy(&out.stdout), want, "{var}");
+    }
+}
+
+/// A merge that must fail with exit code 2 and `want` in its message.
+fn refused(parts: &[&Path], want: &str) {
+    let mut args = vec!["merge"];
+    args.extend(parts.iter().map(|p| path_str(p)));
+    let out = run(&args);
+    assert_eq!(out.code, 2, "{want}: {}", out.stderr);
+    assert!(
+        out.stderr.contains(want),
+        "want {want:?} in {:?}",
+        out.stderr
+    );
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn merge_refuses_parts_that_do_not_belong_together() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let q = scenario_file("quickstart.toml");
+    let q = path_str(&q);
+    let base = ["--trials", "9000"];
+    let parts = shards(d, q, &base, 3);
+    let (p1, p2, p3) = (parts[0].as_path(), parts[1].as_path(), parts[2].as_path());
+
+    let other_seed = d.join("seed.json");
+    run_ok(&[
+        "run",
+        q,
+        "--trials",
+        "9000",
+        "--seed",
+        "5",
+        "--shard",
+        "2/3",
+        "-o",
+        path_str(&other_seed),
+    ]);
+    refused(&[p1, &other_seed, p3], "seed 5 vs 1");
+
+    let timeline = d.join("timeline.json");
+    run_ok(&[
+        "run",
+        q,
+        "--trials",
+        "9000",
+        "--model",
+        "timeline",
+        "--shard",
+        "2/3",
+        "-o",
+        path_str(&timeline),
+    ]);
+    refused(&[p1, &timeline, p3], "model timeline vs snapshot");
+
+    // The same plan with one comment more is another scenario.
+    let edited = d.join("edited.toml");
+    std::fs::write(
+        &edited,
+        std::fs::read_to_string(q).unwrap() + "\n# edited\n",
+    )
+    .unwrap();
+    let other_plan = d.join("plan.json");
+    run_ok(&[
+        "run",
+        path_str(&edited),
+        "--trials",
+        "9000",
+        "--shard",
+        "2/3",
+        "-o",
+        path_str(&other_plan),
+    ]);
+    refused(&[p1, &other_plan, p3], "a different scenario");
+
+    let text = std::fs::read_to_string(p2).unwrap();
+    let version = d.join("version.json");
+    std::fs::write(
+        &version,
+        text.replace("\"dnsim\":\"0.1.0\"", "\"dnsim\":\"0.0.9\""),
+    )
+    .unwrap();
+    refused(&[&version, p1, p3], "written by dnsim 0.0.9");
+    refused(&[p1, &version, p3], "dnsim version 0.0.9 vs 0.1.0");
+
+    refused(&[p1, p2, p2, p3], "shard 2/3 appears twice");
+    refused(&[p1, p3], "missing shard 2/3");
+
+    let truncated = d.join("truncated.json");
+    std::fs::write(&truncated, &text[..text.len() / 2]).unwrap();
+    refused(&[p1, &truncated, p3], "truncated part file");
+
+    let malformed = d.join("malformed.json");
+    std::fs::write(&malformed, "{\"hello\": 1}").unwrap();
+    refused(&[p1, &malformed, p3], "not a dnsim part file");
+
+    refused(
+        &[p1, &d.join("absent.json"), p3],
+        "cannot read part: no such file",
+    );
+
+    // The scenario changed after the shards ran.
+    let moved = d.join("moved.toml");
+    std::fs::write(
+        &moved,
+        std::fs::read_to_string(q).unwrap() + "\n# changed\n",
+    )
+    .unwrap();
+    let out = run(&[
+        "merge",
+        "--scenario",
+        path_str(&moved),
+        path_str(p1),
+        path_str(p2),
+        path_str(p3),
+    ]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("is not the one the shards ran"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn gnu_parallel_recipe_gives_the_single_runs_bytes() {
+    // The README's recipe, for real: .ci/run installs Debian's parallel.
+    let have = std::process::Command::new("parallel")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    assert!(
+        have,
+        "GNU parallel is not installed (apt-get install parallel; .ci/run does)"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let q = scenario_file("quickstart.toml");
+    let bin = assert_cmd::cargo::cargo_bin("dnsim");
+    let cmd = format!(
+        "{} run {} --trials 30000 --shard auto --shards 4 --output part-{{}}.json",
+        bin.display(),
+        q.display()
+    );
+    let status = std::process::Command::new("parallel")
+        .args(["--will-cite", "-j", "2", &cmd, ":::", "1", "2", "3", "4"])
+        .current_dir(dir.path())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let parts: Vec<PathBuf> = (1..=4)
+        .map(|k| dir.path().join(format!("part-{k}.json")))
+        .collect();
+    assert_eq!(
+        merged(&parts, "json"),
+        run_ok(&["run", path_str(&q), "--trials", "30000", "--format", "json"])
+    );
+}
