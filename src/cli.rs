@@ -89,6 +89,10 @@ pub struct RunArgs {
     /// environment (auto): writes a partial result for `dnsim merge`.
     #[arg(long, value_name = "K/N|auto")]
     pub shard: Option<String>,
+    /// Save finished blocks to FILE as the run goes, and resume from it when
+    /// it exists. Ctrl-C saves and stops (exit code 130).
+    #[arg(long, value_name = "FILE")]
+    pub checkpoint: Option<PathBuf>,
     /// The shard count for --shard auto where the environment does not give it.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub shards: Option<u64>,

@@ -6,6 +6,7 @@
 //! these together; the binary in `main.rs` only parses flags and maps errors
 //! to exit codes.
 
+pub mod checkpoint;
 pub mod cli;
 pub mod duration;
 pub mod engine;

@@ -4,11 +4,13 @@
 
 use std::io;
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::Context;
 use clap::Parser;
 use serde::Serialize;
 
+use dnsim::checkpoint::Checkpoint;
 use dnsim::cli::{CheckArgs, CheckFormat, Cli, Command, MergeArgs, ModelArg, RunArgs};
 use dnsim::error::InputError;
 use dnsim::lint;
@@ -17,9 +19,9 @@ use dnsim::output::emit;
 use dnsim::progress::Progress;
 use dnsim::report::Format;
 use dnsim::results::VERSION;
-use dnsim::run::{Job, RunOptions, counts, report};
+use dnsim::run::{Job, RunOptions, counts, counts_checkpointed, report};
 use dnsim::scenario::{self, ModelKind};
-use dnsim::shard::{Counts, PARTIAL_FORMAT, Partial, Shard, check_parts};
+use dnsim::shard::{PARTIAL_FORMAT, Partial, RunId, Shard, check_parts};
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -135,6 +137,23 @@ fn run(args: RunArgs) -> anyhow::Result<u8> {
         ModelKind::Snapshot => dnsim::engine::block_count(trials),
         ModelKind::Timeline => trials,
     };
+    let run_id = RunId {
+        dnsim: VERSION.to_string(),
+        model: model.as_str().to_string(),
+        scenario_path: args.scenario.clone(),
+        scenario_hash: scenario.content_hash.clone(),
+        seed: job.seed(&scenario),
+        trials,
+        fail: job
+            .options
+            .forcing
+            .fail
+            .iter()
+            .map(|f| f.to_string())
+            .collect(),
+        fail_only: job.options.forcing.fail_only,
+        series_step: job.series_step,
+    };
     let owns = |b: u64| shard.is_none_or(|s| s.owns(b));
     let work = match model {
         ModelKind::Snapshot => (0..blocks)
@@ -143,28 +162,41 @@ fn run(args: RunArgs) -> anyhow::Result<u8> {
             .sum(),
         ModelKind::Timeline => (0..blocks).filter(|&b| owns(b)).count() as u64,
     };
-    let progress = Progress::new(work, args.quiet);
-    let counts = pool.install(|| counts(&scenario, &job, &owns, &|n| progress.inc(n)));
-    progress.finish();
-    let counts = counts?;
+    let counts = match &args.checkpoint {
+        None => {
+            let progress = Progress::new(work, args.quiet);
+            let counts = pool.install(|| counts(&scenario, &job, &owns, &|n| progress.inc(n)));
+            progress.finish();
+            counts?
+        }
+        Some(path) => {
+            static STOP: AtomicBool = AtomicBool::new(false);
+            // A second handler cannot be set; the first one does the job.
+            let _ = ctrlc::set_handler(|| STOP.store(true, Ordering::SeqCst));
+            let empty = counts(&scenario, &job, &|_| false, &|_| {})?;
+            let checkpoint = Checkpoint::open(path, run_id.clone(), shard, empty, &STOP)?;
+            let progress = Progress::new(work, args.quiet);
+            let done = pool.install(|| {
+                counts_checkpointed(&scenario, &job, &owns, &|n| progress.inc(n), &checkpoint)
+            });
+            progress.finish();
+            match done? {
+                Some(counts) => counts,
+                None => {
+                    eprintln!(
+                        "interrupted: {} blocks finished and saved in {}; run the same command again to resume",
+                        checkpoint.done_count(),
+                        path.display()
+                    );
+                    return Ok(130);
+                }
+            }
+        }
+    };
     if let Some(shard) = shard {
         let part = Partial {
             dnsim_partial: PARTIAL_FORMAT,
-            dnsim: VERSION.to_string(),
-            model: model.as_str().to_string(),
-            scenario_path: args.scenario.clone(),
-            scenario_hash: scenario.content_hash.clone(),
-            seed: job.seed(&scenario),
-            trials,
-            fail: job
-                .options
-                .forcing
-                .fail
-                .iter()
-                .map(|f| f.to_string())
-                .collect(),
-            fail_only: job.options.forcing.fail_only,
-            series_step: job.series_step,
+            run: run_id,
             shard,
             counts,
         };
@@ -193,9 +225,9 @@ fn merge(args: MergeArgs) -> anyhow::Result<u8> {
     let scenario_path = args
         .scenario
         .clone()
-        .unwrap_or_else(|| first.scenario_path.clone());
+        .unwrap_or_else(|| first.run.scenario_path.clone());
     let scenario = scenario::load(&scenario_path)?;
-    if scenario.content_hash != first.scenario_hash {
+    if scenario.content_hash != first.run.scenario_hash {
         return Err(InputError::new(format!(
             "this scenario is not the one the shards ran (its content hash differs from {}'s)",
             first_path.display()
@@ -203,7 +235,7 @@ fn merge(args: MergeArgs) -> anyhow::Result<u8> {
         .in_file(&scenario_path)
         .into());
     }
-    let model = match first.model.as_str() {
+    let model = match first.run.model.as_str() {
         "snapshot" => ModelKind::Snapshot,
         "timeline" => ModelKind::Timeline,
         other => {
@@ -213,6 +245,7 @@ fn merge(args: MergeArgs) -> anyhow::Result<u8> {
         }
     };
     let fail = first
+        .run
         .fail
         .iter()
         .map(|f| FailSpec::parse(f))
@@ -220,30 +253,18 @@ fn merge(args: MergeArgs) -> anyhow::Result<u8> {
     let job = Job {
         model,
         options: RunOptions {
-            trials: Some(first.trials),
-            seed: Some(first.seed),
+            trials: Some(first.run.trials),
+            seed: Some(first.run.seed),
             forcing: Forcing {
                 fail,
-                fail_only: first.fail_only,
+                fail_only: first.run.fail_only,
             },
         },
-        series_step: first.series_step,
+        series_step: first.run.series_step,
     };
     let mut total = parts[0].1.counts.clone();
     for (path, p) in &parts[1..] {
-        let fits = match (&mut total, &p.counts) {
-            (Counts::Snapshot(a), Counts::Snapshot(b))
-                if a.down.len() == b.down.len()
-                    && a.joint.len() == b.joint.len()
-                    && a.any.len() == b.any.len() =>
-            {
-                a.merge(b);
-                true
-            }
-            (Counts::Timeline(a), Counts::Timeline(b)) => a.add(b),
-            _ => false,
-        };
-        if !fits {
+        if !total.add(&p.counts) {
             return Err(InputError::new("its counts do not fit the other parts'")
                 .in_file(path)
                 .into());

@@ -3,6 +3,9 @@
 //! report. A single run and a merge of shards go through the same
 //! [`report`], so they give the same bytes.
 
+use rayon::prelude::*;
+
+use crate::checkpoint::Checkpoint;
 use crate::engine::{self, RunConfig, Tally};
 use crate::error::InputError;
 use crate::model::{Forcing, Model};
@@ -198,4 +201,57 @@ pub fn timeline(
         Report::Timeline(r) => Ok(r),
         Report::Snapshot(_) => unreachable!("a timeline job reports a timeline"),
     }
+}
+
+/// Runs the blocks that `owns` selects and the checkpoint does not hold yet,
+/// recording each as it finishes. Returns every owned block's counts, or
+/// `None` when the run was stopped first (the checkpoint is saved either
+/// way).
+pub fn counts_checkpointed(
+    scenario: &Scenario,
+    job: &Job,
+    owns: &(dyn Fn(u64) -> bool + Sync),
+    progress: &(dyn Fn(u64) + Sync),
+    checkpoint: &Checkpoint,
+) -> anyhow::Result<Option<Counts>> {
+    let seed = job.seed(scenario);
+    let trials = job.trials(scenario)?;
+    let blocks = match job.model {
+        ModelKind::Snapshot => engine::block_count(trials),
+        ModelKind::Timeline => trials,
+    };
+    let todo: Vec<u64> = (0..blocks)
+        .filter(|&b| owns(b) && !checkpoint.is_done(b))
+        .collect();
+    let each = |run_block: &(dyn Fn(u64) -> (Counts, u64) + Sync)| {
+        todo.par_iter().try_for_each(|&b| -> anyhow::Result<()> {
+            if checkpoint.may_start() {
+                let (counts, n) = run_block(b);
+                checkpoint.record(b, &counts)?;
+                progress(n);
+            }
+            Ok(())
+        })
+    };
+    match job.model {
+        ModelKind::Snapshot => {
+            let model = Model::compile(scenario, &job.options.forcing)?;
+            let keys = engine::stream_keys(&model, seed);
+            each(&|b| {
+                (
+                    Counts::Snapshot(engine::block_tally(&model, &keys, b, trials)),
+                    engine::trials_in_block(trials, b),
+                )
+            })?;
+        }
+        ModelKind::Timeline => {
+            let model = timeline_model(scenario, job)?;
+            each(&|b| (Counts::Timeline(model.trial_counts(b)), 1))?;
+        }
+    }
+    checkpoint.save()?;
+    Ok(todo
+        .iter()
+        .all(|&b| checkpoint.is_done(b))
+        .then(|| checkpoint.counts()))
 }

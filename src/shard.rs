@@ -127,11 +127,10 @@ pub enum Counts {
     Timeline(TimelineCounts),
 }
 
-/// A shard's partial result: what `dnsim merge` needs, and what proves that
-/// parts belong to the same run.
+/// What identifies a run: parts of one run, and a checkpoint and the run
+/// that resumes it, agree on all of it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Partial {
-    pub dnsim_partial: u32,
+pub struct RunId {
     pub dnsim: String,
     pub model: String,
     /// The scenario as given on the command line; merge loads it from here
@@ -143,6 +142,53 @@ pub struct Partial {
     pub fail: Vec<String>,
     pub fail_only: bool,
     pub series_step: Option<u64>,
+}
+
+impl RunId {
+    /// The first way in which this run differs from `other`.
+    pub fn difference(&self, other: &RunId) -> Option<String> {
+        Some(if self.dnsim != other.dnsim {
+            format!("dnsim version {} vs {}", self.dnsim, other.dnsim)
+        } else if self.model != other.model {
+            format!("model {} vs {}", self.model, other.model)
+        } else if self.scenario_hash != other.scenario_hash {
+            "a different scenario (content hash)".to_string()
+        } else if self.seed != other.seed {
+            format!("seed {} vs {}", self.seed, other.seed)
+        } else if self.trials != other.trials {
+            format!("trials {} vs {}", self.trials, other.trials)
+        } else if (&self.fail, self.fail_only, self.series_step)
+            != (&other.fail, other.fail_only, other.series_step)
+        {
+            "different --fail, --fail-only or --series options".to_string()
+        } else {
+            return None;
+        })
+    }
+}
+
+impl Counts {
+    /// Adds another run's counts of the same plan; false when their shapes
+    /// (or models) differ.
+    pub fn add(&mut self, other: &Counts) -> bool {
+        match (self, other) {
+            (Counts::Snapshot(a), Counts::Snapshot(b)) if a.fits(b) => {
+                a.merge(b);
+                true
+            }
+            (Counts::Timeline(a), Counts::Timeline(b)) => a.add(b),
+            _ => false,
+        }
+    }
+}
+
+/// A shard's partial result: what `dnsim merge` needs, and what proves that
+/// parts belong to the same run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Partial {
+    pub dnsim_partial: u32,
+    #[serde(flatten)]
+    pub run: RunId,
     pub shard: Shard,
     pub counts: Counts,
 }
@@ -182,24 +228,9 @@ impl Partial {
 
 /// The first way in which part `p` is not of the same run as `first`.
 fn difference(p: &Partial, first: &Partial) -> Option<String> {
-    Some(if p.dnsim != first.dnsim {
-        format!("dnsim version {} vs {}", p.dnsim, first.dnsim)
-    } else if p.model != first.model {
-        format!("model {} vs {}", p.model, first.model)
-    } else if p.scenario_hash != first.scenario_hash {
-        "a different scenario (content hash)".to_string()
-    } else if p.seed != first.seed {
-        format!("seed {} vs {}", p.seed, first.seed)
-    } else if p.trials != first.trials {
-        format!("trials {} vs {}", p.trials, first.trials)
-    } else if p.shard.count != first.shard.count {
-        format!("shard count {} vs {}", p.shard.count, first.shard.count)
-    } else if (&p.fail, p.fail_only, p.series_step)
-        != (&first.fail, first.fail_only, first.series_step)
-    {
-        "different --fail, --fail-only or --series options".to_string()
-    } else {
-        return None;
+    p.run.difference(&first.run).or_else(|| {
+        (p.shard.count != first.shard.count)
+            .then(|| format!("shard count {} vs {}", p.shard.count, first.shard.count))
     })
 }
 
@@ -211,8 +242,8 @@ pub fn check_parts(
     let Some((first_path, first)) = parts.first().cloned() else {
         return Err(InputError::new("merge needs at least one part file"));
     };
-    if first.dnsim != VERSION {
-        return Err(InputError::new(format!("written by dnsim {}, and this is dnsim {VERSION}: merge with the version that ran the shards", first.dnsim)).in_file(&first_path));
+    if first.run.dnsim != VERSION {
+        return Err(InputError::new(format!("written by dnsim {}, and this is dnsim {VERSION}: merge with the version that ran the shards", first.run.dnsim)).in_file(&first_path));
     }
     for (path, p) in &parts[1..] {
         if let Some(what) = difference(p, &first) {

@@ -51,6 +51,14 @@ impl Tally {
         }
     }
 
+    /// Whether `other` counts the same nodes and regions.
+    pub fn fits(&self, other: &Tally) -> bool {
+        self.regions == other.regions
+            && self.down.len() == other.down.len()
+            && self.joint.len() == other.joint.len()
+            && self.any.len() == other.any.len()
+    }
+
     pub fn merge(&mut self, other: &Tally) {
         self.trials += other.trials;
         add(&mut self.down, &other.down);
@@ -122,6 +130,21 @@ pub fn trials_in_block(trials: u64, block: u64) -> u64 {
 
 pub fn block_count(trials: u64) -> u64 {
     trials.div_ceil(BLOCK_TRIALS)
+}
+
+/// The tally of block `block` alone (for checkpoints, which keep finished
+/// blocks apart).
+pub fn block_tally(model: &Model, keys: &[[u8; 32]], block: u64, trials: u64) -> Tally {
+    let mut tally = Tally::new(model);
+    run_block(
+        model,
+        keys,
+        block,
+        trials_in_block(trials, block),
+        &mut tally,
+        &mut Scratch::new(model),
+    );
+    tally
 }
 
 /// Runs one block into `tally`.

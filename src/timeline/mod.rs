@@ -403,6 +403,13 @@ impl<'a> TimelineModel<'a> {
         self.run_trials(trials, &|_| true, progress)
     }
 
+    /// The counts of trial `trial` alone (for checkpoints).
+    pub fn trial_counts(&self, trial: u64) -> TimelineCounts {
+        let mut tally = TimelineTally::new(self);
+        self.run_trial(trial, &mut tally);
+        tally.counts()
+    }
+
     /// Runs only the trials for which `owns` is true (a shard's share; a
     /// trial is the timeline's block).
     pub fn run_trials(

@@ -266,3 +266,159 @@ fn gnu_parallel_recipe_gives_the_single_runs_bytes() {
         run_ok(&["run", path_str(&q), "--trials", "30000", "--format", "json"])
     );
 }
+
+/// Starts a checkpointed run that holds after `k` blocks (the test switch),
+/// waits until its checkpoint holds them, and returns the child.
+fn held_run(args: &[&str], checkpoint: &Path, k: usize) -> std::process::Child {
+    let bin = assert_cmd::cargo::cargo_bin("dnsim");
+    let mut child = std::process::Command::new(bin)
+        .args(args)
+        .args(["--checkpoint", path_str(checkpoint)])
+        .env("DNSIM_TEST_HOLD_AFTER_BLOCKS", k.to_string())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = std::time::Instant::now();
+    loop {
+        let done = std::fs::read_to_string(checkpoint)
+            .ok()
+            .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+            .map_or(0, |v| v["done"].as_array().map_or(0, Vec::len));
+        if done >= k {
+            return child;
+        }
+        assert!(
+            start.elapsed().as_secs() < 60,
+            "the run never saved {k} blocks"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn a_run_interrupted_by_ctrl_c_resumes_to_the_same_bytes() {
+    let dir = tempfile::tempdir().unwrap();
+    let checkpoint = dir.path().join("run.checkpoint");
+    let q = scenario_file("quickstart.toml");
+    let args = [
+        "run",
+        path_str(&q),
+        "--trials",
+        "100000",
+        "--format",
+        "json",
+    ];
+    let whole = run_ok(&args);
+    let child = held_run(&args, &checkpoint, 5);
+    let status = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(130));
+    assert!(out.stdout.is_empty(), "an interrupted run writes no result");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("run the same command again to resume"));
+    let saved: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&checkpoint).unwrap()).unwrap();
+    let done = saved["done"].as_array().unwrap().len();
+    assert!((5..25).contains(&done), "{done} of 25 blocks saved");
+    let mut resume = args.to_vec();
+    resume.extend(["--checkpoint", path_str(&checkpoint)]);
+    assert_eq!(run_ok(&resume), whole);
+}
+
+#[test]
+fn a_killed_timeline_run_resumes_from_its_last_save_to_the_same_bytes() {
+    let dir = tempfile::tempdir().unwrap();
+    let checkpoint = dir.path().join("run.checkpoint");
+    let w = scenario_file("whatif/dyn-wave1.toml");
+    let args = ["run", path_str(&w), "--trials", "24", "--format", "json"];
+    let whole = run_ok(&args);
+    let mut child = held_run(&args, &checkpoint, 4);
+    child.kill().unwrap(); // SIGKILL: no chance to save
+    child.wait().unwrap();
+    let mut resume = args.to_vec();
+    resume.extend(["--checkpoint", path_str(&checkpoint)]);
+    assert_eq!(run_ok(&resume), whole);
+    // Resuming a finished checkpoint gives the result again, at no cost.
+    assert_eq!(run_ok(&resume), whole);
+}
+
+#[test]
+fn a_checkpoint_of_another_run_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let checkpoint = dir.path().join("run.checkpoint");
+    let q = scenario_file("quickstart.toml");
+    let q = path_str(&q);
+    run_ok(&[
+        "run",
+        q,
+        "--trials",
+        "5000",
+        "--checkpoint",
+        path_str(&checkpoint),
+    ]);
+    let out = run(&[
+        "run",
+        q,
+        "--trials",
+        "6000",
+        "--checkpoint",
+        path_str(&checkpoint),
+    ]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr
+            .contains("this checkpoint is from another run (trials 5000 vs 6000)"),
+        "{}",
+        out.stderr
+    );
+    std::fs::write(&checkpoint, "{\"dnsim_checkpoint\": 1, \"done\": [").unwrap();
+    let out = run(&[
+        "run",
+        q,
+        "--trials",
+        "5000",
+        "--checkpoint",
+        path_str(&checkpoint),
+    ]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("not a dnsim checkpoint"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn shards_can_checkpoint_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let q = scenario_file("quickstart.toml");
+    let q = path_str(&q);
+    let parts: Vec<PathBuf> = (1..=2)
+        .map(|k| {
+            let part = dir.path().join(format!("p{k}.json"));
+            let ck = dir.path().join(format!("p{k}.checkpoint"));
+            let shard = format!("{k}/2");
+            run_ok(&[
+                "run",
+                q,
+                "--trials",
+                "20000",
+                "--shard",
+                &shard,
+                "--checkpoint",
+                path_str(&ck),
+                "-o",
+                path_str(&part),
+            ]);
+            part
+        })
+        .collect();
+    assert_eq!(
+        merged(&parts, "json"),
+        run_ok(&["run", q, "--trials", "20000", "--format", "json"])
+    );
+}
