@@ -268,7 +268,9 @@ fn gnu_parallel_recipe_gives_the_single_runs_bytes() {
 }
 
 /// Starts a checkpointed run that holds after `k` blocks (the test switch),
-/// waits until its checkpoint holds them, and returns the child.
+/// waits until its checkpoint holds them, and returns the child, which the
+/// caller interrupts and waits for.
+#[allow(clippy::zombie_processes)]
 fn held_run(args: &[&str], checkpoint: &Path, k: usize) -> std::process::Child {
     let bin = assert_cmd::cargo::cargo_bin("dnsim");
     let mut child = std::process::Command::new(bin)
