@@ -19,7 +19,7 @@ use dnsim::output::emit;
 use dnsim::progress::Progress;
 use dnsim::report::Format;
 use dnsim::results::VERSION;
-use dnsim::run::{Job, RunOptions, counts, counts_checkpointed, report};
+use dnsim::run::{Job, Prepared, RunOptions, counts_checkpointed};
 use dnsim::scenario::{self, ModelKind};
 use dnsim::shard::{PARTIAL_FORMAT, Partial, RunId, Shard, check_parts};
 
@@ -113,6 +113,7 @@ fn run(args: RunArgs) -> anyhow::Result<u8> {
         )
         .into());
     }
+    let series_step = args.series.as_deref().map(parse_step).transpose()?;
     let job = Job {
         model,
         options: RunOptions {
@@ -123,7 +124,7 @@ fn run(args: RunArgs) -> anyhow::Result<u8> {
                 fail_only: args.fail_only,
             },
         },
-        series_step: args.series.as_deref().map(parse_step).transpose()?,
+        series_step,
     };
     let pool = {
         let mut b = rayon::ThreadPoolBuilder::new();
@@ -132,52 +133,39 @@ fn run(args: RunArgs) -> anyhow::Result<u8> {
         }
         b.build().context("cannot start worker threads")?
     };
-    let trials = job.trials(&scenario)?;
-    let blocks = match model {
-        ModelKind::Snapshot => dnsim::engine::block_count(trials),
-        ModelKind::Timeline => trials,
-    };
+    let prepared = Prepared::new(&scenario, job)?;
     let run_id = RunId {
         dnsim: VERSION.to_string(),
         model: model.as_str().to_string(),
         scenario_path: args.scenario.clone(),
         scenario_hash: scenario.content_hash.clone(),
-        seed: job.seed(&scenario),
-        trials,
-        fail: job
-            .options
-            .forcing
-            .fail
-            .iter()
-            .map(|f| f.to_string())
-            .collect(),
-        fail_only: job.options.forcing.fail_only,
-        series_step: job.series_step,
+        seed: prepared.seed(),
+        trials: prepared.trials(),
+        fail: args.fail.clone(),
+        fail_only: args.fail_only,
+        series_step,
     };
     let owns = |b: u64| shard.is_none_or(|s| s.owns(b));
-    let work = match model {
-        ModelKind::Snapshot => (0..blocks)
-            .filter(|&b| owns(b))
-            .map(|b| dnsim::engine::trials_in_block(trials, b))
-            .sum(),
-        ModelKind::Timeline => (0..blocks).filter(|&b| owns(b)).count() as u64,
-    };
+    let work = (0..prepared.blocks())
+        .filter(|&b| owns(b))
+        .map(|b| prepared.trials_in(b))
+        .sum();
     let counts = match &args.checkpoint {
         None => {
             let progress = Progress::new(work, args.quiet);
-            let counts = pool.install(|| counts(&scenario, &job, &owns, &|n| progress.inc(n)));
+            let counts = pool.install(|| prepared.counts(&owns, &|n| progress.inc(n)));
             progress.finish();
-            counts?
+            counts
         }
         Some(path) => {
             static STOP: AtomicBool = AtomicBool::new(false);
             // A second handler cannot be set; the first one does the job.
             let _ = ctrlc::set_handler(|| STOP.store(true, Ordering::SeqCst));
-            let empty = counts(&scenario, &job, &|_| false, &|_| {})?;
-            let checkpoint = Checkpoint::open(path, run_id.clone(), shard, empty, &STOP)?;
+            let checkpoint =
+                Checkpoint::open(path, run_id.clone(), shard, prepared.empty(), &STOP)?;
             let progress = Progress::new(work, args.quiet);
             let done = pool.install(|| {
-                counts_checkpointed(&scenario, &job, &owns, &|n| progress.inc(n), &checkpoint)
+                counts_checkpointed(&prepared, &owns, &|n| progress.inc(n), &checkpoint)
             });
             progress.finish();
             match done? {
@@ -206,7 +194,7 @@ fn run(args: RunArgs) -> anyhow::Result<u8> {
         })?;
         return Ok(0);
     }
-    let report = report(&scenario, &job, &counts)?;
+    let report = prepared.report(&counts)?;
     let exporter = args.format.unwrap_or(Format::Table).exporter(args.top);
     emit(args.output.as_deref(), |out| {
         report.write(exporter.as_ref(), out)
@@ -270,7 +258,7 @@ fn merge(args: MergeArgs) -> anyhow::Result<u8> {
                 .into());
         }
     }
-    let report = report(&scenario, &job, &total)?;
+    let report = Prepared::new(&scenario, job)?.report(&total)?;
     if model == ModelKind::Snapshot && args.format == Some(Format::SeriesCsv) {
         return Err(InputError::flag("--format", "series-csv is for the timeline model").into());
     }

@@ -38,16 +38,6 @@ impl Job {
     pub fn seed(&self, scenario: &Scenario) -> u64 {
         self.options.seed.unwrap_or(scenario.simulation.seed)
     }
-
-    /// The trials the run will hold: one in a snapshot where every event is
-    /// certain (`--fail-only`), which is then exact.
-    pub fn trials(&self, scenario: &Scenario) -> Result<u64, InputError> {
-        let asked = self.options.trials.unwrap_or(scenario.simulation.trials);
-        Ok(match self.model {
-            ModelKind::Snapshot if Model::compile(scenario, &self.options.forcing)?.exact => 1,
-            _ => asked,
-        })
-    }
 }
 
 /// The trial count a snapshot run will use: one when every event is certain.
@@ -59,70 +49,144 @@ pub fn planned_trials(scenario: &Scenario, model: &Model, options: &RunOptions) 
     }
 }
 
-/// Runs the blocks of trials that `owns` selects (all, for a whole run).
-pub fn counts(
-    scenario: &Scenario,
-    job: &Job,
-    owns: &(dyn Fn(u64) -> bool + Sync),
-    progress: &(dyn Fn(u64) + Sync),
-) -> Result<Counts, InputError> {
-    let seed = job.seed(scenario);
-    let trials = job.trials(scenario)?;
-    Ok(match job.model {
-        ModelKind::Snapshot => {
-            let model = Model::compile(scenario, &job.options.forcing)?;
-            Counts::Snapshot(engine::run_blocks(
-                &model,
-                RunConfig { trials, seed },
+enum Compiled<'a> {
+    Snapshot { model: Model, keys: Vec<[u8; 32]> },
+    Timeline(TimelineModel<'a>),
+}
+
+/// A job compiled against its scenario, once: what a whole run, a shard, a
+/// checkpointed run and a merge all start from.
+pub struct Prepared<'a> {
+    scenario: &'a Scenario,
+    job: Job,
+    seed: u64,
+    trials: u64,
+    compiled: Compiled<'a>,
+}
+
+impl<'a> Prepared<'a> {
+    pub fn new(scenario: &'a Scenario, job: Job) -> Result<Prepared<'a>, InputError> {
+        let seed = job.seed(scenario);
+        let (compiled, trials) = match job.model {
+            ModelKind::Snapshot => {
+                let model = Model::compile(scenario, &job.options.forcing)?;
+                let trials = planned_trials(scenario, &model, &job.options);
+                let keys = engine::stream_keys(&model, seed);
+                (Compiled::Snapshot { model, keys }, trials)
+            }
+            ModelKind::Timeline => {
+                let f = &job.options.forcing;
+                let model =
+                    TimelineModel::compile(scenario, seed, &f.fail, f.fail_only, job.series_step)?;
+                (
+                    Compiled::Timeline(model),
+                    job.options.trials.unwrap_or(scenario.simulation.trials),
+                )
+            }
+        };
+        Ok(Prepared {
+            scenario,
+            job,
+            seed,
+            trials,
+            compiled,
+        })
+    }
+
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    /// The trials the run holds: one in a snapshot where every event is
+    /// certain (`--fail-only`), which is then exact.
+    pub fn trials(&self) -> u64 {
+        self.trials
+    }
+
+    /// Blocks of trials: the unit that shards and checkpoints deal in.
+    pub fn blocks(&self) -> u64 {
+        match self.compiled {
+            Compiled::Snapshot { .. } => engine::block_count(self.trials),
+            Compiled::Timeline(_) => self.trials,
+        }
+    }
+
+    /// Trials in block `b` (the progress bar's unit).
+    pub fn trials_in(&self, b: u64) -> u64 {
+        match self.compiled {
+            Compiled::Snapshot { .. } => engine::trials_in_block(self.trials, b),
+            Compiled::Timeline(_) => 1,
+        }
+    }
+
+    /// Runs the blocks that `owns` selects (all, for a whole run).
+    pub fn counts(
+        &self,
+        owns: &(dyn Fn(u64) -> bool + Sync),
+        progress: &(dyn Fn(u64) + Sync),
+    ) -> Counts {
+        match &self.compiled {
+            Compiled::Snapshot { model, .. } => Counts::Snapshot(engine::run_blocks(
+                model,
+                RunConfig {
+                    trials: self.trials,
+                    seed: self.seed,
+                },
                 owns,
                 progress,
-            ))
-        }
-        ModelKind::Timeline => {
-            let model = timeline_model(scenario, job)?;
-            Counts::Timeline(model.run_trials(trials, owns, progress).counts())
-        }
-    })
-}
-
-fn timeline_model<'a>(scenario: &'a Scenario, job: &Job) -> Result<TimelineModel<'a>, InputError> {
-    let f = &job.options.forcing;
-    TimelineModel::compile(
-        scenario,
-        job.seed(scenario),
-        &f.fail,
-        f.fail_only,
-        job.series_step,
-    )
-}
-
-/// Turns counts (a whole run's, or the sum of its shards') into the report.
-pub fn report(scenario: &Scenario, job: &Job, counts: &Counts) -> Result<Report, InputError> {
-    let seed = job.seed(scenario);
-    let mismatch =
-        || InputError::new("the counts do not fit this scenario (a part file from another plan?)");
-    match (job.model, counts) {
-        (ModelKind::Snapshot, Counts::Snapshot(tally)) => {
-            let model = Model::compile(scenario, &job.options.forcing)?;
-            if !tally_fits(tally, &model) {
-                return Err(mismatch());
+            )),
+            Compiled::Timeline(model) => {
+                Counts::Timeline(model.run_trials(self.trials, owns, progress).counts())
             }
-            Ok(Report::Snapshot(snapshot_report(
-                scenario, &model, job, seed, tally,
-            )))
         }
-        (ModelKind::Timeline, Counts::Timeline(c)) => {
-            let model = timeline_model(scenario, job)?;
-            let mut tally = TimelineTally::new(&model);
-            tally.add_counts(c).ok_or_else(mismatch)?;
-            Ok(Report::Timeline(crate::timeline::results::timeline(
-                &model,
-                &tally,
-                seed,
-                &job.options.forcing.fail,
-            )))
+    }
+
+    /// Counts of no block at all, shaped for this plan.
+    pub fn empty(&self) -> Counts {
+        self.counts(&|_| false, &|_| {})
+    }
+
+    /// The counts of block `b` alone.
+    pub fn block_counts(&self, b: u64) -> Counts {
+        match &self.compiled {
+            Compiled::Snapshot { model, keys } => {
+                Counts::Snapshot(engine::block_tally(model, keys, b, self.trials))
+            }
+            Compiled::Timeline(model) => Counts::Timeline(model.trial_counts(b)),
         }
-        _ => Err(mismatch()),
+    }
+
+    /// Turns counts (a whole run's, or the sum of its shards') into the
+    /// report.
+    pub fn report(&self, counts: &Counts) -> Result<Report, InputError> {
+        let mismatch = || {
+            InputError::new("the counts do not fit this scenario (a part file from another plan?)")
+        };
+        match (&self.compiled, counts) {
+            (Compiled::Snapshot { model, .. }, Counts::Snapshot(tally)) => {
+                if !tally_fits(tally, model) {
+                    return Err(mismatch());
+                }
+                Ok(Report::Snapshot(snapshot_report(
+                    self.scenario,
+                    model,
+                    &self.job,
+                    self.seed,
+                    tally,
+                )))
+            }
+            (Compiled::Timeline(model), Counts::Timeline(c)) => {
+                let mut tally = TimelineTally::new(model);
+                tally.add_counts(c).ok_or_else(mismatch)?;
+                Ok(Report::Timeline(crate::timeline::results::timeline(
+                    model,
+                    &tally,
+                    self.seed,
+                    &self.job.options.forcing.fail,
+                )))
+            }
+            _ => Err(mismatch()),
+        }
     }
 }
 
@@ -188,16 +252,15 @@ pub fn timeline(
     series_step: Option<u64>,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<TimelineReport, InputError> {
-    let job = Job {
-        model: ModelKind::Timeline,
-        options: options.clone(),
-        series_step,
-    };
-    match report(
+    let prepared = Prepared::new(
         scenario,
-        &job,
-        &counts(scenario, &job, &|_| true, progress)?,
-    )? {
+        Job {
+            model: ModelKind::Timeline,
+            options: options.clone(),
+            series_step,
+        },
+    )?;
+    match prepared.report(&prepared.counts(&|_| true, progress))? {
         Report::Timeline(r) => Ok(r),
         Report::Snapshot(_) => unreachable!("a timeline job reports a timeline"),
     }
@@ -208,47 +271,21 @@ pub fn timeline(
 /// `None` when the run was stopped first (the checkpoint is saved either
 /// way).
 pub fn counts_checkpointed(
-    scenario: &Scenario,
-    job: &Job,
+    prepared: &Prepared,
     owns: &(dyn Fn(u64) -> bool + Sync),
     progress: &(dyn Fn(u64) + Sync),
     checkpoint: &Checkpoint,
 ) -> anyhow::Result<Option<Counts>> {
-    let seed = job.seed(scenario);
-    let trials = job.trials(scenario)?;
-    let blocks = match job.model {
-        ModelKind::Snapshot => engine::block_count(trials),
-        ModelKind::Timeline => trials,
-    };
-    let todo: Vec<u64> = (0..blocks)
+    let todo: Vec<u64> = (0..prepared.blocks())
         .filter(|&b| owns(b) && !checkpoint.is_done(b))
         .collect();
-    let each = |run_block: &(dyn Fn(u64) -> (Counts, u64) + Sync)| {
-        todo.par_iter().try_for_each(|&b| -> anyhow::Result<()> {
-            if checkpoint.may_start() {
-                let (counts, n) = run_block(b);
-                checkpoint.record(b, &counts)?;
-                progress(n);
-            }
-            Ok(())
-        })
-    };
-    match job.model {
-        ModelKind::Snapshot => {
-            let model = Model::compile(scenario, &job.options.forcing)?;
-            let keys = engine::stream_keys(&model, seed);
-            each(&|b| {
-                (
-                    Counts::Snapshot(engine::block_tally(&model, &keys, b, trials)),
-                    engine::trials_in_block(trials, b),
-                )
-            })?;
+    todo.par_iter().try_for_each(|&b| -> anyhow::Result<()> {
+        if checkpoint.may_start() {
+            checkpoint.record(b, &prepared.block_counts(b))?;
+            progress(prepared.trials_in(b));
         }
-        ModelKind::Timeline => {
-            let model = timeline_model(scenario, job)?;
-            each(&|b| (Counts::Timeline(model.trial_counts(b)), 1))?;
-        }
-    }
+        Ok(())
+    })?;
     checkpoint.save()?;
     Ok(todo
         .iter()
