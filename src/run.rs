@@ -136,7 +136,7 @@ impl<'a> Prepared<'a> {
                 progress,
             )),
             Compiled::Timeline(model) => {
-                Counts::Timeline(model.run_trials(self.trials, owns, progress).counts())
+                Counts::Timeline(model.run_trials(self.trials, owns, progress).counts)
             }
         }
     }
@@ -177,7 +177,9 @@ impl<'a> Prepared<'a> {
             }
             (Compiled::Timeline(model), Counts::Timeline(c)) => {
                 let mut tally = TimelineTally::new(model);
-                tally.add_counts(c).ok_or_else(mismatch)?;
+                if !tally.counts.add(c) {
+                    return Err(mismatch());
+                }
                 Ok(Report::Timeline(crate::timeline::results::timeline(
                     model,
                     &tally,

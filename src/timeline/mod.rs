@@ -407,7 +407,7 @@ impl<'a> TimelineModel<'a> {
     pub fn trial_counts(&self, trial: u64) -> TimelineCounts {
         let mut tally = TimelineTally::new(self);
         self.run_trial(trial, &mut tally);
-        tally.counts()
+        tally.counts
     }
 
     /// Runs only the trials for which `owns` is true (a shard's share; a
@@ -432,7 +432,7 @@ impl<'a> TimelineModel<'a> {
             .reduce(
                 || TimelineTally::new(self),
                 |mut a, b| {
-                    a.merge(&b);
+                    a.counts.add(&b.counts);
                     a
                 },
             )
@@ -442,8 +442,8 @@ impl<'a> TimelineModel<'a> {
         let sc = self.scenario;
         let (rc, pc, sc_n) = (sc.regions.len(), sc.providers.len(), sc.services.len());
         let outages = self.outages(trial);
-        tally.trials += 1;
         if outages.iter().all(Vec::is_empty) {
+            tally.fold_trial();
             return;
         }
         // Manual failover: the time each service's standby joins its
@@ -516,7 +516,7 @@ impl<'a> TimelineModel<'a> {
                 }
             }
         }
-        tally.fold_trial(self);
+        tally.fold_trial();
     }
 
     /// For each member of a closure, the indices (into the closure) of what
@@ -884,22 +884,10 @@ impl<'m> ResolverSim<'m> {
 /// Integer counts from timeline trials; merged by addition.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TimelineTally {
-    pub trials: u64,
+    pub counts: TimelineCounts,
     regions: usize,
-    /// `service × region`: failed lookups, summed over trials and resolvers.
-    pub failed: Vec<u64>,
-    /// `service × region`: lost tries.
-    pub lost: Vec<u64>,
-    /// `service × region × region`: Σ over trials of the product of the
-    /// per-trial failed counts, for intervals.
-    pub failed_cross: Vec<u128>,
-    pub lost_cross: Vec<u128>,
-    /// `service × region × step`: failed lookups per series step.
-    pub series: Vec<u64>,
     steps: usize,
     step: f64,
-    /// `event × service × region`: failed lookups within each event window.
-    pub in_events: Vec<u64>,
     events: Vec<(f64, f64)>,
     /// This trial's counts, folded into the moments at its end.
     trial_failed: Vec<u64>,
@@ -914,16 +902,18 @@ impl TimelineTally {
         let (n, r) = (m.scenario.services.len(), m.scenario.regions.len());
         let steps = m.steps();
         TimelineTally {
-            trials: 0,
+            counts: TimelineCounts {
+                trials: 0,
+                failed: vec![0; n * r],
+                lost: vec![0; n * r],
+                failed_cross: vec![0; n * r * r],
+                lost_cross: vec![0; n * r * r],
+                series: vec![0; n * r * steps],
+                in_events: vec![0; m.events.len() * n * r],
+            },
             regions: r,
-            failed: vec![0; n * r],
-            lost: vec![0; n * r],
-            failed_cross: vec![0; n * r * r],
-            lost_cross: vec![0; n * r * r],
-            series: vec![0; n * r * steps],
             steps,
             step: m.series_step.unwrap_or(1.0),
-            in_events: vec![0; m.events.len() * n * r],
             events: m.events.iter().map(|e| (e.start, e.end)).collect(),
             trial_failed: vec![0; n * r],
             trial_lost: vec![0; n * r],
@@ -940,12 +930,12 @@ impl TimelineTally {
         self.touch(s);
         if self.steps > 0 {
             let step = ((t / self.step) as usize).min(self.steps - 1);
-            self.series[i * self.steps + step] += n;
+            self.counts.series[i * self.steps + step] += n;
         }
         let services = m.scenario.services.len();
         for (e, &(a, b)) in self.events.iter().enumerate() {
             if a <= t && t < b {
-                self.in_events[(e * services + s) * self.regions + r] += n;
+                self.counts.in_events[(e * services + s) * self.regions + r] += n;
             }
         }
     }
@@ -982,21 +972,24 @@ impl TimelineTally {
         }
     }
 
-    fn fold_trial(&mut self, _m: &TimelineModel) {
+    /// Ends a trial: its per-region counts go into the sums and the sums of
+    /// products (for intervals across trials).
+    fn fold_trial(&mut self) {
         let rc = self.regions;
+        let c = &mut self.counts;
+        c.trials += 1;
         let mut touched = std::mem::take(&mut self.touched);
-        // Fold in service order: the sums do not care, but keep it tidy.
         touched.sort_unstable();
         for s in touched {
             self.is_touched[s] = false;
             for a in 0..rc {
                 let (fa, la) = (self.trial_failed[s * rc + a], self.trial_lost[s * rc + a]);
-                self.failed[s * rc + a] += fa;
-                self.lost[s * rc + a] += la;
+                c.failed[s * rc + a] += fa;
+                c.lost[s * rc + a] += la;
                 for b in 0..rc {
                     let (fb, lb) = (self.trial_failed[s * rc + b], self.trial_lost[s * rc + b]);
-                    self.failed_cross[(s * rc + a) * rc + b] += fa as u128 * fb as u128;
-                    self.lost_cross[(s * rc + a) * rc + b] += la as u128 * lb as u128;
+                    c.failed_cross[(s * rc + a) * rc + b] += fa as u128 * fb as u128;
+                    c.lost_cross[(s * rc + a) * rc + b] += la as u128 * lb as u128;
                 }
             }
             for a in 0..rc {
@@ -1006,81 +999,38 @@ impl TimelineTally {
         }
     }
 
-    pub fn merge(&mut self, o: &TimelineTally) {
-        self.trials += o.trials;
-        for (a, b) in [
-            (&mut self.failed, &o.failed),
-            (&mut self.lost, &o.lost),
-            (&mut self.series, &o.series),
-            (&mut self.in_events, &o.in_events),
-        ] {
-            for (x, y) in a.iter_mut().zip(b) {
-                *x += y;
-            }
-        }
-        for (a, b) in [
-            (&mut self.failed_cross, &o.failed_cross),
-            (&mut self.lost_cross, &o.lost_cross),
-        ] {
-            for (x, y) in a.iter_mut().zip(b) {
-                *x += y;
-            }
-        }
-    }
-
     pub fn steps(&self) -> usize {
         self.steps
     }
+}
 
-    /// The mergeable counts, for a partial result.
-    pub fn counts(&self) -> TimelineCounts {
-        TimelineCounts {
-            trials: self.trials,
-            failed: self.failed.clone(),
-            lost: self.lost.clone(),
-            failed_cross: self.failed_cross.clone(),
-            lost_cross: self.lost_cross.clone(),
-            series: self.series.clone(),
-            in_events: self.in_events.clone(),
-        }
-    }
-
-    /// Adds counts read from a partial result; `None` when their shape does
-    /// not fit this model.
-    pub fn add_counts(&mut self, c: &TimelineCounts) -> Option<()> {
-        let fits = c.failed.len() == self.failed.len()
-            && c.lost.len() == self.lost.len()
-            && c.failed_cross.len() == self.failed_cross.len()
-            && c.lost_cross.len() == self.lost_cross.len()
-            && c.series.len() == self.series.len()
-            && c.in_events.len() == self.in_events.len();
-        if !fits {
-            return None;
-        }
-        self.trials += c.trials;
-        for (a, b) in [
-            (&mut self.failed, &c.failed),
-            (&mut self.lost, &c.lost),
-            (&mut self.series, &c.series),
-            (&mut self.in_events, &c.in_events),
-        ] {
-            a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
-        }
-        for (a, b) in [
-            (&mut self.failed_cross, &c.failed_cross),
-            (&mut self.lost_cross, &c.lost_cross),
-        ] {
-            a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
-        }
-        Some(())
-    }
+/// The integer counts of timeline trials: what a tally accumulates, what a
+/// partial result or checkpoint holds, and what adds up across them.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct TimelineCounts {
+    pub trials: u64,
+    /// `service × region`: failed lookups, summed over trials and resolvers.
+    pub failed: Vec<u64>,
+    /// `service × region`: lost tries.
+    pub lost: Vec<u64>,
+    /// `service × region × region`: Σ over trials of the product of the
+    /// per-trial counts, for intervals.
+    pub failed_cross: Vec<u128>,
+    pub lost_cross: Vec<u128>,
+    /// `service × region × step`: failed lookups per series step.
+    pub series: Vec<u64>,
+    /// `event × service × region`: failed lookups within each event window.
+    pub in_events: Vec<u64>,
 }
 
 impl TimelineCounts {
-    /// Adds another part's counts; false when their shapes differ.
+    /// Adds another part's counts; false (and nothing added) when their
+    /// shapes differ.
     pub fn add(&mut self, o: &TimelineCounts) -> bool {
         let fits = self.failed.len() == o.failed.len()
+            && self.lost.len() == o.lost.len()
             && self.failed_cross.len() == o.failed_cross.len()
+            && self.lost_cross.len() == o.lost_cross.len()
             && self.series.len() == o.series.len()
             && self.in_events.len() == o.in_events.len();
         if fits {
@@ -1102,18 +1052,6 @@ impl TimelineCounts {
         }
         fits
     }
-}
-
-/// The integer counts of a timeline tally, as a partial result holds them.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct TimelineCounts {
-    pub trials: u64,
-    pub failed: Vec<u64>,
-    pub lost: Vec<u64>,
-    pub failed_cross: Vec<u128>,
-    pub lost_cross: Vec<u128>,
-    pub series: Vec<u64>,
-    pub in_events: Vec<u64>,
 }
 
 #[cfg(test)]

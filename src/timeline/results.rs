@@ -116,7 +116,7 @@ pub fn timeline(
 ) -> TimelineReport {
     let sc = m.scenario;
     let rc = sc.regions.len();
-    let trials = tally.trials.max(1);
+    let trials = tally.counts.trials.max(1);
     let h = m.horizon();
     let resolvers = sc.resolvers.per_region as f64;
     let retry_ms = m.retry_timeout * 1000.0;
@@ -149,8 +149,8 @@ pub fn timeline(
             .map(|w| if lookups > 0.0 { w / lookups } else { 0.0 })
             .collect();
         let (failed_share, ci) = moments(
-            &tally.failed[range.clone()],
-            &tally.failed_cross[s * rc * rc..(s + 1) * rc * rc],
+            &tally.counts.failed[range.clone()],
+            &tally.counts.failed_cross[s * rc * rc..(s + 1) * rc * rc],
             &coef,
             trials,
         );
@@ -158,8 +158,8 @@ pub fn timeline(
         let ci = [ci[0].min(1.0), ci[1].min(1.0)];
         let lat_coef: Vec<f64> = coef.iter().map(|c| c * retry_ms).collect();
         let (latency, lat_ci) = moments(
-            &tally.lost[range.clone()],
-            &tally.lost_cross[s * rc * rc..(s + 1) * rc * rc],
+            &tally.counts.lost[range.clone()],
+            &tally.counts.lost_cross[s * rc * rc..(s + 1) * rc * rc],
             &lat_coef,
             trials,
         );
@@ -180,8 +180,8 @@ pub fn timeline(
                     })
                     .collect();
                 let (share, ci) = moments(
-                    &tally.failed[range.clone()],
-                    &tally.failed_cross[s * rc * rc..(s + 1) * rc * rc],
+                    &tally.counts.failed[range.clone()],
+                    &tally.counts.failed_cross[s * rc * rc..(s + 1) * rc * rc],
                     &one,
                     trials,
                 );
@@ -193,7 +193,7 @@ pub fn timeline(
                         failed_share_ci95: ci,
                         downtime_minutes: share * minutes,
                         downtime_minutes_ci95: [ci[0] * minutes, ci[1] * minutes],
-                        added_latency_ms: per(tally.lost[s * rc + r]) * retry_ms,
+                        added_latency_ms: per(tally.counts.lost[s * rc + r]) * retry_ms,
                     },
                 )
             })
@@ -211,7 +211,7 @@ pub fn timeline(
                             let len = step.min(h - k as f64 * step);
                             let expected = trials as f64 * resolvers * lambda * len;
                             if expected > 0.0 {
-                                (tally.series[base + k] as f64 / expected).min(1.0)
+                                (tally.counts.series[base + k] as f64 / expected).min(1.0)
                             } else {
                                 0.0
                             }
@@ -273,7 +273,7 @@ pub fn timeline(
                         if expected <= 0.0 {
                             continue;
                         }
-                        let share = tally.in_events[(e * n + s) * rc + r] as f64 / expected;
+                        let share = tally.counts.in_events[(e * n + s) * rc + r] as f64 / expected;
                         let ws = weight_of(s);
                         failed_w += ws * share;
                         weight += ws;
@@ -313,7 +313,7 @@ pub fn timeline(
         dnsim: VERSION,
         model: "timeline",
         scenario: sc.name.clone(),
-        trials: tally.trials,
+        trials: tally.counts.trials,
         seed,
         horizon_seconds: h,
         start: sc.simulation.start.clone(),
