@@ -37,6 +37,14 @@ pub struct MergeArgs {
     /// must be the same (checked by hash).
     #[arg(long)]
     pub scenario: Option<PathBuf>,
+    #[command(flatten)]
+    pub out: OutputArgs,
+}
+
+/// Where and how results are written, for `run` and `merge`.
+#[derive(Debug, clap::Args)]
+pub struct OutputArgs {
+    /// Output format (default: table).
     #[arg(long, value_enum)]
     pub format: Option<Format>,
     /// Write to FILE (atomically) instead of stdout.
@@ -76,15 +84,8 @@ pub struct RunArgs {
     /// Make every event not named by --fail certain not to happen: one exact trial.
     #[arg(long)]
     pub fail_only: bool,
-    /// Output format (default: table).
-    #[arg(long, value_enum)]
-    pub format: Option<Format>,
-    /// Write to FILE (atomically) instead of stdout.
-    #[arg(long, short = 'o', value_name = "FILE")]
-    pub output: Option<PathBuf>,
-    /// Services shown in the table (default 20) and in Markdown (default all).
-    #[arg(long, value_name = "N")]
-    pub top: Option<usize>,
+    #[command(flatten)]
+    pub out: OutputArgs,
     /// Run only shard K of N (K/N), or take it from the scheduler's
     /// environment (auto): writes a partial result for `dnsim merge`.
     #[arg(long, value_name = "K/N|auto")]

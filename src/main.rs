@@ -84,7 +84,7 @@ fn run(args: RunArgs) -> anyhow::Result<u8> {
         None => scenario.simulation.model,
     };
     if model == ModelKind::Snapshot {
-        if args.format == Some(Format::SeriesCsv) {
+        if args.out.format == Some(Format::SeriesCsv) {
             return Err(InputError::flag(
                 "--format",
                 "series-csv is for the timeline model (--model timeline)",
@@ -106,7 +106,7 @@ fn run(args: RunArgs) -> anyhow::Result<u8> {
         }
         None => None,
     };
-    if shard.is_some() && args.format.is_some_and(|f| f != Format::Json) {
+    if shard.is_some() && args.out.format.is_some_and(|f| f != Format::Json) {
         return Err(InputError::flag(
             "--format",
             "a shard writes a partial result (JSON); choose the format when you merge",
@@ -188,15 +188,19 @@ fn run(args: RunArgs) -> anyhow::Result<u8> {
             shard,
             counts,
         };
-        emit(args.output.as_deref(), |out| {
+        emit(args.out.output.as_deref(), |out| {
             serde_json::to_writer(&mut *out, &part)?;
             writeln!(out)
         })?;
         return Ok(0);
     }
     let report = prepared.report(&counts)?;
-    let exporter = args.format.unwrap_or(Format::Table).exporter(args.top);
-    emit(args.output.as_deref(), |out| {
+    let exporter = args
+        .out
+        .format
+        .unwrap_or(Format::Table)
+        .exporter(args.out.top);
+    emit(args.out.output.as_deref(), |out| {
         report.write(exporter.as_ref(), out)
     })?;
     Ok(0)
@@ -259,11 +263,15 @@ fn merge(args: MergeArgs) -> anyhow::Result<u8> {
         }
     }
     let report = Prepared::new(&scenario, job)?.report(&total)?;
-    if model == ModelKind::Snapshot && args.format == Some(Format::SeriesCsv) {
+    if model == ModelKind::Snapshot && args.out.format == Some(Format::SeriesCsv) {
         return Err(InputError::flag("--format", "series-csv is for the timeline model").into());
     }
-    let exporter = args.format.unwrap_or(Format::Table).exporter(args.top);
-    emit(args.output.as_deref(), |out| {
+    let exporter = args
+        .out
+        .format
+        .unwrap_or(Format::Table)
+        .exporter(args.out.top);
+    emit(args.out.output.as_deref(), |out| {
         report.write(exporter.as_ref(), out)
     })?;
     Ok(0)
