@@ -26,6 +26,20 @@ pub enum Command {
     Check(CheckArgs),
     /// Merge the partial results of `run --shard` into the final result.
     Merge(MergeArgs),
+    /// Turn a saved JSON result (`run --format json`) into a report.
+    Report(ReportArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ReportArgs {
+    /// A result written by `dnsim run --format json` (or `merge`).
+    pub result: PathBuf,
+    /// Write a self-contained HTML report to FILE.
+    #[arg(long, value_name = "FILE", required = true)]
+    pub html: PathBuf,
+    /// Services in the report's tables and graph (default 25).
+    #[arg(long, value_name = "N")]
+    pub top: Option<usize>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -53,6 +67,9 @@ pub struct OutputArgs {
     /// Services shown in the table (default 20) and in Markdown (default all).
     #[arg(long, value_name = "N")]
     pub top: Option<usize>,
+    /// Also write a self-contained HTML report (charts, no network) to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -3,6 +3,7 @@
 //! 1 anything else).
 
 use std::io;
+use std::path::Path;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -11,17 +12,18 @@ use clap::Parser;
 use serde::Serialize;
 
 use dnsim::checkpoint::Checkpoint;
-use dnsim::cli::{CheckArgs, CheckFormat, Cli, Command, MergeArgs, ModelArg, RunArgs};
+use dnsim::cli::{CheckArgs, CheckFormat, Cli, Command, MergeArgs, ModelArg, ReportArgs, RunArgs};
 use dnsim::error::InputError;
 use dnsim::lint;
 use dnsim::model::{FailSpec, Forcing};
-use dnsim::output::emit;
+use dnsim::output::{emit, write_atomic};
 use dnsim::progress::Progress;
-use dnsim::report::Format;
+use dnsim::report::{Format, Html, Report};
 use dnsim::results::VERSION;
 use dnsim::run::{Job, Prepared, RunOptions, counts_checkpointed};
 use dnsim::scenario::{self, ModelKind};
 use dnsim::shard::{PARTIAL_FORMAT, Partial, RunId, Shard, check_parts};
+use dnsim::timeline::results::TimelineReport;
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -35,6 +37,7 @@ fn main() -> ExitCode {
         Command::Run(args) => run(args),
         Command::Check(args) => check(args),
         Command::Merge(args) => merge(args),
+        Command::Report(args) => report_cmd(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -195,6 +198,7 @@ fn run(args: RunArgs) -> anyhow::Result<u8> {
         return Ok(0);
     }
     let report = prepared.report(&counts)?;
+    write_html(&report, args.out.html.as_deref(), args.out.top)?;
     let exporter = args
         .out
         .format
@@ -203,6 +207,57 @@ fn run(args: RunArgs) -> anyhow::Result<u8> {
     emit(args.out.output.as_deref(), |out| {
         report.write(exporter.as_ref(), out)
     })?;
+    Ok(0)
+}
+
+/// `--html FILE`: the HTML report beside the main output.
+fn write_html(report: &Report, path: Option<&Path>, top: Option<usize>) -> anyhow::Result<()> {
+    if let Some(path) = path {
+        let html = Html {
+            top: top.unwrap_or(Html::DEFAULT_TOP),
+        };
+        write_atomic(path, "--html", |out| report.write(&html, out))?;
+    }
+    Ok(())
+}
+
+/// `dnsim report RESULT.json --html FILE`.
+fn report_cmd(args: ReportArgs) -> anyhow::Result<u8> {
+    let path = &args.result;
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        InputError::new(format!("cannot read result: {}", scenario::io_reason(&e))).in_file(path)
+    })?;
+    let bad = |e: serde_json::Error| {
+        InputError::new(format!("not a dnsim JSON result: {e}"))
+            .in_file(path)
+            .at(e.line(), e.column())
+    };
+    let value: serde_json::Value = serde_json::from_str(&text).map_err(bad)?;
+    let report = match value.get("model").and_then(|m| m.as_str()) {
+        // From the text, not the parsed value, so that maps keep their order.
+        Some("snapshot") => Report::Snapshot(serde_json::from_str(&text).map_err(bad)?),
+        Some("timeline") => {
+            let mut r: TimelineReport = serde_json::from_str(&text).map_err(bad)?;
+            r.start_unix = r
+                .start
+                .as_deref()
+                .and_then(|s| humantime::parse_rfc3339_weak(s.trim_end_matches('Z')).ok())
+                .and_then(|t| {
+                    t.duration_since(std::time::UNIX_EPOCH)
+                        .ok()
+                        .map(|d| d.as_secs() as i64)
+                });
+            Report::Timeline(r)
+        }
+        _ => {
+            return Err(InputError::new(
+                "not a dnsim JSON result: no \"model\" of snapshot or timeline",
+            )
+            .in_file(path)
+            .into());
+        }
+    };
+    write_html(&report, Some(&args.html), args.top)?;
     Ok(0)
 }
 
@@ -263,6 +318,7 @@ fn merge(args: MergeArgs) -> anyhow::Result<u8> {
         }
     }
     let report = Prepared::new(&scenario, job)?.report(&total)?;
+    write_html(&report, args.out.html.as_deref(), args.out.top)?;
     if model == ModelKind::Snapshot && args.out.format == Some(Format::SeriesCsv) {
         return Err(InputError::flag("--format", "series-csv is for the timeline model").into());
     }

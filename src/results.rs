@@ -15,10 +15,10 @@ use crate::stats;
 
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SnapshotReport {
-    pub dnsim: &'static str,
-    pub model: &'static str,
+    pub dnsim: String,
+    pub model: String,
     pub scenario: String,
     pub trials: u64,
     pub seed: u64,
@@ -28,6 +28,9 @@ pub struct SnapshotReport {
     pub fail: Vec<String>,
     pub regions: Vec<RegionRow>,
     pub summary: Summary,
+    /// The per-trial impact's distribution: [impact, trials] pairs,
+    /// ascending, zero included.
+    pub impact_distribution: Vec<(f64, u64)>,
     /// Riskiest first; ties in scenario order.
     pub services: Vec<ServiceRow>,
     /// Largest single-failure impact first; ties in scenario order.
@@ -58,9 +61,11 @@ pub struct Quantiles {
     pub p999: f64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ServiceRow {
     pub id: String,
+    /// Its delegated providers (the NS set).
+    pub dns: Vec<String>,
     pub weight: f64,
     pub p_unreachable: f64,
     pub ci95: [f64; 2],
@@ -84,6 +89,33 @@ pub struct ProviderRow {
 pub struct RegionValues {
     pub names: Arc<Vec<String>>,
     pub values: Arc<[f64]>,
+}
+
+impl<'de> Deserialize<'de> for RegionValues {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<RegionValues, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = RegionValues;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a map from region to value")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<RegionValues, A::Error> {
+                let (mut names, mut values) = (Vec::new(), Vec::new());
+                while let Some((k, v)) = map.next_entry::<String, f64>()? {
+                    names.push(k);
+                    values.push(v);
+                }
+                Ok(RegionValues {
+                    names: Arc::new(names),
+                    values: values.into(),
+                })
+            }
+        }
+        d.deserialize_map(Visitor)
+    }
 }
 
 impl Serialize for RegionValues {
@@ -163,6 +195,11 @@ pub fn snapshot(
             let (p, ci, per_region) = &node_stats[node as usize];
             ServiceRow {
                 id: s.id.to_string(),
+                dns: s
+                    .dns
+                    .iter()
+                    .map(|&p| scenario.providers[p as usize].id.clone())
+                    .collect(),
                 weight: s.weight,
                 p_unreachable: *p,
                 ci95: *ci,
@@ -211,8 +248,8 @@ pub fn snapshot(
     let zeros = tally.trials - positive;
     let q = |permille| stats::lower_quantile(zeros, &tally.impact, tally.trials, permille);
     SnapshotReport {
-        dnsim: VERSION,
-        model: "snapshot",
+        dnsim: VERSION.to_string(),
+        model: "snapshot".to_string(),
         scenario: scenario.name.clone(),
         trials: tally.trials,
         seed: info.seed,
@@ -244,6 +281,10 @@ pub fn snapshot(
                 p999: q(999),
             },
         },
+        impact_distribution: std::iter::once((0.0, zeros))
+            .filter(|&(_, n)| n > 0)
+            .chain(tally.impact.iter().map(|(&b, &n)| (f64::from_bits(b), n)))
+            .collect(),
         services,
         providers,
     }

@@ -1,6 +1,7 @@
 //! Writing results: one file per format behind one small trait.
 
 mod csv;
+mod html;
 mod json;
 mod markdown;
 mod series_csv;
@@ -12,6 +13,7 @@ use crate::results::SnapshotReport;
 use crate::timeline::results::TimelineReport;
 
 pub use self::csv::Csv;
+pub use self::html::Html;
 pub use self::json::Json;
 pub use self::markdown::Markdown;
 pub use self::series_csv::SeriesCsv;

@@ -4,17 +4,17 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::{TimelineModel, TimelineTally};
 use crate::model::FailSpec;
 use crate::results::{RegionRow, VERSION};
 use crate::stats::Z;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TimelineReport {
-    pub dnsim: &'static str,
-    pub model: &'static str,
+    pub dnsim: String,
+    pub model: String,
     pub scenario: String,
     pub trials: u64,
     pub seed: u64,
@@ -33,14 +33,14 @@ pub struct TimelineReport {
     pub services: Vec<TimelineServiceRow>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TimelineSummary {
     pub failed_share: f64,
     pub downtime_minutes: f64,
     pub added_latency_ms: f64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct EventRow {
     pub target: String,
     pub regions: Vec<String>,
@@ -53,16 +53,19 @@ pub struct EventRow {
     pub by_region: BTreeMap<String, EventRegion>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct EventRegion {
     pub failed_share: f64,
     pub weight_over_10pct_failed: f64,
     pub weight_mostly_failed: f64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TimelineServiceRow {
     pub id: String,
+    /// Its delegated providers (the NS set), and its standby ones.
+    pub dns: Vec<String>,
+    pub standby: Vec<String>,
     pub weight: f64,
     pub failed_share: f64,
     pub failed_share_ci95: [f64; 2],
@@ -76,7 +79,7 @@ pub struct TimelineServiceRow {
     pub series: Option<Series>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RegionFigures {
     pub failed_share: f64,
     pub failed_share_ci95: [f64; 2],
@@ -85,7 +88,7 @@ pub struct RegionFigures {
     pub added_latency_ms: f64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Series {
     pub step_seconds: f64,
     pub failed_share: BTreeMap<String, Vec<f64>>,
@@ -225,6 +228,16 @@ pub fn timeline(
             s,
             TimelineServiceRow {
                 id: svc.id.to_string(),
+                dns: svc
+                    .dns
+                    .iter()
+                    .map(|&p| sc.providers[p as usize].id.clone())
+                    .collect(),
+                standby: svc
+                    .standby
+                    .iter()
+                    .map(|&p| sc.providers[p as usize].id.clone())
+                    .collect(),
                 weight: svc.weight,
                 failed_share,
                 failed_share_ci95: ci,
@@ -310,8 +323,8 @@ pub fn timeline(
 
     rows.sort_by(|a, b| b.1.failed_share.total_cmp(&a.1.failed_share));
     TimelineReport {
-        dnsim: VERSION,
-        model: "timeline",
+        dnsim: VERSION.to_string(),
+        model: "timeline".to_string(),
         scenario: sc.name.clone(),
         trials: tally.counts.trials,
         seed,

@@ -3,6 +3,7 @@
 mod bad_input;
 mod cli;
 mod engine;
+mod html;
 mod shard;
 mod support;
 mod timeline;

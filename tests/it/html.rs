@@ -1,0 +1,277 @@
+//! The HTML report: self-contained, well-formed, the expected charts, and
+//! rendered by a real browser.
+
+use std::path::Path;
+
+use crate::support::*;
+
+fn run_ok(args: &[&str]) {
+    let out = run(args);
+    assert_eq!(out.code, 0, "{args:?}: {}", out.stderr);
+}
+
+/// Parses the report as XML and checks that nothing in it points outside.
+fn check_self_contained(html: &str, what: &str) -> Vec<String> {
+    let doc = roxmltree::Document::parse_with_options(
+        html,
+        roxmltree::ParsingOptions {
+            allow_dtd: true,
+            ..Default::default()
+        },
+    )
+    .unwrap_or_else(|e| panic!("{what}: not well-formed: {e}"));
+    let mut ids = Vec::new();
+    for node in doc.descendants().filter(|n| n.is_element()) {
+        for attr in node.attributes() {
+            if matches!(attr.name(), "src" | "href") {
+                let v = attr.value();
+                assert!(
+                    !(v.starts_with("http:") || v.starts_with("https:") || v.starts_with("//")),
+                    "{what}: remote {}={v}",
+                    attr.name()
+                );
+            }
+        }
+        if let Some(id) = node.attribute("id") {
+            ids.push(id.to_string());
+        }
+        if let Some(class) = node.attribute("class") {
+            ids.push(format!(".{class}"));
+        }
+    }
+    assert!(!html.contains("url("), "{what}: url() in the report");
+    assert!(!html.contains("@import"), "{what}: @import in the report");
+    assert!(!html.contains("<script"), "{what}: a script in the report");
+    ids
+}
+
+#[test]
+fn html_reports_of_the_bundled_scenarios_are_well_formed_and_self_contained() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases: [(&str, &[&str], &[&str]); 4] = [
+        (
+            "quickstart.toml",
+            &["--trials", "20000"],
+            &[
+                "summary",
+                "dependency-graph",
+                "impact-ccdf",
+                "provider-impact",
+                "services",
+            ],
+        ),
+        (
+            "dyn-2016.toml",
+            &["--model", "snapshot", "--trials", "20000"],
+            &[
+                "summary",
+                "dependency-graph",
+                "impact-ccdf",
+                "provider-impact",
+                "services",
+            ],
+        ),
+        (
+            "dyn-2016.toml",
+            &["--trials", "4"],
+            &[
+                "summary",
+                "events",
+                "series",
+                ".series-chart",
+                "dependency-graph",
+                "services",
+            ],
+        ),
+        (
+            "whatif/dyn-wave1.toml",
+            &["--trials", "4"],
+            &[
+                "summary",
+                "events",
+                ".series-chart",
+                "dependency-graph",
+                "services",
+            ],
+        ),
+    ];
+    for (i, (file, extra, expected)) in cases.iter().enumerate() {
+        let html = dir.path().join(format!("{i}.html"));
+        let scenario = scenario_file(file);
+        let mut args = vec![
+            "run",
+            path_str(&scenario),
+            "--quiet",
+            "--html",
+            path_str(&html),
+        ];
+        args.extend_from_slice(extra);
+        run_ok(&args);
+        let text = std::fs::read_to_string(&html).unwrap();
+        let ids = check_self_contained(&text, file);
+        for id in *expected {
+            assert!(
+                ids.iter().any(|x| x == id),
+                "{file} {extra:?}: no {id} in the report"
+            );
+        }
+    }
+}
+
+#[test]
+fn report_from_a_saved_json_result_matches_the_runs_own_html() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    for (file, extra) in [
+        ("quickstart.toml", ["--model", "snapshot"]),
+        ("whatif/dyn-wave1.toml", ["--trials", "3"]),
+    ] {
+        let scenario = scenario_file(file);
+        let (json, a, b) = (d.join("r.json"), d.join("a.html"), d.join("b.html"));
+        let mut args = vec![
+            "run",
+            path_str(&scenario),
+            "--format",
+            "json",
+            "-o",
+            path_str(&json),
+            "--html",
+            path_str(&a),
+        ];
+        args.extend_from_slice(&extra);
+        run_ok(&args);
+        run_ok(&["report", path_str(&json), "--html", path_str(&b)]);
+        let same = std::fs::read(&a).unwrap() == std::fs::read(&b).unwrap();
+        assert!(
+            same,
+            "{file}: the HTML from the saved JSON differs from the run's"
+        );
+    }
+    let bad = d.join("bad.json");
+    std::fs::write(&bad, "{\"model\": \"weather\"}").unwrap();
+    let out = run(&[
+        "report",
+        path_str(&bad),
+        "--html",
+        path_str(&d.join("c.html")),
+    ]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("not a dnsim JSON result"),
+        "{}",
+        out.stderr
+    );
+}
+
+/// Pixels of a PNG that differ from its first pixel, as a share.
+fn non_background_share(png_path: &Path) -> f64 {
+    let decoder = png::Decoder::new(std::io::BufReader::new(
+        std::fs::File::open(png_path).unwrap(),
+    ));
+    let mut reader = decoder.read_info().unwrap();
+    let mut buf = vec![0; reader.output_buffer_size().unwrap()];
+    let info = reader.next_frame(&mut buf).unwrap();
+    let px = info.color_type.samples();
+    let data = &buf[..info.buffer_size()];
+    let first = &data[..px];
+    let differ = data.chunks(px).filter(|p| p != &first).count();
+    differ as f64 / (data.len() / px) as f64
+}
+
+#[test]
+fn a_real_browser_renders_the_dyn_replay_report() {
+    // .ci/run installs Debian's chromium so that this always runs in CI.
+    let have = std::process::Command::new("chromium")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    assert!(
+        have,
+        "chromium is not installed (apt-get install chromium; .ci/run does)"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let (json, html, png_path) = (d.join("dyn.json"), d.join("dyn.html"), d.join("dyn.png"));
+    let scenario = scenario_file("dyn-2016.toml");
+    run_ok(&[
+        "run",
+        path_str(&scenario),
+        "--trials",
+        "6",
+        "--quiet",
+        "--format",
+        "json",
+        "-o",
+        path_str(&json),
+        "--html",
+        path_str(&html),
+    ]);
+    let url = format!("file://{}", html.display());
+    let profile = d.join("profile");
+    let chromium = |extra: &[&str]| {
+        std::process::Command::new("chromium")
+            .args([
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+            ])
+            .arg(format!("--user-data-dir={}", profile.display()))
+            .args(extra)
+            .arg(&url)
+            .output()
+            .unwrap()
+    };
+    let shot = chromium(&[
+        "--window-size=1100,1600",
+        &format!("--screenshot={}", png_path.display()),
+    ]);
+    assert!(
+        png_path.exists(),
+        "no screenshot: {}",
+        String::from_utf8_lossy(&shot.stderr)
+    );
+    let share = non_background_share(&png_path);
+    assert!(
+        share > 0.02,
+        "the screenshot is nearly blank ({:.1}% non-background)",
+        100.0 * share
+    );
+    let dom = String::from_utf8(chromium(&["--dump-dom"]).stdout).unwrap();
+    for heading in [
+        "Summary",
+        "Scheduled events",
+        "Failed lookups over time",
+        "Dependency graph",
+        "Services, worst first",
+    ] {
+        assert!(
+            dom.contains(&format!(">{heading}</h2>")),
+            "no heading {heading} in the rendered DOM"
+        );
+    }
+    let result: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let downtime = format!(
+        "{:.2}",
+        result["summary"]["downtime_minutes"].as_f64().unwrap()
+    );
+    assert!(
+        dom.contains(&format!("<td>{downtime}</td>")),
+        "summary downtime {downtime} not in the DOM"
+    );
+    let wave1 = result["events"][0]["by_region"]["us-east"]["failed_share"]
+        .as_f64()
+        .unwrap();
+    assert!(
+        dom.contains(&format!("<td>{:.2}%</td>", 100.0 * wave1)),
+        "wave 1 share not in the DOM"
+    );
+    let worst = result["services"][0]["id"].as_str().unwrap();
+    assert!(
+        dom.contains(worst),
+        "the worst service {worst} not in the DOM"
+    );
+}
