@@ -12,7 +12,9 @@ use clap::Parser;
 use serde::Serialize;
 
 use dnsim::checkpoint::Checkpoint;
-use dnsim::cli::{CheckArgs, CheckFormat, Cli, Command, MergeArgs, ModelArg, ReportArgs, RunArgs};
+use dnsim::cli::{
+    CheckArgs, CheckFormat, Cli, Command, MergeArgs, ModelArg, OutputArgs, ReportArgs, RunArgs,
+};
 use dnsim::error::InputError;
 use dnsim::lint;
 use dnsim::model::{FailSpec, Forcing};
@@ -197,17 +199,24 @@ fn run(args: RunArgs) -> anyhow::Result<u8> {
         })?;
         return Ok(0);
     }
-    let report = prepared.report(&counts)?;
-    write_html(&report, args.out.html.as_deref(), args.out.top)?;
-    let exporter = args
-        .out
-        .format
-        .unwrap_or(Format::Table)
-        .exporter(args.out.top);
-    emit(args.out.output.as_deref(), |out| {
-        report.write(exporter.as_ref(), out)
-    })?;
+    deliver(&prepared.report(&counts)?, &args.out)?;
     Ok(0)
+}
+
+/// Writes a report where `--format`, `--output` and `--html` say.
+fn deliver(report: &Report, out: &OutputArgs) -> anyhow::Result<()> {
+    if matches!(report, Report::Snapshot(_)) && out.format == Some(Format::SeriesCsv) {
+        return Err(InputError::flag(
+            "--format",
+            "series-csv is for the timeline model (--model timeline)",
+        )
+        .into());
+    }
+    write_html(report, out.html.as_deref(), out.top)?;
+    let exporter = out.format.unwrap_or(Format::Table).exporter(out.top);
+    emit(out.output.as_deref(), |w| {
+        report.write(exporter.as_ref(), w)
+    })
 }
 
 /// `--html FILE`: the HTML report beside the main output.
@@ -317,19 +326,7 @@ fn merge(args: MergeArgs) -> anyhow::Result<u8> {
                 .into());
         }
     }
-    let report = Prepared::new(&scenario, job)?.report(&total)?;
-    write_html(&report, args.out.html.as_deref(), args.out.top)?;
-    if model == ModelKind::Snapshot && args.out.format == Some(Format::SeriesCsv) {
-        return Err(InputError::flag("--format", "series-csv is for the timeline model").into());
-    }
-    let exporter = args
-        .out
-        .format
-        .unwrap_or(Format::Table)
-        .exporter(args.out.top);
-    emit(args.out.output.as_deref(), |out| {
-        report.write(exporter.as_ref(), out)
-    })?;
+    deliver(&Prepared::new(&scenario, job)?.report(&total)?, &args.out)?;
     Ok(0)
 }
 
