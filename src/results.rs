@@ -64,8 +64,9 @@ pub struct Quantiles {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ServiceRow {
     pub id: String,
-    /// Its delegated providers (the NS set).
-    pub dns: Vec<String>,
+    /// Its delegated providers (the NS set); services with the same set
+    /// share one list.
+    pub dns: Arc<[String]>,
     pub weight: f64,
     pub p_unreachable: f64,
     pub ci95: [f64; 2],
@@ -187,6 +188,8 @@ pub fn snapshot(
         })
         .collect();
 
+    let mut dns_lists: std::collections::HashMap<&[u32], Arc<[String]>> =
+        std::collections::HashMap::new();
     let mut services: Vec<ServiceRow> = scenario
         .services
         .iter()
@@ -195,11 +198,15 @@ pub fn snapshot(
             let (p, ci, per_region) = &node_stats[node as usize];
             ServiceRow {
                 id: s.id.to_string(),
-                dns: s
-                    .dns
-                    .iter()
-                    .map(|&p| scenario.providers[p as usize].id.clone())
-                    .collect(),
+                dns: dns_lists
+                    .entry(&s.dns)
+                    .or_insert_with(|| {
+                        s.dns
+                            .iter()
+                            .map(|&p| scenario.providers[p as usize].id.clone())
+                            .collect()
+                    })
+                    .clone(),
                 weight: s.weight,
                 p_unreachable: *p,
                 ci95: *ci,

@@ -347,7 +347,7 @@ impl Exporter for Html {
         s.push_str("<section id=\"graph\">\n<h2>Dependency graph</h2>\n<p class=\"meta\">The riskiest services and the providers they are delegated to; redder is riskier (services by P(unreachable), providers by single-failure impact).</p>\n");
         let nodes: Vec<(&str, f64, &[String], &[String])> = shown
             .iter()
-            .map(|x| (x.id.as_str(), x.p_unreachable, x.dns.as_slice(), &[][..]))
+            .map(|x| (x.id.as_str(), x.p_unreachable, &x.dns[..], &[][..]))
             .collect();
         graph(&mut s, &nodes, &|p| {
             r.providers
