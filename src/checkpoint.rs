@@ -74,13 +74,7 @@ impl Checkpoint {
             last_save: Instant::now(),
         };
         if path.exists() {
-            let text = std::fs::read_to_string(path).map_err(|e| {
-                InputError::new(format!(
-                    "cannot read checkpoint: {}",
-                    crate::scenario::io_reason(&e)
-                ))
-                .in_file(path)
-            })?;
+            let text = crate::scenario::read_input(path, "checkpoint")?;
             let file: File = serde_json::from_str(&text).map_err(|e| {
                 InputError::new(format!("not a dnsim checkpoint (or a damaged one): {e}"))
                     .in_file(path)

@@ -233,9 +233,7 @@ fn write_html(report: &Report, path: Option<&Path>, top: Option<usize>) -> anyho
 /// `dnsim report RESULT.json --html FILE`.
 fn report_cmd(args: ReportArgs) -> anyhow::Result<u8> {
     let path = &args.result;
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        InputError::new(format!("cannot read result: {}", scenario::io_reason(&e))).in_file(path)
-    })?;
+    let text = scenario::read_input(path, "result")?;
     let bad = |e: serde_json::Error| {
         InputError::new(format!("not a dnsim JSON result: {e}"))
             .in_file(path)

@@ -43,6 +43,20 @@ pub struct RegionRow {
     pub weight: f64,
 }
 
+impl RegionRow {
+    /// The scenario's regions with their normalised client shares.
+    pub fn all(scenario: &Scenario) -> Vec<RegionRow> {
+        scenario
+            .regions
+            .iter()
+            .map(|r| RegionRow {
+                id: r.id.clone(),
+                weight: r.weight,
+            })
+            .collect()
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Summary {
     pub services: usize,
@@ -262,14 +276,7 @@ pub fn snapshot(
         seed: info.seed,
         exact: model.exact,
         fail: info.fail.iter().map(|f| f.to_string()).collect(),
-        regions: scenario
-            .regions
-            .iter()
-            .map(|r| RegionRow {
-                id: r.id.clone(),
-                weight: r.weight,
-            })
-            .collect(),
+        regions: RegionRow::all(scenario),
         summary: Summary {
             services: scenario.services.len(),
             total_weight: scenario.total_weight(),

@@ -198,13 +198,7 @@ pub const PARTIAL_FORMAT: u32 = 1;
 impl Partial {
     /// Reads a part file; a truncated or foreign file is an input error.
     pub fn read(path: &Path) -> Result<Partial, InputError> {
-        let text = std::fs::read_to_string(path).map_err(|e| {
-            InputError::new(format!(
-                "cannot read part: {}",
-                crate::scenario::io_reason(&e)
-            ))
-            .in_file(path)
-        })?;
+        let text = crate::scenario::read_input(path, "part")?;
         let part: Partial = serde_json::from_str(&text).map_err(|e| {
             let what = if e.is_eof() {
                 "truncated part file"

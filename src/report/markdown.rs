@@ -11,6 +11,21 @@ pub struct Markdown {
     pub top: Option<usize>,
 }
 
+impl Markdown {
+    /// How many of `len` service rows to show: `--top`, or all.
+    fn shown(&self, len: usize) -> usize {
+        self.top.unwrap_or(len).min(len)
+    }
+}
+
+/// The note under a cut table.
+fn not_shown(out: &mut dyn Write, hidden: usize) -> io::Result<()> {
+    if hidden > 0 {
+        writeln!(out, "\n{hidden} more services not shown.")?;
+    }
+    Ok(())
+}
+
 impl Exporter for Markdown {
     fn timeline(&self, r: &TimelineReport, out: &mut dyn Write) -> io::Result<()> {
         writeln!(out, "# dnsim: {}\n", r.scenario)?;
@@ -66,7 +81,7 @@ impl Exporter for Markdown {
             "\n| service | weight | downtime (min) | 95% interval | nines | failed lookups | added latency (ms) |"
         )?;
         writeln!(out, "|---|---:|---:|---|---:|---:|---:|")?;
-        let shown = self.top.unwrap_or(r.services.len()).min(r.services.len());
+        let shown = self.shown(r.services.len());
         for row in &r.services[..shown] {
             writeln!(
                 out,
@@ -81,13 +96,7 @@ impl Exporter for Markdown {
                 row.added_latency_ms
             )?;
         }
-        if shown < r.services.len() {
-            writeln!(
-                out,
-                "\n{} more services not shown.",
-                r.services.len() - shown
-            )?;
-        }
+        not_shown(out, r.services.len() - shown)?;
         Ok(())
     }
 
@@ -143,7 +152,7 @@ impl Exporter for Markdown {
             write!(out, "---:|")?;
         }
         writeln!(out)?;
-        let shown = self.top.unwrap_or(r.services.len()).min(r.services.len());
+        let shown = self.shown(r.services.len());
         for row in &r.services[..shown] {
             write!(
                 out,
@@ -159,13 +168,7 @@ impl Exporter for Markdown {
             }
             writeln!(out)?;
         }
-        if shown < r.services.len() {
-            writeln!(
-                out,
-                "\n{} more services not shown.",
-                r.services.len() - shown
-            )?;
-        }
+        not_shown(out, r.services.len() - shown)?;
         writeln!(
             out,
             "\n| provider | P(down) | alone takes down (impact) | services |\n|---|---:|---:|---:|"

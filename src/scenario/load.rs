@@ -26,10 +26,15 @@ const MAX_NESTING: usize = 64;
 
 /// Reads, parses and validates the scenario at `path` and its includes.
 pub fn load(path: &Path) -> Result<Scenario, InputError> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        InputError::new(format!("cannot read scenario: {}", io_reason(&e))).in_file(path)
-    })?;
-    parse_str(path, &text)
+    parse_str(path, &read_input(path, "scenario")?)
+}
+
+/// Reads an input file whole; failure is an input error that says which
+/// kind of file (`what`) could not be read, and why.
+pub fn read_input(path: &Path, what: &str) -> Result<String, InputError> {
+    std::fs::read_to_string(path).map_err(|e| {
+        InputError::new(format!("cannot read {what}: {}", io_reason(&e))).in_file(path)
+    })
 }
 
 /// Parses and validates scenario text; `path` names it in errors and anchors

@@ -10,7 +10,7 @@ mod load;
 pub mod raw;
 mod source;
 
-pub use load::{io_reason, load, parse_str};
+pub use load::{io_reason, load, parse_str, read_input};
 
 use crate::duration::Millis;
 

@@ -333,14 +333,7 @@ pub fn timeline(
         start_unix: sc.simulation.start_unix,
         resolvers_per_region: sc.resolvers.per_region,
         fail: fail.iter().map(|f| f.to_string()).collect(),
-        regions: sc
-            .regions
-            .iter()
-            .map(|r| RegionRow {
-                id: r.id.clone(),
-                weight: r.weight,
-            })
-            .collect(),
+        regions: RegionRow::all(sc),
         summary,
         events,
         services: rows.into_iter().map(|(_, r)| r).collect(),
