@@ -28,6 +28,63 @@ pub enum Command {
     Merge(MergeArgs),
     /// Turn a saved JSON result (`run --format json`) into a report.
     Report(ReportArgs),
+    /// Exact analysis (snapshot model): probabilities, importance measures, cut sets.
+    Analyze(AnalyzeArgs),
+    /// Write the plan in another tool's format (Open-PSA MEF fault trees for SCRAM).
+    Export(ExportArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AnalyzeFormat {
+    Table,
+    Json,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct AnalyzeArgs {
+    /// The scenario file (TOML).
+    pub scenario: PathBuf,
+    /// Largest minimal cut sets listed.
+    #[arg(long, value_name = "K", default_value_t = crate::analysis::DEFAULT_ORDER,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=6))]
+    pub order: usize,
+    /// Largest decision diagram (nodes) per service and region; services
+    /// beyond it fall back to Monte Carlo.
+    #[arg(long, value_name = "N", default_value_t = crate::analysis::DEFAULT_MAX_BDD_NODES,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(2..))]
+    pub max_bdd_nodes: usize,
+    /// Monte Carlo fallback: override `simulation.trials`.
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+    pub trials: Option<u64>,
+    /// Monte Carlo fallback: override `simulation.seed`.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Output format (default: table).
+    #[arg(long, value_enum, default_value_t = AnalyzeFormat::Table)]
+    pub format: AnalyzeFormat,
+    /// Write to FILE (atomically) instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Rows in each table (default 20).
+    #[arg(long, value_name = "N", default_value_t = 20)]
+    pub top: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    /// Open-PSA Model Exchange Format: one fault tree per service and region.
+    OpenPsa,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ExportArgs {
+    /// The scenario file (TOML).
+    pub scenario: PathBuf,
+    #[arg(long, value_enum)]
+    pub format: ExportFormat,
+    /// Write to FILE (atomically) instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 #[derive(Debug, clap::Args)]

@@ -6,11 +6,13 @@
 //! these together; the binary in `main.rs` only parses flags and maps errors
 //! to exit codes.
 
+pub mod analysis;
 pub mod checkpoint;
 pub mod cli;
 pub mod duration;
 pub mod engine;
 pub mod error;
+pub mod export;
 pub mod lint;
 pub mod model;
 pub mod output;

@@ -11,9 +11,11 @@ use anyhow::Context;
 use clap::Parser;
 use serde::Serialize;
 
+use dnsim::analysis::{self, AnalyzeOptions};
 use dnsim::checkpoint::Checkpoint;
 use dnsim::cli::{
-    CheckArgs, CheckFormat, Cli, Command, MergeArgs, ModelArg, OutputArgs, ReportArgs, RunArgs,
+    AnalyzeArgs, AnalyzeFormat, CheckArgs, CheckFormat, Cli, Command, ExportArgs, ExportFormat,
+    MergeArgs, ModelArg, OutputArgs, ReportArgs, RunArgs,
 };
 use dnsim::error::InputError;
 use dnsim::lint;
@@ -40,6 +42,8 @@ fn main() -> ExitCode {
         Command::Check(args) => check(args),
         Command::Merge(args) => merge(args),
         Command::Report(args) => report_cmd(args),
+        Command::Analyze(args) => analyze(args),
+        Command::Export(args) => export(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -265,6 +269,37 @@ fn report_cmd(args: ReportArgs) -> anyhow::Result<u8> {
         }
     };
     write_html(&report, Some(&args.html), args.top)?;
+    Ok(0)
+}
+
+/// `dnsim analyze SCENARIO`.
+fn analyze(args: AnalyzeArgs) -> anyhow::Result<u8> {
+    let scenario = scenario::load(&args.scenario)?;
+    let options = AnalyzeOptions {
+        order: args.order,
+        max_bdd_nodes: args.max_bdd_nodes,
+        trials: args.trials.unwrap_or(scenario.simulation.trials),
+        seed: args.seed.unwrap_or(scenario.simulation.seed),
+    };
+    let report = analysis::analyze(&scenario, &options);
+    emit(args.output.as_deref(), |out| match args.format {
+        AnalyzeFormat::Table => analysis::table::write(&report, args.top, out),
+        AnalyzeFormat::Json => {
+            serde_json::to_writer_pretty(&mut *out, &report)?;
+            writeln!(out)
+        }
+    })?;
+    Ok(0)
+}
+
+/// `dnsim export SCENARIO --format open-psa`.
+fn export(args: ExportArgs) -> anyhow::Result<u8> {
+    let scenario = scenario::load(&args.scenario)?;
+    match args.format {
+        ExportFormat::OpenPsa => emit(args.output.as_deref(), |out| {
+            dnsim::export::open_psa(&scenario, out)
+        })?,
+    }
     Ok(0)
 }
 

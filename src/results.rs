@@ -158,49 +158,10 @@ pub fn snapshot(
 ) -> SnapshotReport {
     let n = tally.trials.max(1);
     let nf = n as f64;
-    let rc = model.region_count();
-    let np = crate::engine::pairs(rc);
     let w = &model.region_weights;
     let names = Arc::new(model.region_ids.clone());
 
-    let node_stats: Vec<(f64, [f64; 2], Arc<[f64]>)> = (0..model.node_count())
-        .map(|node| {
-            let down = &tally.down[node * rc..(node + 1) * rc];
-            let per_region: Arc<[f64]> = down.iter().map(|&c| c as f64 / nf).collect();
-            // Normalised weights can sum to 1 + 1 ulp: keep probabilities in [0, 1].
-            let p: f64 = per_region
-                .iter()
-                .zip(w)
-                .map(|(x, w)| x * w)
-                .sum::<f64>()
-                .min(1.0);
-            let ci = if model.exact {
-                [p, p]
-            } else if rc == 1 {
-                stats::wilson(down[0], n)
-            } else if down.iter().all(|&c| c == 0) {
-                // No trial saw it down: the normal interval would collapse to
-                // [0, 0], so give Wilson's interval for zero events instead.
-                stats::wilson(0, n)
-            } else {
-                let joint = &tally.joint[node * np..(node + 1) * np];
-                let mut second: f64 = down
-                    .iter()
-                    .zip(w)
-                    .map(|(&c, w)| w * w * c as f64 / nf)
-                    .sum();
-                let mut k = 0;
-                for r in 0..rc {
-                    for s in r + 1..rc {
-                        second += 2.0 * w[r] * w[s] * joint[k] as f64 / nf;
-                        k += 1;
-                    }
-                }
-                stats::normal(p, second, n)
-            };
-            (p, ci, per_region)
-        })
-        .collect();
+    let node_stats = node_estimates(model, tally);
 
     let mut dns_lists: std::collections::HashMap<&[u32], Arc<[String]>> =
         std::collections::HashMap::new();
@@ -302,4 +263,52 @@ pub fn snapshot(
         services,
         providers,
     }
+}
+
+/// Per node: P(down) weighted over regions, its 95% interval, and P(down)
+/// per region, from a tally's counts.
+pub fn node_estimates(model: &Model, tally: &Tally) -> Vec<(f64, [f64; 2], Arc<[f64]>)> {
+    let n = tally.trials.max(1);
+    let nf = n as f64;
+    let rc = model.region_count();
+    let np = crate::engine::pairs(rc);
+    let w = &model.region_weights;
+    (0..model.node_count())
+        .map(|node| {
+            let down = &tally.down[node * rc..(node + 1) * rc];
+            let per_region: Arc<[f64]> = down.iter().map(|&c| c as f64 / nf).collect();
+            // Normalised weights can sum to 1 + 1 ulp: keep probabilities in [0, 1].
+            let p: f64 = per_region
+                .iter()
+                .zip(w)
+                .map(|(x, w)| x * w)
+                .sum::<f64>()
+                .min(1.0);
+            let ci = if model.exact {
+                [p, p]
+            } else if rc == 1 {
+                stats::wilson(down[0], n)
+            } else if down.iter().all(|&c| c == 0) {
+                // No trial saw it down: the normal interval would collapse to
+                // [0, 0], so give Wilson's interval for zero events instead.
+                stats::wilson(0, n)
+            } else {
+                let joint = &tally.joint[node * np..(node + 1) * np];
+                let mut second: f64 = down
+                    .iter()
+                    .zip(w)
+                    .map(|(&c, w)| w * w * c as f64 / nf)
+                    .sum();
+                let mut k = 0;
+                for r in 0..rc {
+                    for s in r + 1..rc {
+                        second += 2.0 * w[r] * w[s] * joint[k] as f64 / nf;
+                        k += 1;
+                    }
+                }
+                stats::normal(p, second, n)
+            };
+            (p, ci, per_region)
+        })
+        .collect()
 }

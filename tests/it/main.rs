@@ -1,9 +1,11 @@
 //! Integration tests: one binary, modules by subject.
 
+mod analysis;
 mod bad_input;
 mod cli;
 mod engine;
 mod html;
+mod plans;
 mod shard;
 mod support;
 mod timeline;

@@ -1,0 +1,149 @@
+//! Random small plans and their exact answers by brute-force enumeration:
+//! the oracles of the engine and analysis tests.
+
+use rand_chacha::ChaCha8Rng;
+use rand_chacha::rand_core::{Rng, SeedableRng};
+
+use dnsim::duration::Millis;
+use dnsim::engine::scalar;
+use dnsim::model::Model;
+use dnsim::scenario::*;
+
+/// A random plan: providers with global and regional outages, common causes,
+/// and services whose requirements point at earlier services (so no cycles).
+pub fn random_plan(
+    seed: u64,
+    providers: usize,
+    regions: usize,
+    services: usize,
+    p_range: (f64, f64),
+) -> Scenario {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut u = move || (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64;
+    let prob = |u: &mut dyn FnMut() -> f64| p_range.0 + (p_range.1 - p_range.0) * u();
+    let region_list: Vec<Region> = (0..regions)
+        .map(|i| Region {
+            id: format!("r{i}"),
+            weight: 1.0 / regions as f64,
+        })
+        .collect();
+    let mut provider_list = Vec::new();
+    for i in 0..providers {
+        let regional = if regions > 1 && u() < 0.5 {
+            vec![((i % regions) as u32, prob(&mut u))]
+        } else {
+            Vec::new()
+        };
+        provider_list.push(Provider {
+            id: format!("p{i}"),
+            name: String::new(),
+            ns: Vec::new(),
+            p_outage: prob(&mut u),
+            regional_p_outage: regional,
+            outages_per_year: 0.0,
+            outage_duration: OutageDuration::DEFAULT,
+            loss: 1.0,
+        });
+    }
+    let mut causes = Vec::new();
+    if providers >= 2 && u() < 0.7 {
+        causes.push(CommonCause {
+            id: "cc".into(),
+            providers: vec![0, (providers - 1) as u32],
+            regions: vec![0],
+            p: prob(&mut u),
+            per_year: 0.0,
+            duration: OutageDuration::Fixed(Millis(0)),
+            loss: 1.0,
+        });
+    }
+    let mut list: Vec<Service> = Vec::new();
+    for i in 0..services {
+        let k = 1 + (u() * 2.0) as usize;
+        let mut dns: Vec<u32> = Vec::new();
+        while dns.len() < k.min(providers) {
+            let p = (u() * providers as f64) as u32 % providers as u32;
+            if !dns.contains(&p) {
+                dns.push(p);
+            }
+        }
+        let mut s = Service::new(&format!("s{i}"), dns);
+        s.weight = (u() * 4.0).floor();
+        if i > 0 && u() < 0.4 {
+            s.requires = vec![(u() * i as f64) as u32].into();
+        }
+        if i > 1 && u() < 0.3 {
+            let a = (u() * i as f64) as u32;
+            let b = (u() * i as f64) as u32;
+            s.requires_any = vec![vec![a, b].into_boxed_slice()].into();
+        }
+        list.push(s);
+    }
+    // Reverse so that requirements point forwards too: the engine must not
+    // rely on file order.
+    let n = list.len() as u32;
+    list.reverse();
+    for s in &mut list {
+        s.requires = s.requires.iter().map(|&r| n - 1 - r).collect();
+        s.requires_any = s
+            .requires_any
+            .iter()
+            .map(|g| g.iter().map(|&r| n - 1 - r).collect())
+            .collect();
+    }
+    Scenario {
+        content_hash: String::new(),
+        name: format!("random {seed}"),
+        description: String::new(),
+        sources: Vec::new(),
+        simulation: Simulation {
+            model: ModelKind::Snapshot,
+            trials: 1000,
+            seed,
+            horizon: Millis(1),
+            start: None,
+            start_unix: None,
+        },
+        regions: region_list,
+        providers: provider_list,
+        common_causes: causes,
+        services: list,
+        resolvers: Resolvers::default(),
+        events: Vec::new(),
+    }
+}
+
+/// Exact P(service down in region) (`[service][region]`) by enumerating
+/// every state of every event, with the scalar evaluator.
+pub fn exact(scenario: &Scenario, model: &Model) -> Vec<Vec<f64>> {
+    let p: Vec<f64> = model.events.iter().map(|e| e.p).collect();
+    exact_with(scenario, model, &p)
+}
+
+/// [`exact`] with the events' probabilities given: 1 or 0 conditions on an
+/// event.
+pub fn exact_with(scenario: &Scenario, model: &Model, p: &[f64]) -> Vec<Vec<f64>> {
+    let e = model.events.len();
+    assert!(e <= 16);
+    let mut out = vec![vec![0.0; scenario.regions.len()]; scenario.services.len()];
+    for state in 0u32..(1 << e) {
+        let fired: Vec<bool> = (0..e).map(|i| state >> i & 1 == 1).collect();
+        let weight: f64 = p
+            .iter()
+            .zip(&fired)
+            .map(|(&p, &f)| if f { p } else { 1.0 - p })
+            .product();
+        if weight == 0.0 {
+            continue;
+        }
+        let down = scalar::eval_trial(scenario, model, &fired);
+        for (r, row) in down.iter().enumerate() {
+            for (s, &d) in row.iter().enumerate() {
+                if d {
+                    out[s][r] += weight;
+                }
+            }
+        }
+    }
+    out
+}
