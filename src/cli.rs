@@ -32,6 +32,34 @@ pub enum Command {
     Analyze(AnalyzeArgs),
     /// Write the plan in another tool's format (Open-PSA MEF fault trees for SCRAM).
     Export(ExportArgs),
+    /// Run two plans on the same random draws and report what changed (B − A).
+    Compare(CompareArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CompareArgs {
+    /// The first plan (A).
+    pub a: PathBuf,
+    /// The second plan (B), compared with A.
+    pub b: PathBuf,
+    /// Override A's `simulation.trials`.
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+    pub trials: Option<u64>,
+    /// Override A's `simulation.seed`.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Worker threads (default: one per core). Results do not depend on it.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1024))]
+    pub threads: Option<u32>,
+    /// Output format (default: table).
+    #[arg(long, value_enum, default_value_t = AnalyzeFormat::Table)]
+    pub format: AnalyzeFormat,
+    /// Write to FILE (atomically) instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Rows in each table (default 20).
+    #[arg(long, value_name = "N", default_value_t = 20)]
+    pub top: usize,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

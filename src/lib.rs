@@ -9,6 +9,7 @@
 pub mod analysis;
 pub mod checkpoint;
 pub mod cli;
+pub mod compare;
 pub mod duration;
 pub mod engine;
 pub mod error;

@@ -14,8 +14,8 @@ use serde::Serialize;
 use dnsim::analysis::{self, AnalyzeOptions};
 use dnsim::checkpoint::Checkpoint;
 use dnsim::cli::{
-    AnalyzeArgs, AnalyzeFormat, CheckArgs, CheckFormat, Cli, Command, ExportArgs, ExportFormat,
-    MergeArgs, ModelArg, OutputArgs, ReportArgs, RunArgs,
+    AnalyzeArgs, AnalyzeFormat, CheckArgs, CheckFormat, Cli, Command, CompareArgs, ExportArgs,
+    ExportFormat, MergeArgs, ModelArg, OutputArgs, ReportArgs, RunArgs,
 };
 use dnsim::error::InputError;
 use dnsim::lint;
@@ -44,6 +44,7 @@ fn main() -> ExitCode {
         Command::Report(args) => report_cmd(args),
         Command::Analyze(args) => analyze(args),
         Command::Export(args) => export(args),
+        Command::Compare(args) => compare(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -284,6 +285,31 @@ fn analyze(args: AnalyzeArgs) -> anyhow::Result<u8> {
     let report = analysis::analyze(&scenario, &options);
     emit(args.output.as_deref(), |out| match args.format {
         AnalyzeFormat::Table => analysis::table::write(&report, args.top, out),
+        AnalyzeFormat::Json => {
+            serde_json::to_writer_pretty(&mut *out, &report)?;
+            writeln!(out)
+        }
+    })?;
+    Ok(0)
+}
+
+/// `dnsim compare A B`.
+fn compare(args: CompareArgs) -> anyhow::Result<u8> {
+    let a = scenario::load(&args.a)?;
+    let b = scenario::load(&args.b)?;
+    let trials = args.trials.unwrap_or(a.simulation.trials);
+    let seed = args.seed.unwrap_or(a.simulation.seed);
+    let pool = {
+        let mut builder = rayon::ThreadPoolBuilder::new();
+        if let Some(t) = args.threads {
+            builder = builder.num_threads(t as usize);
+        }
+        builder.build().context("cannot start worker threads")?
+    };
+    let plans = dnsim::compare::Plans { a: &a, b: &b };
+    let report = pool.install(|| dnsim::compare::compare(&plans, trials, seed))?;
+    emit(args.output.as_deref(), |out| match args.format {
+        AnalyzeFormat::Table => dnsim::compare::write_table(&report, args.top, out),
         AnalyzeFormat::Json => {
             serde_json::to_writer_pretty(&mut *out, &report)?;
             writeln!(out)

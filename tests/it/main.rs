@@ -3,6 +3,7 @@
 mod analysis;
 mod bad_input;
 mod cli;
+mod compare;
 mod engine;
 mod html;
 mod plans;

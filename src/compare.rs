@@ -1,0 +1,499 @@
+//! `dnsim compare A B`: two plans on the same random draws.
+//!
+//! Every event draws from a stream keyed by (seed, block, event id) (spec
+//! §5), so an event that both plans have (same id, same probability) has the
+//! same state in every trial of both: common random numbers. Each block is
+//! drawn and evaluated for both plans, and per trial the difference B − A is
+//! counted, per service (matched by id) and for the total impact. The paired
+//! difference's variance is that of B − A, not the sum of the two variances,
+//! so where the plans agree on most draws its interval is far tighter than
+//! two independent runs would give; the report states both.
+//!
+//! Service differences are integer counts (trials where only A, or only B,
+//! had the service down, and cross-region products). The total impact's
+//! per-trial difference is a float, summed in trial order within a block and
+//! in block order across blocks, so the result does not depend on threads.
+
+use std::collections::HashMap;
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::engine::{self, BLOCK_WORDS, eval};
+use crate::model::{Forcing, Model};
+use crate::results::VERSION;
+use crate::scenario::Scenario;
+use crate::stats::Z;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CompareReport {
+    pub dnsim: String,
+    pub model: String,
+    pub a: String,
+    pub b: String,
+    pub trials: u64,
+    pub seed: u64,
+    pub summary: CompareSummary,
+    /// Services in both plans, largest change first; ties in A's order.
+    pub services: Vec<ServiceChange>,
+    /// Services only in A.
+    pub only_in_a: Vec<String>,
+    /// Services only in B.
+    pub only_in_b: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct CompareSummary {
+    pub expected_impact_a: f64,
+    pub expected_impact_b: f64,
+    /// B − A, per trial, averaged.
+    pub impact_difference: f64,
+    /// From the paired per-trial differences.
+    pub impact_difference_ci95: [f64; 2],
+    /// What two independent runs of this many trials would give.
+    pub unpaired_ci95: [f64; 2],
+    /// Trials in which B's impact was lower, higher.
+    pub trials_b_better: u64,
+    pub trials_b_worse: u64,
+    pub services_better: usize,
+    pub services_worse: usize,
+    pub services_unchanged: usize,
+    pub services_unclear: usize,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ServiceChange {
+    pub id: String,
+    pub weight_a: f64,
+    pub weight_b: f64,
+    pub p_unreachable_a: f64,
+    pub p_unreachable_b: f64,
+    /// B − A.
+    pub difference: f64,
+    pub difference_ci95: [f64; 2],
+    /// "better" or "worse" (the interval excludes 0), "unchanged" (no trial
+    /// differs), "unclear" (trials differ, the interval holds 0).
+    pub change: String,
+}
+
+/// Integer counts per (A node, B node) pair and the impact sums of a block.
+#[derive(Debug, Clone)]
+struct Counts {
+    trials: u64,
+    /// `pair × region`: trials with only A down, only B down.
+    a_only: Vec<u64>,
+    b_only: Vec<u64>,
+    /// `pair × region`: trials with A down, B down.
+    a_down: Vec<u64>,
+    b_down: Vec<u64>,
+    /// `pair × region pair (r < s)`: Σ (b_r − a_r)(b_s − a_s).
+    cross: Vec<i64>,
+    /// Σ impact, Σ impact² for A, B, and B − A.
+    sums: [f64; 6],
+    better: u64,
+    worse: u64,
+}
+
+impl Counts {
+    fn new(pairs: usize, regions: usize) -> Counts {
+        Counts {
+            trials: 0,
+            a_only: vec![0; pairs * regions],
+            b_only: vec![0; pairs * regions],
+            a_down: vec![0; pairs * regions],
+            b_down: vec![0; pairs * regions],
+            cross: vec![0; pairs * engine::pairs(regions)],
+            sums: [0.0; 6],
+            better: 0,
+            worse: 0,
+        }
+    }
+
+    /// Adds `o`; float sums are added in the order of the calls.
+    fn add(&mut self, o: &Counts) {
+        self.trials += o.trials;
+        for (x, y) in [
+            (&mut self.a_only, &o.a_only),
+            (&mut self.b_only, &o.b_only),
+            (&mut self.a_down, &o.a_down),
+            (&mut self.b_down, &o.b_down),
+        ] {
+            for (a, b) in x.iter_mut().zip(y) {
+                *a += b;
+            }
+        }
+        for (a, b) in self.cross.iter_mut().zip(&o.cross) {
+            *a += b;
+        }
+        for (a, b) in self.sums.iter_mut().zip(&o.sums) {
+            *a += b;
+        }
+        self.better += o.better;
+        self.worse += o.worse;
+    }
+}
+
+/// One plan's buffers for a block.
+struct Side<'a> {
+    model: &'a Model,
+    keys: Vec<[u8; 32]>,
+    events: Vec<[u64; BLOCK_WORDS]>,
+    provider_down: Vec<u64>,
+    node_down: Vec<u64>,
+}
+
+impl<'a> Side<'a> {
+    fn new(model: &'a Model, seed: u64) -> Side<'a> {
+        Side {
+            model,
+            keys: engine::stream_keys(model, seed),
+            events: vec![[0; BLOCK_WORDS]; model.events.len()],
+            provider_down: vec![0; model.region_count() * model.provider_count],
+            node_down: vec![0; model.region_count() * model.node_count()],
+        }
+    }
+
+    fn quiet(&self, w: usize, mask: u64) -> bool {
+        self.events.iter().all(|e| e[w] & mask == 0)
+    }
+
+    /// Evaluates word `w`; returns each trial's impact.
+    fn eval(&mut self, w: usize, mask: u64) -> [f64; 64] {
+        let m = self.model;
+        let (pc, rc, nc) = (m.provider_count, m.region_count(), m.node_count());
+        for r in 0..rc {
+            for p in 0..pc {
+                let mut down = 0;
+                for &e in m.down_events.row(r * pc + p) {
+                    down |= self.events[e as usize][w];
+                }
+                self.provider_down[r * pc + p] = down;
+            }
+        }
+        eval::eval_word(m, &self.provider_down, &mut self.node_down, mask);
+        let mut sums = [0.0; 64];
+        for r in 0..rc {
+            eval::add_impacts(m, r, &self.node_down[r * nc..(r + 1) * nc], &mut sums);
+        }
+        sums
+    }
+
+    fn node(&self, r: usize, n: u32) -> u64 {
+        self.node_down[r * self.model.node_count() + n as usize]
+    }
+}
+
+pub struct Plans<'a> {
+    pub a: &'a Scenario,
+    pub b: &'a Scenario,
+}
+
+pub fn compare(plans: &Plans, trials: u64, seed: u64) -> anyhow::Result<CompareReport> {
+    let (a, b) = (plans.a, plans.b);
+    let region_ids = |s: &Scenario| s.regions.iter().map(|r| r.id.clone()).collect::<Vec<_>>();
+    if region_ids(a) != region_ids(b) {
+        return Err(crate::error::InputError::new(format!(
+            "the plans must have the same regions to be compared (A: {}; B: {})",
+            region_ids(a).join(", "),
+            region_ids(b).join(", ")
+        ))
+        .into());
+    }
+    let ma = Model::compile(a, &Forcing::default())?;
+    let mb = Model::compile(b, &Forcing::default())?;
+    let rc = ma.region_count();
+    let w = ma.region_weights.clone();
+
+    // Services in both plans, by id, and their distinct node pairs.
+    let in_b: HashMap<&str, usize> = b
+        .services
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (&*s.id, i))
+        .collect();
+    let mut pair_of: HashMap<(u32, u32), usize> = HashMap::new();
+    let mut pairs: Vec<(u32, u32)> = Vec::new();
+    let mut matched: Vec<(usize, usize, usize)> = Vec::new();
+    for (i, s) in a.services.iter().enumerate() {
+        if let Some(&j) = in_b.get(&*s.id) {
+            let key = (ma.service_node[i], mb.service_node[j]);
+            let p = *pair_of.entry(key).or_insert_with(|| {
+                pairs.push(key);
+                pairs.len() - 1
+            });
+            matched.push((i, j, p));
+        }
+    }
+    let in_a: std::collections::HashSet<&str> = a.services.iter().map(|s| &*s.id).collect();
+
+    let np = engine::pairs(rc);
+    let blocks = engine::block_count(trials);
+    let per_block: Vec<Counts> = (0..blocks)
+        .into_par_iter()
+        .map_init(
+            || (Side::new(&ma, seed), Side::new(&mb, seed)),
+            |(sa, sb), block| {
+                let n = engine::trials_in_block(trials, block);
+                let mut c = Counts::new(pairs.len(), rc);
+                c.trials = n;
+                engine::draw_block(&ma, &sa.keys, block, &mut sa.events);
+                engine::draw_block(&mb, &sb.keys, block, &mut sb.events);
+                for wi in 0..n.div_ceil(64) as usize {
+                    let mask = eval::low_bits((n - 64 * wi as u64).min(64) as u32);
+                    if sa.quiet(wi, mask) && sb.quiet(wi, mask) {
+                        continue;
+                    }
+                    let ia = sa.eval(wi, mask);
+                    let ib = sb.eval(wi, mask);
+                    for t in 0..64 {
+                        if mask >> t & 1 == 0 {
+                            break;
+                        }
+                        let d = ib[t] - ia[t];
+                        c.sums[0] += ia[t];
+                        c.sums[1] += ia[t] * ia[t];
+                        c.sums[2] += ib[t];
+                        c.sums[3] += ib[t] * ib[t];
+                        c.sums[4] += d;
+                        c.sums[5] += d * d;
+                        c.better += (d < 0.0) as u64;
+                        c.worse += (d > 0.0) as u64;
+                    }
+                    for (p, &(na, nb)) in pairs.iter().enumerate() {
+                        let mut k = 0;
+                        for r in 0..rc {
+                            let (x, y) = (sa.node(r, na), sb.node(r, nb));
+                            let i = p * rc + r;
+                            c.a_only[i] += (x & !y).count_ones() as u64;
+                            c.b_only[i] += (y & !x).count_ones() as u64;
+                            c.a_down[i] += x.count_ones() as u64;
+                            c.b_down[i] += y.count_ones() as u64;
+                            for s in r + 1..rc {
+                                let (x2, y2) = (sa.node(s, na), sb.node(s, nb));
+                                let plus = (y & y2).count_ones() + (x & x2).count_ones();
+                                let minus = (y & x2).count_ones() + (x & y2).count_ones();
+                                c.cross[p * np + k] += plus as i64 - minus as i64;
+                                k += 1;
+                            }
+                        }
+                    }
+                }
+                c
+            },
+        )
+        .collect();
+    let mut total = Counts::new(pairs.len(), rc);
+    for c in &per_block {
+        total.add(c);
+    }
+
+    let t = trials as f64;
+    let interval = |mean: f64, second: f64| -> [f64; 2] {
+        let var = (second - mean * mean).max(0.0);
+        let var = if trials > 1 { var * t / (t - 1.0) } else { var };
+        let half = Z * (var / t).sqrt();
+        [mean - half, mean + half]
+    };
+    let pair_rows: Vec<(f64, f64, f64, [f64; 2], bool)> = (0..pairs.len())
+        .map(|p| {
+            let at = |v: &Vec<u64>, r: usize| v[p * rc + r] as f64 / t;
+            let pa: f64 = (0..rc).map(|r| w[r] * at(&total.a_down, r)).sum();
+            let pb: f64 = (0..rc).map(|r| w[r] * at(&total.b_down, r)).sum();
+            let mean: f64 = (0..rc)
+                .map(|r| w[r] * (at(&total.b_only, r) - at(&total.a_only, r)))
+                .sum();
+            let mut second: f64 = (0..rc)
+                .map(|r| w[r] * w[r] * (at(&total.a_only, r) + at(&total.b_only, r)))
+                .sum();
+            let mut k = 0;
+            for r in 0..rc {
+                for s in r + 1..rc {
+                    second += 2.0 * w[r] * w[s] * total.cross[p * np + k] as f64 / t;
+                    k += 1;
+                }
+            }
+            let differs = (0..rc).any(|r| total.a_only[p * rc + r] + total.b_only[p * rc + r] > 0);
+            (pa, pb, mean, interval(mean, second), differs)
+        })
+        .collect();
+
+    let mut services: Vec<ServiceChange> = matched
+        .iter()
+        .map(|&(i, j, p)| {
+            let (pa, pb, mean, ci, differs) = pair_rows[p];
+            let change = if !differs {
+                "unchanged"
+            } else if ci[1] < 0.0 {
+                "better"
+            } else if ci[0] > 0.0 {
+                "worse"
+            } else {
+                "unclear"
+            };
+            ServiceChange {
+                id: a.services[i].id.to_string(),
+                weight_a: a.services[i].weight,
+                weight_b: b.services[j].weight,
+                p_unreachable_a: pa,
+                p_unreachable_b: pb,
+                difference: mean,
+                difference_ci95: ci,
+                change: change.to_string(),
+            }
+        })
+        .collect();
+    services.sort_by(|x, y| y.difference.abs().total_cmp(&x.difference.abs()));
+    let count = |what: &str| services.iter().filter(|s| s.change == what).count();
+
+    let s = &total.sums;
+    let (ea, eb, ed) = (s[0] / t, s[2] / t, s[4] / t);
+    let var = |sum: f64, sq: f64| {
+        let m = sum / t;
+        (sq / t - m * m).max(0.0) * if trials > 1 { t / (t - 1.0) } else { 1.0 }
+    };
+    let unpaired_half = Z * ((var(s[0], s[1]) + var(s[2], s[3])) / t).sqrt();
+    Ok(CompareReport {
+        dnsim: VERSION.to_string(),
+        model: "snapshot".to_string(),
+        a: a.name.clone(),
+        b: b.name.clone(),
+        trials,
+        seed,
+        summary: CompareSummary {
+            expected_impact_a: ea,
+            expected_impact_b: eb,
+            impact_difference: ed,
+            impact_difference_ci95: interval(ed, s[5] / t),
+            unpaired_ci95: [ed - unpaired_half, ed + unpaired_half],
+            trials_b_better: total.better,
+            trials_b_worse: total.worse,
+            services_better: count("better"),
+            services_worse: count("worse"),
+            services_unchanged: count("unchanged"),
+            services_unclear: count("unclear"),
+        },
+        services,
+        only_in_a: a
+            .services
+            .iter()
+            .filter(|s| !in_b.contains_key(&*s.id))
+            .map(|s| s.id.to_string())
+            .collect(),
+        only_in_b: b
+            .services
+            .iter()
+            .filter(|s| !in_a.contains(&*s.id))
+            .map(|s| s.id.to_string())
+            .collect(),
+    })
+}
+
+/// The comparison for people. Fits 80 columns.
+pub fn write_table(
+    r: &CompareReport,
+    top: usize,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    use crate::report::{fmt_small, fmt_weight};
+    let fit = |s: &str, n: usize| -> String {
+        if s.chars().count() <= n {
+            s.to_string()
+        } else {
+            let mut t: String = s.chars().take(n - 1).collect();
+            t.push('…');
+            t
+        }
+    };
+    writeln!(out, "A: {}", fit(&r.a, 77))?;
+    writeln!(out, "B: {}", fit(&r.b, 77))?;
+    writeln!(
+        out,
+        "snapshot model · {} trials · seed {} · same random draws for both",
+        r.trials, r.seed
+    )?;
+    let s = &r.summary;
+    let ci = |c: [f64; 2]| format!("[{}, {}]", fmt_weight(c[0]), fmt_weight(c[1]));
+    writeln!(out, "\nExpected impact")?;
+    writeln!(
+        out,
+        "  A                        {:>12}",
+        fmt_weight(s.expected_impact_a)
+    )?;
+    writeln!(
+        out,
+        "  B                        {:>12}",
+        fmt_weight(s.expected_impact_b)
+    )?;
+    writeln!(
+        out,
+        "  B − A                    {:>12}  95% {} (paired)",
+        fmt_weight(s.impact_difference),
+        ci(s.impact_difference_ci95)
+    )?;
+    writeln!(
+        out,
+        "  {:<24} {:>12}  95% {}",
+        "two independent runs",
+        "",
+        ci(s.unpaired_ci95)
+    )?;
+    writeln!(
+        out,
+        "  trials where B is better {:>12}, worse {}",
+        s.trials_b_better, s.trials_b_worse
+    )?;
+    writeln!(
+        out,
+        "\nServices: {} better, {} worse, {} unchanged, {} unclear (interval holds 0)",
+        s.services_better, s.services_worse, s.services_unchanged, s.services_unclear
+    )?;
+    let changed: Vec<&ServiceChange> = r
+        .services
+        .iter()
+        .filter(|c| c.change != "unchanged")
+        .collect();
+    let shown = top.min(changed.len());
+    if shown > 0 {
+        writeln!(
+            out,
+            "\nChanged services, largest change first{}",
+            if shown < changed.len() {
+                format!(" ({shown} of {}; --top N for more)", changed.len())
+            } else {
+                String::new()
+            }
+        )?;
+        writeln!(
+            out,
+            "  {:<24} {:>9} {:>9} {:>10}  {}",
+            "service", "P(A)", "P(B)", "B − A", "change"
+        )?;
+        for c in &changed[..shown] {
+            writeln!(
+                out,
+                "  {:<24} {:>9} {:>9} {:>10}  {}",
+                fit(&c.id, 24),
+                fmt_small(c.p_unreachable_a),
+                fmt_small(c.p_unreachable_b),
+                fmt_small(c.difference),
+                c.change
+            )?;
+        }
+    }
+    for (label, list) in [("only in A", &r.only_in_a), ("only in B", &r.only_in_b)] {
+        if !list.is_empty() {
+            let shown: Vec<&str> = list.iter().take(top).map(String::as_str).collect();
+            writeln!(
+                out,
+                "\nServices {label} (not compared): {}{}",
+                shown.join(", "),
+                if list.len() > shown.len() {
+                    ", …"
+                } else {
+                    ""
+                }
+            )?;
+        }
+    }
+    Ok(())
+}
