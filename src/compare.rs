@@ -465,8 +465,8 @@ pub fn write_table(
         )?;
         writeln!(
             out,
-            "  {:<24} {:>9} {:>9} {:>10}  {}",
-            "service", "P(A)", "P(B)", "B − A", "change"
+            "  {:<24} {:>9} {:>9} {:>10}  change",
+            "service", "P(A)", "P(B)", "B − A"
         )?;
         for c in &changed[..shown] {
             writeln!(
