@@ -203,6 +203,14 @@ pub struct RunArgs {
     /// service; on by default (horizon / 288) when the scenario has events.
     #[arg(long, value_name = "STEP")]
     pub series: Option<String>,
+    /// Snapshot: importance sampling for rare outages (biased draws, weighted
+    /// trials). Chosen by default when plain sampling would see almost no
+    /// failure.
+    #[arg(long, conflicts_with = "no_rare")]
+    pub rare: bool,
+    /// Snapshot: plain sampling even when outages are rare.
+    #[arg(long)]
+    pub no_rare: bool,
     /// No progress bar.
     #[arg(long, short = 'q')]
     pub quiet: bool,

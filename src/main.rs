@@ -17,6 +17,7 @@ use dnsim::cli::{
     AnalyzeArgs, AnalyzeFormat, CheckArgs, CheckFormat, Cli, Command, CompareArgs, ExportArgs,
     ExportFormat, MergeArgs, ModelArg, OutputArgs, ReportArgs, RunArgs,
 };
+use dnsim::engine::rare;
 use dnsim::error::InputError;
 use dnsim::lint;
 use dnsim::model::{FailSpec, Forcing};
@@ -143,7 +144,31 @@ fn run(args: RunArgs) -> anyhow::Result<u8> {
         }
         b.build().context("cannot start worker threads")?
     };
+    if model == ModelKind::Timeline && args.rare {
+        return Err(InputError::flag("--rare", "is for the snapshot model").into());
+    }
     let prepared = Prepared::new(&scenario, job)?;
+    let split = shard.is_some() || args.checkpoint.is_some();
+    if args.rare && split {
+        return Err(InputError::flag(
+            "--rare",
+            "does not combine with --shard or --checkpoint (weighted sums are merged in block order in one process)",
+        )
+        .into());
+    }
+    let rare = match prepared.snapshot_model() {
+        Some(_) if args.rare => Some("--rare"),
+        Some(m) if !args.no_rare && !split && rare::worth_it(m, prepared.trials()) => Some("auto"),
+        _ => None,
+    };
+    if let Some(chosen_by) = rare {
+        let progress = Progress::new(prepared.trials(), args.quiet);
+        let report = pool.install(|| prepared.rare_report(chosen_by, &|n| progress.inc(n)));
+        progress.finish();
+        let report = report.expect("a snapshot job");
+        deliver(&Report::Snapshot(report), &args.out)?;
+        return Ok(0);
+    }
     let run_id = RunId {
         dnsim: VERSION.to_string(),
         model: model.as_str().to_string(),

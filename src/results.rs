@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::engine::Tally;
 use crate::engine::eval::SingleFailures;
+use crate::engine::rare::{Bias, RareTally};
 use crate::model::{FailSpec, Model};
 use crate::scenario::Scenario;
 use crate::stats;
@@ -26,15 +27,50 @@ pub struct SnapshotReport {
     pub exact: bool,
     /// The `--fail` options, as given.
     pub fail: Vec<String>,
+    /// Present when the run used importance sampling (`--rare`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sampling: Option<Sampling>,
     pub regions: Vec<RegionRow>,
     pub summary: Summary,
     /// The per-trial impact's distribution: [impact, trials] pairs,
-    /// ascending, zero included.
+    /// ascending, zero included. Empty under importance sampling, where
+    /// trials are weighted.
     pub impact_distribution: Vec<(f64, u64)>,
     /// Riskiest first; ties in scenario order.
     pub services: Vec<ServiceRow>,
     /// Largest single-failure impact first; ties in scenario order.
     pub providers: Vec<ProviderRow>,
+}
+
+impl SnapshotReport {
+    /// How the numbers were made, when it is not plain sampling: "exact:
+    /// every event certain" or "importance sampling, …".
+    pub fn method_note(&self) -> Option<String> {
+        if self.exact {
+            Some("exact: every event certain".to_string())
+        } else {
+            self.sampling.as_ref().map(|s| match s.chosen_by.as_str() {
+                "auto" => "importance sampling, chosen automatically".to_string(),
+                by => format!("importance sampling, by {by}"),
+            })
+        }
+    }
+}
+
+/// How an importance-sampled run drew its events (`run --rare`).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Sampling {
+    /// "importance_sampling".
+    pub method: String,
+    /// Why: "--rare", or "auto" (plain sampling would see almost nothing).
+    pub chosen_by: String,
+    /// The probability rarer events were drawn with.
+    pub biased_p: f64,
+    /// Mean likelihood ratio over the trials: near 1 when all is well.
+    pub mean_weight: f64,
+    /// (Σ L)² / Σ L²: how many plain trials the weighted ones are worth
+    /// for the event "anything at all".
+    pub effective_trials: f64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -156,13 +192,137 @@ pub fn snapshot(
     single: &SingleFailures,
     info: &RunInfo,
 ) -> SnapshotReport {
+    let nf = tally.trials.max(1) as f64;
+    let positive: u64 = tally.impact.values().sum();
+    let zeros = tally.trials - positive;
+    let q = |permille| stats::lower_quantile(zeros, &tally.impact, tally.trials, permille);
+    let estimates = Estimates {
+        trials: tally.trials,
+        exact: model.exact,
+        nodes: node_estimates(model, tally),
+        p_any: tally
+            .any
+            .iter()
+            .zip(&model.region_weights)
+            .map(|(&c, w)| c as f64 / nf * w)
+            .sum(),
+        quantiles: Quantiles {
+            p50: q(500),
+            p90: q(900),
+            p99: q(990),
+            p999: q(999),
+        },
+        impact_distribution: std::iter::once((0.0, zeros))
+            .filter(|&(_, n)| n > 0)
+            .chain(tally.impact.iter().map(|(&b, &n)| (f64::from_bits(b), n)))
+            .collect(),
+        sampling: None,
+    };
+    build(scenario, model, single, info, estimates)
+}
+
+/// The report of an importance-sampled run: the same shape, from weighted
+/// sums.
+pub fn snapshot_rare(
+    scenario: &Scenario,
+    model: &Model,
+    tally: &RareTally,
+    bias: &Bias,
+    chosen_by: &str,
+    single: &SingleFailures,
+    info: &RunInfo,
+) -> SnapshotReport {
     let n = tally.trials.max(1);
     let nf = n as f64;
+    let rc = model.region_count();
+    let nodes = (0..model.node_count())
+        .map(|node| {
+            let per_region: Arc<[f64]> = tally.down[node * rc..(node + 1) * rc]
+                .iter()
+                .map(|x| x / nf)
+                .collect();
+            let p = tally.node_sum[node] / nf;
+            let ci = if tally.hits[node] == 0 {
+                [0.0, stats::wilson(0, n)[1]]
+            } else {
+                stats::normal(p, tally.node_sq[node] / nf, n)
+            };
+            (p.min(1.0), ci, per_region)
+        })
+        .collect();
+    // P(impact ≤ x) = 1 − Σ_{v > x} W_v / n, from the weighted histogram.
+    let above: f64 = tally.impact.values().sum::<f64>() / nf;
+    let q = |permille: u64| {
+        let want = permille as f64 / 1000.0;
+        let mut rest = above;
+        if 1.0 - rest >= want {
+            return 0.0;
+        }
+        for (&bits, &w) in &tally.impact {
+            rest -= w / nf;
+            if 1.0 - rest >= want {
+                return f64::from_bits(bits);
+            }
+        }
+        tally
+            .impact
+            .keys()
+            .next_back()
+            .map_or(0.0, |&b| f64::from_bits(b))
+    };
+    let estimates = Estimates {
+        trials: tally.trials,
+        exact: false,
+        nodes,
+        p_any: tally
+            .any
+            .iter()
+            .zip(&model.region_weights)
+            .map(|(x, w)| x / nf * w)
+            .sum(),
+        quantiles: Quantiles {
+            p50: q(500),
+            p90: q(900),
+            p99: q(990),
+            p999: q(999),
+        },
+        impact_distribution: Vec::new(),
+        sampling: Some(Sampling {
+            method: "importance_sampling".to_string(),
+            chosen_by: chosen_by.to_string(),
+            biased_p: bias.level(model),
+            mean_weight: tally.weight_sum / nf,
+            effective_trials: if tally.weight_sq > 0.0 {
+                tally.weight_sum * tally.weight_sum / tally.weight_sq
+            } else {
+                0.0
+            },
+        }),
+    };
+    build(scenario, model, single, info, estimates)
+}
+
+/// What a run estimated, however it sampled.
+struct Estimates {
+    trials: u64,
+    exact: bool,
+    nodes: Vec<(f64, [f64; 2], Arc<[f64]>)>,
+    p_any: f64,
+    quantiles: Quantiles,
+    impact_distribution: Vec<(f64, u64)>,
+    sampling: Option<Sampling>,
+}
+
+fn build(
+    scenario: &Scenario,
+    model: &Model,
+    single: &SingleFailures,
+    info: &RunInfo,
+    estimates: Estimates,
+) -> SnapshotReport {
     let w = &model.region_weights;
     let names = Arc::new(model.region_ids.clone());
-
-    let node_stats = node_estimates(model, tally);
-
+    let node_stats = &estimates.nodes;
     let mut dns_lists: std::collections::HashMap<&[u32], Arc<[String]>> =
         std::collections::HashMap::new();
     let mut services: Vec<ServiceRow> = scenario
@@ -226,40 +386,25 @@ pub fn snapshot(
         .collect();
     providers.sort_by(|a, b| b.single_failure_impact.total_cmp(&a.single_failure_impact));
 
-    let positive: u64 = tally.impact.values().sum();
-    let zeros = tally.trials - positive;
-    let q = |permille| stats::lower_quantile(zeros, &tally.impact, tally.trials, permille);
     SnapshotReport {
         dnsim: VERSION.to_string(),
         model: "snapshot".to_string(),
         scenario: scenario.name.clone(),
-        trials: tally.trials,
+        trials: estimates.trials,
         seed: info.seed,
-        exact: model.exact,
+        exact: estimates.exact,
         fail: info.fail.iter().map(|f| f.to_string()).collect(),
+        sampling: estimates.sampling,
         regions: RegionRow::all(scenario),
         summary: Summary {
             services: scenario.services.len(),
             total_weight: scenario.total_weight(),
             expected_unreachable,
             expected_impact,
-            p_any_unreachable: tally
-                .any
-                .iter()
-                .zip(w)
-                .map(|(&c, w)| c as f64 / nf * w)
-                .sum(),
-            impact_quantiles: Quantiles {
-                p50: q(500),
-                p90: q(900),
-                p99: q(990),
-                p999: q(999),
-            },
+            p_any_unreachable: estimates.p_any,
+            impact_quantiles: estimates.quantiles,
         },
-        impact_distribution: std::iter::once((0.0, zeros))
-            .filter(|&(_, n)| n > 0)
-            .chain(tally.impact.iter().map(|(&b, &n)| (f64::from_bits(b), n)))
-            .collect(),
+        impact_distribution: estimates.impact_distribution,
         services,
         providers,
     }

@@ -6,6 +6,7 @@
 use rayon::prelude::*;
 
 use crate::checkpoint::Checkpoint;
+use crate::engine::rare::{self, Bias};
 use crate::engine::{self, RunConfig, Tally};
 use crate::error::InputError;
 use crate::model::{Forcing, Model};
@@ -95,6 +96,46 @@ impl<'a> Prepared<'a> {
 
     pub fn seed(&self) -> u64 {
         self.seed
+    }
+
+    /// The compiled snapshot model (`None` for a timeline job).
+    pub fn snapshot_model(&self) -> Option<&Model> {
+        match &self.compiled {
+            Compiled::Snapshot { model, .. } => Some(model),
+            Compiled::Timeline(_) => None,
+        }
+    }
+
+    /// A whole snapshot run with importance sampling (`--rare`); `chosen_by`
+    /// says why, in the report. `None` for a timeline job.
+    pub fn rare_report(
+        &self,
+        chosen_by: &str,
+        progress: &(dyn Fn(u64) + Sync),
+    ) -> Option<SnapshotReport> {
+        let model = self.snapshot_model()?;
+        let bias = Bias::new(model);
+        let tally = rare::run(
+            model,
+            &bias,
+            RunConfig {
+                trials: self.trials,
+                seed: self.seed,
+            },
+            progress,
+        );
+        Some(results::snapshot_rare(
+            self.scenario,
+            model,
+            &tally,
+            &bias,
+            chosen_by,
+            &engine::eval::single_failures(model),
+            &RunInfo {
+                seed: self.seed,
+                fail: &self.job.options.forcing.fail,
+            },
+        ))
     }
 
     /// The trials the run holds: one in a snapshot where every event is

@@ -10,6 +10,7 @@
 //! progress through a callback.
 
 pub mod eval;
+pub mod rare;
 pub mod sample;
 pub mod scalar;
 
@@ -118,6 +119,21 @@ pub fn stream_keys(model: &Model, seed: u64) -> Vec<[u8; 32]> {
 pub fn draw_block(model: &Model, keys: &[[u8; 32]], block: u64, out: &mut [[u64; BLOCK_WORDS]]) {
     for ((e, key), words) in model.events.iter().zip(keys).zip(out.iter_mut()) {
         sample::fill(words, e.p, key, block);
+    }
+}
+
+/// [`draw_block`] with other probabilities (importance sampling's bias),
+/// from the same streams.
+pub fn draw_block_with(
+    model: &Model,
+    p: &[f64],
+    keys: &[[u8; 32]],
+    block: u64,
+    out: &mut [[u64; BLOCK_WORDS]],
+) {
+    debug_assert_eq!(p.len(), model.events.len());
+    for ((&p, key), words) in p.iter().zip(keys).zip(out.iter_mut()) {
+        sample::fill(words, p, key, block);
     }
 }
 

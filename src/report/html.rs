@@ -290,11 +290,7 @@ impl Exporter for Html {
     fn snapshot(&self, r: &SnapshotReport, out: &mut dyn Write) -> io::Result<()> {
         let mut s = String::new();
         head(&mut s, &r.scenario);
-        let exact = if r.exact {
-            " (exact: every event certain)"
-        } else {
-            ""
-        };
+        let exact = r.method_note().map_or(String::new(), |n| format!(" ({n})"));
         let _ = writeln!(
             s,
             "<h1>{}</h1>\n<p class=\"meta\">dnsim {} · snapshot model · {} trials{exact} · seed {}{}</p>",
@@ -358,7 +354,11 @@ impl Exporter for Html {
         s.push_str("</section>\n");
 
         s.push_str("<section id=\"impact\">\n<h2>Impact per trial</h2>\n<p class=\"meta\">How often a trial's impact reaches at least x: the tail that the expected value hides.</p>\n");
-        ccdf(&mut s, &r.impact_distribution, r.trials);
+        if r.impact_distribution.is_empty() {
+            s.push_str("<p>Not drawn: under importance sampling trials carry weights, so there is no count of trials per impact. The summary's quantiles are weighted.</p>\n");
+        } else {
+            ccdf(&mut s, &r.impact_distribution, r.trials);
+        }
         s.push_str("</section>\n");
 
         s.push_str("<section id=\"providers\">\n<h2>Providers by single-failure impact</h2>\n<p class=\"meta\">What each provider's failure alone takes down, everything else up (exact).</p>\n");

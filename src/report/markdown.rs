@@ -102,7 +102,7 @@ impl Exporter for Markdown {
 
     fn snapshot(&self, r: &SnapshotReport, out: &mut dyn Write) -> io::Result<()> {
         writeln!(out, "# dnsim: {}\n", r.scenario)?;
-        let exact = if r.exact { ", exact" } else { "" };
+        let exact = r.method_note().map_or(String::new(), |n| format!(", {n}"));
         writeln!(
             out,
             "Snapshot model, {} trials{exact}, seed {}.",

@@ -247,11 +247,7 @@ impl Exporter for Table {
     }
 
     fn snapshot(&self, r: &SnapshotReport, out: &mut dyn Write) -> io::Result<()> {
-        let exact = if r.exact {
-            " (exact: every event certain)"
-        } else {
-            ""
-        };
+        let exact = r.method_note().map_or(String::new(), |n| format!(" ({n})"));
         writeln!(out, "{}", fit(&r.scenario, WIDTH))?;
         writeln!(
             out,

@@ -109,12 +109,17 @@ fn a_second_provider_improves_only_that_service_and_what_requires_it() {
             trials: 1,
             seed: 0,
         };
-        dnsim::analysis::analyze(&scenario, &options).summary.expected_impact
+        dnsim::analysis::analyze(&scenario, &options)
+            .summary
+            .expected_impact
     };
     let truth = exact(&b) - exact(&a);
     let ci = s.impact_difference_ci95;
     assert!(ci[0] <= truth && truth <= ci[1], "{ci:?} misses {truth}");
-    eprintln!("paired width {paired}, unpaired {unpaired}: {:.1}x", unpaired / paired);
+    eprintln!(
+        "paired width {paired}, unpaired {unpaired}: {:.1}x",
+        unpaired / paired
+    );
     // The difference is what the two plans' own runs give, on the same draws.
     let impact = |path: &str| -> f64 {
         let out = run(&["run", path, "--format", "json", "-q"]);

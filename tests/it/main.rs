@@ -7,6 +7,7 @@ mod compare;
 mod engine;
 mod html;
 mod plans;
+mod rare;
 mod shard;
 mod support;
 mod timeline;
