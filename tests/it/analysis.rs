@@ -478,3 +478,56 @@ fn scram_agrees_on_exported_fault_trees() {
     assert!(tops >= 100, "only {tops} top events compared");
     assert!(measures >= 100, "only {measures} importance rows compared");
 }
+
+#[test]
+fn analyze_export_and_compare_refuse_bad_input() {
+    let bad = super::support::fixture("bad/unknown-provider.toml");
+    let good = scenario_file("quickstart.toml");
+    let (bad, good) = (path_str(&bad), path_str(&good));
+    for args in [
+        vec!["analyze", bad],
+        vec!["export", bad, "--format", "open-psa"],
+        vec!["compare", good, bad],
+        vec!["compare", bad, good],
+    ] {
+        let out = run(&args);
+        assert_eq!(out.code, 2, "{args:?}: {}", out.stderr);
+        assert!(
+            out.stderr.contains("unknown-provider.toml:"),
+            "{args:?}: {}",
+            out.stderr
+        );
+        assert!(out.stdout.is_empty(), "{args:?}");
+    }
+    for args in [
+        vec!["analyze", good, "--order", "0"],
+        vec!["analyze", good, "--max-bdd-nodes", "1"],
+        vec!["analyze", good, "--format", "csv"],
+        vec!["export", good],
+        vec!["export", good, "--format", "dot"],
+        vec!["analyze", "no-such-file.toml"],
+    ] {
+        let out = run(&args);
+        assert_eq!(out.code, 2, "{args:?}: {}", out.stderr);
+        assert!(out.stdout.is_empty(), "{args:?}");
+    }
+}
+
+#[test]
+fn analysis_and_export_bytes_are_stable() {
+    let path = scenario_file("dyn-2016.toml");
+    let p = path_str(&path);
+    let a = run(&["analyze", p, "--format", "json"]);
+    let b = run(&["analyze", p, "--format", "json"]);
+    assert_eq!(a.code, 0, "{}", a.stderr);
+    assert_eq!(a.stdout, b.stdout);
+    let r: AnalysisReport = serde_json::from_str(&a.stdout).unwrap();
+    assert_eq!(r.method, "exact");
+    // Dyn-only sites: P = P(dyn down in the client's region).
+    let github = r.services.iter().find(|s| s.id == "github.com").unwrap();
+    assert_eq!(github.importance[0].event, "dyn");
+    assert!(github.cut_sets.contains(&vec!["dyn".to_string()]));
+    let x = run(&["export", p, "--format", "open-psa"]);
+    assert_eq!(x.code, 0, "{}", x.stderr);
+    roxmltree::Document::parse(&x.stdout).expect("well-formed XML");
+}
