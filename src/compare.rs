@@ -394,7 +394,7 @@ pub fn write_table(
     top: usize,
     out: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
-    use crate::report::{fmt_small, fmt_weight};
+    use crate::report::fmt_small;
     let fit = |s: &str, n: usize| -> String {
         if s.chars().count() <= n {
             s.to_string()
@@ -412,22 +412,22 @@ pub fn write_table(
         r.trials, r.seed
     )?;
     let s = &r.summary;
-    let ci = |c: [f64; 2]| format!("[{}, {}]", fmt_weight(c[0]), fmt_weight(c[1]));
+    let ci = |c: [f64; 2]| format!("[{}, {}]", fmt_small(c[0]), fmt_small(c[1]));
     writeln!(out, "\nExpected impact")?;
     writeln!(
         out,
         "  A                        {:>12}",
-        fmt_weight(s.expected_impact_a)
+        fmt_small(s.expected_impact_a)
     )?;
     writeln!(
         out,
         "  B                        {:>12}",
-        fmt_weight(s.expected_impact_b)
+        fmt_small(s.expected_impact_b)
     )?;
     writeln!(
         out,
         "  B − A                    {:>12}  95% {} (paired)",
-        fmt_weight(s.impact_difference),
+        fmt_small(s.impact_difference),
         ci(s.impact_difference_ci95)
     )?;
     writeln!(
