@@ -34,6 +34,37 @@ pub enum Command {
     Export(ExportArgs),
     /// Run two plans on the same random draws and report what changed (B − A).
     Compare(CompareArgs),
+    /// Write a scenario from an NS list, an octoDNS config, DNSControl's IR or a zone file.
+    Import(ImportArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ImportArgs {
+    #[command(subcommand)]
+    pub kind: ImportKind,
+    /// More catalog entries (TOML, as src/import/catalog.toml), checked first.
+    #[arg(long, value_name = "FILE", global = true)]
+    pub catalog: Option<PathBuf>,
+    /// Write the scenario to FILE (atomically) instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE", global = true)]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportKind {
+    /// Domains and NS hosts: `domain ns-host` lines, or CSV `domain,ns1;ns2`.
+    NsList { file: PathBuf },
+    /// A BIND master file (zone file).
+    Zone {
+        file: PathBuf,
+        /// The zone's origin (e.g. example.com), for relative names.
+        #[arg(long)]
+        origin: String,
+    },
+    /// An octoDNS config (YAML) and the zone files of its YamlProvider source.
+    Octodns { config: PathBuf },
+    /// The JSON that `dnscontrol print-ir` writes.
+    Dnscontrol { ir: PathBuf },
 }
 
 #[derive(Debug, clap::Args)]

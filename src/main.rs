@@ -15,7 +15,7 @@ use dnsim::analysis::{self, AnalyzeOptions};
 use dnsim::checkpoint::Checkpoint;
 use dnsim::cli::{
     AnalyzeArgs, AnalyzeFormat, CheckArgs, CheckFormat, Cli, Command, CompareArgs, ExportArgs,
-    ExportFormat, MergeArgs, ModelArg, OutputArgs, ReportArgs, RunArgs,
+    ExportFormat, ImportArgs, ImportKind, MergeArgs, ModelArg, OutputArgs, ReportArgs, RunArgs,
 };
 use dnsim::engine::rare;
 use dnsim::error::InputError;
@@ -46,6 +46,7 @@ fn main() -> ExitCode {
         Command::Analyze(args) => analyze(args),
         Command::Export(args) => export(args),
         Command::Compare(args) => compare(args),
+        Command::Import(args) => import(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -315,6 +316,24 @@ fn analyze(args: AnalyzeArgs) -> anyhow::Result<u8> {
             writeln!(out)
         }
     })?;
+    Ok(0)
+}
+
+/// `dnsim import KIND FILE`: the scenario on stdout (or --output), the
+/// report of what was mapped on stderr.
+fn import(args: ImportArgs) -> anyhow::Result<u8> {
+    use dnsim::import::{self, catalog::Catalog};
+    let catalog = Catalog::with_file(args.catalog.as_deref())?;
+    let plan = match &args.kind {
+        ImportKind::NsList { file } => import::ns_list::import(file, &catalog)?,
+        ImportKind::Zone { .. } | ImportKind::Octodns { .. } | ImportKind::Dnscontrol { .. } => {
+            return Err(InputError::new("this importer is not written yet").into());
+        }
+    };
+    for line in &plan.report {
+        eprintln!("{line}");
+    }
+    emit(args.output.as_deref(), |out| plan.write_toml(out))?;
     Ok(0)
 }
 

@@ -8,7 +8,7 @@
 mod csv_include;
 mod load;
 pub mod raw;
-mod source;
+pub mod source;
 
 pub use load::{io_reason, load, parse_str, read_input};
 

@@ -6,6 +6,7 @@ mod cli;
 mod compare;
 mod engine;
 mod html;
+mod import;
 mod plans;
 mod rare;
 mod shard;
