@@ -36,6 +36,50 @@ pub enum Command {
     Compare(CompareArgs),
     /// Write a scenario from an NS list, an octoDNS config, DNSControl's IR or a zone file.
     Import(ImportArgs),
+    /// Write a large seeded scenario (PLAN.toml plus PLAN-services.csv) for benchmarks.
+    Generate(GenerateArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct GenerateArgs {
+    /// Services to generate (besides the CDN-like ones).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub services: u64,
+    /// Third-party DNS providers (the first seven are named, with published shares).
+    #[arg(long, value_name = "M", default_value_t = 100,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=100_000))]
+    pub providers: usize,
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// The scenario to write; the services go to FILE-services.csv beside it.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: PathBuf,
+    /// Client regions.
+    #[arg(long, default_value_t = 3,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=64))]
+    pub regions: usize,
+    /// Share of services hosting their own DNS (default 0.108: Kashaf et al., IMC 2020).
+    #[arg(long, value_name = "SHARE", default_value_t = 0.108)]
+    pub self_hosted: f64,
+    /// Share of services on two providers (default 0.044: Kashaf et al., IMC 2020).
+    #[arg(long, value_name = "SHARE", default_value_t = 0.044)]
+    pub multi: f64,
+    /// Share of services that require a CDN-like service.
+    #[arg(long, value_name = "SHARE", default_value_t = 0.3)]
+    pub cdn_share: f64,
+    /// CDN-like services, each on two providers.
+    #[arg(long, value_name = "N", default_value_t = 20)]
+    pub cdns: usize,
+    /// Self-hosting providers the self-hosted services are spread over.
+    #[arg(long, value_name = "N", default_value_t = 1000,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=100_000))]
+    pub self_hosted_providers: usize,
+    /// `simulation.trials` of the generated plan.
+    #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..))]
+    pub trials: u64,
+    /// No progress bar.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
 }
 
 #[derive(Debug, clap::Args)]

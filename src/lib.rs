@@ -14,6 +14,7 @@ pub mod duration;
 pub mod engine;
 pub mod error;
 pub mod export;
+pub mod generate;
 pub mod import;
 pub mod lint;
 pub mod model;

@@ -15,7 +15,8 @@ use dnsim::analysis::{self, AnalyzeOptions};
 use dnsim::checkpoint::Checkpoint;
 use dnsim::cli::{
     AnalyzeArgs, AnalyzeFormat, CheckArgs, CheckFormat, Cli, Command, CompareArgs, ExportArgs,
-    ExportFormat, ImportArgs, ImportKind, MergeArgs, ModelArg, OutputArgs, ReportArgs, RunArgs,
+    ExportFormat, GenerateArgs, ImportArgs, ImportKind, MergeArgs, ModelArg, OutputArgs,
+    ReportArgs, RunArgs,
 };
 use dnsim::engine::rare;
 use dnsim::error::InputError;
@@ -47,6 +48,7 @@ fn main() -> ExitCode {
         Command::Export(args) => export(args),
         Command::Compare(args) => compare(args),
         Command::Import(args) => import(args),
+        Command::Generate(args) => generate(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -334,6 +336,36 @@ fn import(args: ImportArgs) -> anyhow::Result<u8> {
         eprintln!("{line}");
     }
     emit(args.output.as_deref(), |out| plan.write_toml(out))?;
+    Ok(0)
+}
+
+/// `dnsim generate`.
+fn generate(args: GenerateArgs) -> anyhow::Result<u8> {
+    use dnsim::generate::{GenerateSpec, generate};
+    let spec = GenerateSpec {
+        services: args.services,
+        providers: args.providers,
+        regions: args.regions,
+        seed: args.seed,
+        self_hosted: args.self_hosted,
+        multi: args.multi,
+        cdn_share: args.cdn_share,
+        cdns: args.cdns,
+        self_hosted_providers: args.self_hosted_providers,
+        trials: args.trials,
+    };
+    dnsim::generate::check(&spec)?;
+    let progress = Progress::new(args.services, args.quiet);
+    let csv = generate(&spec, &args.output, &|n| progress.inc(n))?;
+    progress.finish();
+    eprintln!(
+        "wrote {} and {} ({} services, {} CDN-like services, {} providers)",
+        args.output.display(),
+        csv.display(),
+        args.services,
+        args.cdns,
+        args.providers
+    );
     Ok(0)
 }
 

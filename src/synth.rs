@@ -19,19 +19,19 @@ pub struct PlanSpec {
     pub seed: u64,
 }
 
-fn uniform(rng: &mut ChaCha8Rng) -> f64 {
+pub fn uniform(rng: &mut ChaCha8Rng) -> f64 {
     (rng.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
 }
 
 /// Index drawn from cumulative weights.
-fn pick(rng: &mut ChaCha8Rng, cumulative: &[f64]) -> usize {
+pub fn pick(rng: &mut ChaCha8Rng, cumulative: &[f64]) -> usize {
     let x = uniform(rng) * cumulative[cumulative.len() - 1];
     cumulative
         .partition_point(|&c| c <= x)
         .min(cumulative.len() - 1)
 }
 
-fn zipf(n: usize, s: f64) -> Vec<f64> {
+pub fn zipf(n: usize, s: f64) -> Vec<f64> {
     let mut acc = 0.0;
     (1..=n)
         .map(|k| {

@@ -244,3 +244,127 @@ fn malformed_imports_name_the_file_and_line() {
     assert_eq!(out.code, 2, "{}", out.stderr);
     assert!(out.stderr.contains("bad-catalog.toml:4:"), "{}", out.stderr);
 }
+
+fn generate(dir: &std::path::Path, name: &str, extra: &[&str]) -> std::path::PathBuf {
+    let plan = dir.join(name);
+    let mut args = vec!["generate", "--output", path_str(&plan)];
+    args.extend_from_slice(extra);
+    let out = run(&args);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    plan
+}
+
+#[test]
+fn generate_is_seeded_calibrated_and_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = generate(
+        dir.path(),
+        "a.toml",
+        &["--services", "20000", "--seed", "3"],
+    );
+    let b = generate(
+        dir.path(),
+        "b.toml",
+        &["--services", "20000", "--seed", "3"],
+    );
+    let c = generate(
+        dir.path(),
+        "c.toml",
+        &["--services", "20000", "--seed", "4"],
+    );
+    let read = |p: &std::path::Path| std::fs::read_to_string(p).unwrap();
+    let csv = |p: &std::path::Path| dnsim::generate::csv_path(p);
+    assert_eq!(read(&csv(&a)), read(&csv(&b)), "same seed, same services");
+    // The plans differ only in the CSV name they include.
+    assert_eq!(
+        read(&a).replace("a-services", "x"),
+        read(&b).replace("b-services", "x")
+    );
+    assert_ne!(read(&csv(&a)), read(&csv(&c)));
+
+    // Shares: the primary provider of single-provider services follows the
+    // published shares (binomial 5-sigma bounds over 20,000 services).
+    let rows = read(&csv(&a));
+    let mut lines = rows.lines();
+    assert_eq!(lines.next(), Some("id,dns,weight,ttl,requires"));
+    let services: Vec<Vec<&str>> = lines
+        .map(|l| l.split(',').collect::<Vec<_>>())
+        .filter(|r| r[0].starts_with('s'))
+        .collect();
+    assert_eq!(services.len(), 20_000);
+    let n = services.len() as f64;
+    let share =
+        |pred: &dyn Fn(&str) -> bool| services.iter().filter(|r| pred(r[1])).count() as f64 / n;
+    let close = |got: f64, want: f64, what: &str| {
+        let sd = (want * (1.0 - want) / n).sqrt();
+        assert!((got - want).abs() < 5.0 * sd, "{what}: {got} vs {want}");
+    };
+    // Shares are of all sites; the 89.2% on third-party DNS are split in
+    // those proportions, so single-provider services follow share / 0.892.
+    let single = (1.0 - 0.108 - 0.044) / (1.0 - 0.108);
+    close(
+        share(&|d| d == "cloudflare"),
+        single * 0.19,
+        "Cloudflare only",
+    );
+    close(share(&|d| d == "route53"), single * 0.10, "Route 53 only");
+    close(share(&|d| d == "dyn"), single * 0.02, "Dyn only");
+    close(
+        share(&|d| d.starts_with("self-hosted-")),
+        0.108,
+        "self-hosted",
+    );
+    close(share(&|d| d.contains(';')), 0.044, "two providers");
+    let weight: f64 = services.iter().map(|r| r[2].parse::<f64>().unwrap()).sum();
+    assert!((weight - 100.0).abs() < 1e-6, "weights add up to {weight}");
+
+    let out = run(&[
+        "run",
+        path_str(&a),
+        "-q",
+        "--trials",
+        "5000",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(v["summary"]["services"], 20_020);
+    let check = run(&["check", path_str(&a)]);
+    assert_eq!(check.code, 0, "{}", check.stderr);
+}
+
+#[test]
+fn generate_refuses_impossible_shares() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan = dir.path().join("p.toml");
+    let p = path_str(&plan);
+    for (extra, says) in [
+        (vec!["--multi", "1.5"], "--multi"),
+        (
+            vec!["--self-hosted", "0.9", "--multi", "0.2"],
+            "more than 1",
+        ),
+        (
+            vec!["--providers", "1", "--multi", "0.1"],
+            "at least 2 providers",
+        ),
+        (vec!["--cdns", "0", "--cdn-share", "0.2"], "--cdns"),
+        (vec!["--services", "0"], "services"),
+    ] {
+        let mut args = vec!["generate", "--services", "10", "--output", p];
+        args.extend_from_slice(&extra);
+        let out = run(&args);
+        assert_eq!(out.code, 2, "{extra:?}: {}", out.stderr);
+        assert!(out.stderr.contains(says), "{extra:?}: {}", out.stderr);
+        assert!(!plan.exists(), "{extra:?} wrote a plan");
+    }
+    let out = run(&[
+        "generate",
+        "--services",
+        "10",
+        "--output",
+        "/no/such/dir/p.toml",
+    ]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+}
