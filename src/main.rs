@@ -328,7 +328,8 @@ fn import(args: ImportArgs) -> anyhow::Result<u8> {
     let catalog = Catalog::with_file(args.catalog.as_deref())?;
     let plan = match &args.kind {
         ImportKind::NsList { file } => import::ns_list::import(file, &catalog)?,
-        ImportKind::Zone { .. } | ImportKind::Octodns { .. } | ImportKind::Dnscontrol { .. } => {
+        ImportKind::Zone { file, origin } => import::zone::import(file, origin, &catalog)?,
+        ImportKind::Octodns { .. } | ImportKind::Dnscontrol { .. } => {
             return Err(InputError::new("this importer is not written yet").into());
         }
     };

@@ -9,6 +9,7 @@
 
 pub mod catalog;
 pub mod ns_list;
+pub mod zone;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::{self, Write};
@@ -236,5 +237,143 @@ impl Plan {
                 )
             })
             .collect()
+    }
+}
+
+/// A record of a zone, as the importers read it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rec {
+    /// Owner, fully qualified, lower case, no trailing dot.
+    pub name: String,
+    /// Upper case: `A`, `CNAME`, …
+    pub kind: String,
+    pub ttl: Option<u32>,
+    /// CNAME or ALIAS target, normalised.
+    pub target: Option<String>,
+}
+
+/// Record types that make a name something users reach: a service.
+const ADDRESS_TYPES: [&str; 7] = ["A", "AAAA", "CNAME", "ALIAS", "ANAME", "HTTPS", "SVCB"];
+
+/// One zone to add: its name, where it is delegated, and its records.
+pub struct Zone<'a> {
+    pub origin: &'a str,
+    pub dns: &'a [String],
+    pub standby: &'a [String],
+    /// The TTL of the apex NS records, when the input gives it.
+    pub ns_ttl: Option<u32>,
+    pub records: &'a [Rec],
+}
+
+impl Plan {
+    /// Adds a zone's services: one per name with an address record (A,
+    /// AAAA, CNAME, ALIAS, HTTPS, SVCB), delegated to `dns`, with the
+    /// smallest TTL of those records; a CNAME or ALIAS to a name outside the
+    /// zone becomes a requirement on a service of that name (see
+    /// [`Plan::finish_requirements`]). Names with other records only are
+    /// counted in the report.
+    pub fn add_zone(&mut self, zone: &Zone) {
+        let mut order: Vec<&str> = Vec::new();
+        let mut ttl: HashMap<&str, Option<u32>> = HashMap::new();
+        let mut requires: HashMap<&str, Vec<String>> = HashMap::new();
+        let mut other: BTreeMap<&str, usize> = BTreeMap::new();
+        let mut other_names: HashSet<&str> = HashSet::new();
+        let in_zone = |n: &str| n == zone.origin || n.ends_with(&format!(".{}", zone.origin));
+        for r in zone.records {
+            if !ADDRESS_TYPES.contains(&r.kind.as_str()) {
+                *other.entry(r.kind.as_str()).or_insert(0) += 1;
+                other_names.insert(&r.name);
+                continue;
+            }
+            if !ttl.contains_key(r.name.as_str()) {
+                order.push(&r.name);
+            }
+            let t = ttl.entry(&r.name).or_insert(r.ttl);
+            if let (Some(a), Some(b)) = (*t, r.ttl) {
+                *t = Some(a.min(b));
+            }
+            if let Some(target) = &r.target
+                && !in_zone(target)
+            {
+                let list = requires.entry(&r.name).or_default();
+                if !list.contains(target) {
+                    list.push(target.clone());
+                }
+            }
+        }
+        let mut added = 0;
+        for name in &order {
+            if self.services.iter().any(|s| s.id == *name) {
+                self.report.push(format!(
+                    "{name}: already a service (from another zone); kept the first"
+                ));
+                continue;
+            }
+            self.services.push(ServiceOut {
+                id: name.to_string(),
+                dns: zone.dns.to_vec(),
+                standby: zone.standby.to_vec(),
+                ttl: ttl[name].map(|t| format!("{t}s")),
+                ns_ttl: zone.ns_ttl.map(|t| format!("{t}s")),
+                requires: requires.remove(name).unwrap_or_default(),
+            });
+            added += 1;
+        }
+        let skipped = other_names.iter().filter(|n| !ttl.contains_key(*n)).count();
+        let mut line = format!(
+            "zone {}: {added} services on {}",
+            zone.origin,
+            zone.dns.join(" + ")
+        );
+        if !zone.standby.is_empty() {
+            line.push_str(&format!(" (standby: {})", zone.standby.join(", ")));
+        }
+        if skipped > 0 {
+            line.push_str(&format!(
+                "; {skipped} names with no address record are not services"
+            ));
+        }
+        if !other.is_empty() {
+            let kinds: Vec<String> = other.iter().map(|(k, n)| format!("{k} {n}")).collect();
+            line.push_str(&format!("; records not used: {}", kinds.join(", ")));
+        }
+        self.report.push(line);
+    }
+
+    /// Gives every required name that is not a service a service of its
+    /// own, on a placeholder provider for its registrable domain's DNS
+    /// (`dns:<registrable>`), since the input does not say who serves it;
+    /// reported.
+    pub fn finish_requirements(&mut self) {
+        let known: HashSet<String> = self.services.iter().map(|s| s.id.clone()).collect();
+        let mut missing: Vec<String> = Vec::new();
+        for s in &self.services {
+            for r in &s.requires {
+                if !known.contains(r) && !missing.contains(r) {
+                    missing.push(r.clone());
+                }
+            }
+        }
+        for name in &missing {
+            let reg = registrable(name);
+            let id = self.provider(
+                &format!("dns:{reg}"),
+                &format!("DNS of {reg} (unknown: not in the input)"),
+                &[],
+            );
+            self.services.push(ServiceOut {
+                id: name.clone(),
+                dns: vec![id],
+                ..ServiceOut::default()
+            });
+        }
+        if !missing.is_empty() {
+            self.report.push(format!(
+                "{} names outside the zones are required (CNAME/ALIAS targets); each got a service on a placeholder provider dns:<registrable domain>: {}",
+                missing.len(),
+                missing.iter().take(5).cloned().collect::<Vec<_>>().join(", ")
+                    + if missing.len() > 5 { ", …" } else { "" }
+            ));
+        }
     }
 }

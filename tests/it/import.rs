@@ -227,6 +227,20 @@ fn malformed_imports_name_the_file_and_line() {
             out.stderr
         );
     }
+    let out = run(&[
+        "import",
+        "zone",
+        "--origin",
+        "example.com",
+        path_str(&fixture("import/bad/zone-no-ns.zone")),
+    ]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("zone-no-ns.zone: no NS records at the zone's apex"),
+        "{}",
+        out.stderr
+    );
     let dir = tempfile::tempdir().unwrap();
     let cat = dir.path().join("bad-catalog.toml");
     std::fs::write(
@@ -367,4 +381,47 @@ fn generate_refuses_impossible_shares() {
         "/no/such/dir/p.toml",
     ]);
     assert_eq!(out.code, 2, "{}", out.stderr);
+}
+
+#[test]
+fn a_bind_zone_imports_and_runs() {
+    let (_dir, plan, stderr) = import(&[
+        "zone",
+        path_str(&fixture("import/example.com.zone")),
+        "--origin",
+        "example.com",
+    ]);
+    for says in [
+        "zone example.com: 6 services on dyn + route53",
+        "records not used: MX 1, SRV 1, TXT 1",
+        "corp.example.com: a delegated child zone",
+        "shop.example.com.fastly.net",
+    ] {
+        assert!(stderr.contains(says), "stderr lacks {says:?}:\n{stderr}");
+    }
+    let text = std::fs::read_to_string(&plan).unwrap();
+    // The apex NS TTL becomes ns_ttl; record TTLs the services' ttl ($TTL 1h
+    // where a record gives none).
+    assert!(text.contains("id = \"shop.example.com\"\ndns = [\"dyn\", \"route53\"]\nttl = \"60s\"\nns_ttl = \"86400s\""), "{text}");
+    assert!(
+        text.contains("id = \"example.com\"\ndns = [\"dyn\", \"route53\"]\nttl = \"3600s\""),
+        "{text}"
+    );
+    // Dyn alone takes nothing down: the zone is also on Route 53.
+    assert!(down_when(&plan, &["dyn"]).is_empty());
+    let all = down_when(&plan, &["dyn", "route53"]);
+    for id in [
+        "example.com",
+        "www.example.com",
+        "shop.example.com",
+        "api.example.com",
+    ] {
+        assert!(all.contains(&id.to_string()), "{id} not down: {all:?}");
+    }
+    assert!(!all.contains(&"corp.example.com".to_string()));
+    // The out-of-zone CNAME target is a requirement.
+    assert_eq!(
+        down_when(&plan, &["dns:fastly.net"]),
+        ["shop.example.com.fastly.net", "www.example.com"]
+    );
 }
