@@ -329,7 +329,8 @@ fn import(args: ImportArgs) -> anyhow::Result<u8> {
     let plan = match &args.kind {
         ImportKind::NsList { file } => import::ns_list::import(file, &catalog)?,
         ImportKind::Zone { file, origin } => import::zone::import(file, origin, &catalog)?,
-        ImportKind::Octodns { .. } | ImportKind::Dnscontrol { .. } => {
+        ImportKind::Dnscontrol { ir } => import::dnscontrol::import(ir, &catalog)?,
+        ImportKind::Octodns { .. } => {
             return Err(InputError::new("this importer is not written yet").into());
         }
     };

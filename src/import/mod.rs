@@ -8,6 +8,7 @@
 //! the report.
 
 pub mod catalog;
+pub mod dnscontrol;
 pub mod ns_list;
 pub mod zone;
 

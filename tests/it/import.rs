@@ -425,3 +425,54 @@ fn a_bind_zone_imports_and_runs() {
         ["shop.example.com.fastly.net", "www.example.com"]
     );
 }
+
+#[test]
+fn a_dnscontrol_ir_imports_and_runs() {
+    let (_dir, plan, stderr) = import(&[
+        "dnscontrol",
+        path_str(&fixture("import/dnscontrol-ir.json")),
+    ]);
+    for says in [
+        "zone example.org: 3 services on cloudflare + route53 (standby: ns1)",
+        "records not used: MX 1, TXT 1",
+        "zone example.net: 2 services on route53",
+        "lab.example.org: delegated by NS records",
+    ] {
+        assert!(stderr.contains(says), "stderr lacks {says:?}:\n{stderr}");
+    }
+    let text = std::fs::read_to_string(&plan).unwrap();
+    // DnsProvider(name, 0) is a standby; a record without a TTL gets 300 s.
+    assert!(
+        text.contains("id = \"cdn.example.org\"\ndns = [\"cloudflare\", \"route53\"]\nstandby = [\"ns1\"]\nttl = \"300s\""),
+        "{text}"
+    );
+    assert!(text.contains("id = \"www.example.org\""), "{text}");
+    assert!(down_when(&plan, &["cloudflare"]).is_empty());
+    // Route 53 alone takes example.net's names down.
+    assert_eq!(
+        down_when(&plan, &["route53"]),
+        ["example.net", "mx.example.net"]
+    );
+    // Both take example.org down, and example.net with it: its ALIAS points
+    // at www.example.org.
+    let both = down_when(&plan, &["cloudflare", "route53"]);
+    for id in [
+        "example.org",
+        "www.example.org",
+        "cdn.example.org",
+        "example.net",
+    ] {
+        assert!(both.contains(&id.to_string()), "{id}: {both:?}");
+    }
+    // The standby can serve in the timeline model after a manual failover.
+    let out = run(&[
+        "run",
+        path_str(&plan),
+        "--model",
+        "timeline",
+        "--trials",
+        "2",
+        "-q",
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+}
