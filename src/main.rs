@@ -330,9 +330,7 @@ fn import(args: ImportArgs) -> anyhow::Result<u8> {
         ImportKind::NsList { file } => import::ns_list::import(file, &catalog)?,
         ImportKind::Zone { file, origin } => import::zone::import(file, origin, &catalog)?,
         ImportKind::Dnscontrol { ir } => import::dnscontrol::import(ir, &catalog)?,
-        ImportKind::Octodns { .. } => {
-            return Err(InputError::new("this importer is not written yet").into());
-        }
+        ImportKind::Octodns { config } => import::octodns::import(config, &catalog)?,
     };
     for line in &plan.report {
         eprintln!("{line}");

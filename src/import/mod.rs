@@ -10,6 +10,7 @@
 pub mod catalog;
 pub mod dnscontrol;
 pub mod ns_list;
+pub mod octodns;
 pub mod zone;
 
 use std::collections::{BTreeMap, HashMap, HashSet};

@@ -208,7 +208,12 @@ fn malformed_imports_name_the_file_and_line() {
             "not allowed in a DNS name",
         ),
     ] {
-        let path = fixture(&format!("import/bad/{file}"));
+        let input = if file == "example.com.yaml" {
+            "octodns/bad-zone.yaml"
+        } else {
+            file
+        };
+        let path = fixture(&format!("import/bad/{input}"));
         let mut full = vec!["import"];
         full.extend_from_slice(&args);
         full.push(path_str(&path));
@@ -475,4 +480,51 @@ fn a_dnscontrol_ir_imports_and_runs() {
         "-q",
     ]);
     assert_eq!(out.code, 0, "{}", out.stderr);
+}
+
+#[test]
+fn an_octodns_config_imports_and_runs() {
+    let (_dir, plan, stderr) =
+        import(&["octodns", path_str(&fixture("import/octodns/octodns.yaml"))]);
+    for says in [
+        "zone example.com: 5 services on dyn + route53",
+        "records not used: MX 1, SRV 1, TXT 1",
+        "zone example.org: 2 services on cloudflare",
+        "zone example.net: 2 services on cloudflare",
+        "example-assets.global.ssl.fastly.net",
+    ] {
+        assert!(stderr.contains(says), "stderr lacks {says:?}:\n{stderr}");
+    }
+    let text = std::fs::read_to_string(&plan).unwrap();
+    // A record's ttl, else the YamlProvider's default_ttl.
+    assert!(
+        text.contains("id = \"assets.example.com\"\ndns = [\"dyn\", \"route53\"]\nttl = \"60s\""),
+        "{text}"
+    );
+    assert!(
+        text.contains("id = \"mx1.example.com\"\ndns = [\"dyn\", \"route53\"]\nttl = \"3600s\""),
+        "{text}"
+    );
+    // Dyn alone takes nothing down (GitHub's lesson); Dyn and Route 53 take
+    // example.com down, and the blog CNAMEs that point at it.
+    assert!(down_when(&plan, &["dyn"]).is_empty());
+    let both = down_when(&plan, &["dyn", "route53"]);
+    for id in [
+        "example.com",
+        "www.example.com",
+        "blog.example.org",
+        "blog.example.net",
+    ] {
+        assert!(both.contains(&id.to_string()), "{id}: {both:?}");
+    }
+    assert!(!both.contains(&"example.org".to_string()));
+    assert_eq!(
+        down_when(&plan, &["cloudflare"]),
+        [
+            "blog.example.net",
+            "blog.example.org",
+            "example.net",
+            "example.org"
+        ]
+    );
 }
