@@ -135,6 +135,9 @@ pub struct CompareArgs {
     /// Rows in each table (default 20).
     #[arg(long, value_name = "N", default_value_t = 20)]
     pub top: usize,
+    /// Also write a self-contained HTML report to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -171,6 +174,9 @@ pub struct AnalyzeArgs {
     /// Rows in each table (default 20).
     #[arg(long, value_name = "N", default_value_t = 20)]
     pub top: usize,
+    /// Also write a self-contained HTML report to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -311,6 +311,11 @@ fn analyze(args: AnalyzeArgs) -> anyhow::Result<u8> {
         seed: args.seed.unwrap_or(scenario.simulation.seed),
     };
     let report = analysis::analyze(&scenario, &options);
+    if let Some(path) = &args.html {
+        write_atomic(path, "--html", |out| {
+            dnsim::report::html::analysis(&report, args.top, out)
+        })?;
+    }
     emit(args.output.as_deref(), |out| match args.format {
         AnalyzeFormat::Table => analysis::table::write(&report, args.top, out),
         AnalyzeFormat::Json => {
@@ -384,6 +389,11 @@ fn compare(args: CompareArgs) -> anyhow::Result<u8> {
     };
     let plans = dnsim::compare::Plans { a: &a, b: &b };
     let report = pool.install(|| dnsim::compare::compare(&plans, trials, seed))?;
+    if let Some(path) = &args.html {
+        write_atomic(path, "--html", |out| {
+            dnsim::report::html::comparison(&report, args.top, out)
+        })?;
+    }
     emit(args.output.as_deref(), |out| match args.format {
         AnalyzeFormat::Table => dnsim::compare::write_table(&report, args.top, out),
         AnalyzeFormat::Json => {

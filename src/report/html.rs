@@ -258,14 +258,15 @@ fn ccdf(out: &mut String, dist: &[(f64, u64)], trials: u64) {
     out.push_str("</svg>\n");
 }
 
-/// Horizontal bars: providers by what their failure alone takes down.
-fn bars(out: &mut String, id: &str, items: &[(String, f64, String)]) {
+/// Horizontal bars (label, value, note), longest first as given.
+fn bars(out: &mut String, id: &str, aria: &str, items: &[(String, f64, String)]) {
     let (w, row_h, l) = (760.0, 24.0, 200.0);
     let h = 10.0 + items.len() as f64 * row_h;
     let max = items.iter().map(|i| i.1).fold(0.0, f64::max).max(1e-12);
     let _ = writeln!(
         out,
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" id=\"{id}\" viewBox=\"0 0 {w} {h:.0}\" role=\"img\" aria-label=\"providers ranked by single-failure impact\">"
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" id=\"{id}\" viewBox=\"0 0 {w} {h:.0}\" role=\"img\" aria-label=\"{}\">",
+        esc(aria)
     );
     for (i, (label, v, note)) in items.iter().enumerate() {
         let y = 5.0 + i as f64 * row_h;
@@ -381,7 +382,12 @@ impl Exporter for Html {
                 )
             })
             .collect();
-        bars(&mut s, "provider-impact", &items);
+        bars(
+            &mut s,
+            "provider-impact",
+            "providers ranked by single-failure impact",
+            &items,
+        );
         s.push_str("</section>\n");
 
         s.push_str("<section id=\"services\">\n<h2>Services, riskiest first</h2>\n");
@@ -654,4 +660,334 @@ impl Html {
         );
         s.push_str("</svg>\n");
     }
+}
+
+/// Differences with their intervals, one row each, around a zero line:
+/// (label, difference, interval).
+fn intervals(out: &mut String, id: &str, aria: &str, rows: &[(String, f64, [f64; 2])]) {
+    let (w, row_h, l, r) = (760.0, 26.0, 220.0, 30.0);
+    let h = 40.0 + rows.len() as f64 * row_h;
+    let reach = rows
+        .iter()
+        .flat_map(|(_, d, ci)| [d.abs(), ci[0].abs(), ci[1].abs()])
+        .fold(0.0, f64::max)
+        .max(1e-300);
+    let x = |v: f64| l + (w - l - r) * (0.5 + 0.5 * v / reach);
+    let _ = writeln!(
+        out,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" id=\"{id}\" viewBox=\"0 0 {w} {h:.0}\" role=\"img\" aria-label=\"{}\">",
+        esc(aria)
+    );
+    let _ = writeln!(
+        out,
+        "<line class=\"axis\" x1=\"{0:.1}\" x2=\"{0:.1}\" y1=\"5\" y2=\"{1:.0}\"/><text class=\"muted\" x=\"{0:.1}\" y=\"{2:.0}\" text-anchor=\"middle\">0 (no change)</text><text class=\"muted\" x=\"{3:.1}\" y=\"{2:.0}\">better ←</text><text class=\"muted\" x=\"{4:.1}\" y=\"{2:.0}\" text-anchor=\"end\">→ worse</text>",
+        x(0.0),
+        h - 25.0,
+        h - 8.0,
+        l,
+        w - r
+    );
+    for (i, (label, d, ci)) in rows.iter().enumerate() {
+        let y = 12.0 + i as f64 * row_h;
+        let class = if ci[1] < 0.0 {
+            "ok"
+        } else if ci[0] > 0.0 {
+            "bad"
+        } else {
+            "muted"
+        };
+        let _ = writeln!(
+            out,
+            "<text x=\"{:.0}\" y=\"{:.1}\" text-anchor=\"end\">{}</text><line class=\"whisker {class}\" x1=\"{:.1}\" x2=\"{:.1}\" y1=\"{:.1}\" y2=\"{:.1}\"/><circle class=\"point {class}\" cx=\"{:.1}\" cy=\"{:.1}\" r=\"4\"/>",
+            l - 8.0,
+            y + 5.0,
+            esc(label),
+            x(ci[0]),
+            x(ci[1]),
+            y,
+            y,
+            x(*d),
+            y
+        );
+    }
+    out.push_str("</svg>\n");
+}
+
+const EXTRA_STYLE: &str = "svg .whisker { stroke-width: 3; stroke: currentColor; } \
+svg .ok { color: var(--ok); fill: var(--ok); } svg .bad { color: var(--bad); fill: var(--bad); } \
+svg line.muted { color: var(--muted); } svg circle.muted { fill: var(--muted); }";
+
+fn ratio(x: Option<f64>) -> String {
+    x.map_or("∞".to_string(), |v| format!("{v:.4}"))
+}
+
+/// `dnsim analyze --html`: what to fix first, cut sets, riskiest services.
+pub fn analysis(
+    r: &crate::analysis::AnalysisReport,
+    top: usize,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let mut s = String::new();
+    head(&mut s, &r.scenario);
+    let method = match &r.fallback {
+        None => "exact (binary decision diagrams)".to_string(),
+        Some(f) => format!(
+            "exact, and Monte Carlo for {} services ({} trials, seed {}): {}",
+            f.services, f.trials, f.seed, f.reason
+        ),
+    };
+    let _ = writeln!(
+        s,
+        "<h1>{}</h1>\n<p class=\"meta\">dnsim {} · analysis · snapshot model · {}</p>",
+        esc(&r.scenario),
+        esc(&r.dnsim),
+        esc(&method)
+    );
+    let sm = &r.summary;
+    s.push_str("<section id=\"summary\">\n<h2>Summary</h2>\n");
+    table(
+        &mut s,
+        &["", "value"],
+        &[
+            vec!["services".into(), sm.services.to_string()],
+            vec![
+                "expected unreachable services".into(),
+                fmt_small(sm.expected_unreachable),
+            ],
+            vec![
+                "expected impact".into(),
+                format!(
+                    "{} of {}",
+                    fmt_small(sm.expected_impact),
+                    fmt_weight(sm.total_weight)
+                ),
+            ],
+            vec![
+                "largest decision diagram".into(),
+                format!("{} nodes", sm.largest_bdd),
+            ],
+        ],
+    );
+    s.push_str("</section>\n");
+
+    let shown = &r.importance[..top.min(r.importance.len())];
+    s.push_str("<section id=\"importance\">\n<h2>What to fix first</h2>\n<p class=\"meta\">Expected impact that would go away if the event never happened (P(event) × Birnbaum), with the other measures of spec §8.</p>\n");
+    let items: Vec<(String, f64, String)> = shown
+        .iter()
+        .map(|i| {
+            (
+                i.event.clone(),
+                i.removes,
+                format!("removes {} · RAW {}", fmt_small(i.removes), ratio(i.raw)),
+            )
+        })
+        .collect();
+    bars(
+        &mut s,
+        "importance-chart",
+        "events ranked by expected impact removed",
+        &items,
+    );
+    let rows: Vec<Vec<String>> = shown
+        .iter()
+        .map(|i| {
+            vec![
+                i.event.clone(),
+                fmt_small(i.p),
+                fmt_small(i.removes),
+                fmt_small(i.birnbaum),
+                i.fussell_vesely.map_or("-".into(), |v| format!("{v:.4}")),
+                i.criticality.map_or("-".into(), |v| format!("{v:.4}")),
+                ratio(i.raw),
+                ratio(i.rrw),
+            ]
+        })
+        .collect();
+    table(
+        &mut s,
+        &[
+            "event",
+            "P(event)",
+            "removes",
+            "Birnbaum",
+            "Fussell–Vesely",
+            "criticality",
+            "RAW",
+            "RRW",
+        ],
+        &rows,
+    );
+    s.push_str("</section>\n");
+
+    let shown = &r.cut_sets[..top.min(r.cut_sets.len())];
+    let _ = writeln!(
+        s,
+        "<section id=\"cut-sets\">\n<h2>Cut sets up to order {}</h2>\n<p class=\"meta\">What exactly these events take down together, everything else up: share of the total weight.</p>",
+        r.cut_set_order
+    );
+    let items: Vec<(String, f64, String)> = shown
+        .iter()
+        .map(|c| {
+            (
+                c.events.join(" + "),
+                c.share,
+                format!(
+                    "{:.2}% · {} services · P {}",
+                    100.0 * c.share,
+                    c.services,
+                    fmt_small(c.probability)
+                ),
+            )
+        })
+        .collect();
+    bars(
+        &mut s,
+        "cut-set-chart",
+        "cut sets ranked by the weight they take down",
+        &items,
+    );
+    s.push_str("</section>\n");
+
+    let shown = &r.services[..top.min(r.services.len())];
+    s.push_str("<section id=\"services\">\n<h2>Riskiest services</h2>\n");
+    let rows: Vec<Vec<String>> = shown
+        .iter()
+        .map(|v| {
+            vec![
+                v.id.clone(),
+                fmt_small(v.p_unreachable),
+                v.method.clone(),
+                v.importance
+                    .first()
+                    .map_or(String::new(), |i| i.event.clone()),
+                v.cut_sets
+                    .iter()
+                    .take(3)
+                    .map(|c| c.join(" + "))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            ]
+        })
+        .collect();
+    table(
+        &mut s,
+        &[
+            "service",
+            "P(unreachable)",
+            "method",
+            "riskiest event",
+            "smallest cut sets",
+        ],
+        &rows,
+    );
+    s.push_str("</section>\n</body>\n</html>\n");
+    let s = s.replacen("</style>", &format!("{EXTRA_STYLE}</style>"), 1);
+    out.write_all(s.as_bytes())
+}
+
+/// `dnsim compare --html`: the paired difference against two independent
+/// runs, and the services that changed.
+pub fn comparison(
+    r: &crate::compare::CompareReport,
+    top: usize,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let mut s = String::new();
+    head(&mut s, &format!("{} vs {}", r.a, r.b));
+    let _ = writeln!(
+        s,
+        "<h1>A: {}<br/>B: {}</h1>\n<p class=\"meta\">dnsim {} · comparison · snapshot model · {} trials · seed {} · the same random draws for both plans</p>",
+        esc(&r.a),
+        esc(&r.b),
+        esc(&r.dnsim),
+        r.trials,
+        r.seed
+    );
+    let sm = &r.summary;
+    s.push_str("<section id=\"summary\">\n<h2>Expected impact</h2>\n");
+    let ci = |c: [f64; 2]| format!("[{}, {}]", fmt_small(c[0]), fmt_small(c[1]));
+    table(
+        &mut s,
+        &["", "value", "95% interval"],
+        &[
+            vec!["A".into(), fmt_small(sm.expected_impact_a), String::new()],
+            vec!["B".into(), fmt_small(sm.expected_impact_b), String::new()],
+            vec![
+                "B − A, paired".into(),
+                fmt_small(sm.impact_difference),
+                ci(sm.impact_difference_ci95),
+            ],
+            vec![
+                "B − A, two independent runs".into(),
+                fmt_small(sm.impact_difference),
+                ci(sm.unpaired_ci95),
+            ],
+            vec![
+                "trials where B is better / worse".into(),
+                format!("{} / {}", sm.trials_b_better, sm.trials_b_worse),
+                String::new(),
+            ],
+        ],
+    );
+    intervals(
+        &mut s,
+        "difference-intervals",
+        "the paired interval of B minus A beside the interval of two independent runs",
+        &[
+            (
+                "paired".into(),
+                sm.impact_difference,
+                sm.impact_difference_ci95,
+            ),
+            (
+                "independent runs".into(),
+                sm.impact_difference,
+                sm.unpaired_ci95,
+            ),
+        ],
+    );
+    s.push_str("</section>\n");
+
+    let changed: Vec<&crate::compare::ServiceChange> = r
+        .services
+        .iter()
+        .filter(|c| c.change != "unchanged")
+        .take(top)
+        .collect();
+    let _ = writeln!(
+        s,
+        "<section id=\"changes\">\n<h2>Services that changed</h2>\n<p class=\"meta\">{} better, {} worse, {} unchanged, {} unclear (the interval holds 0). P(unreachable) in B minus A, with 95% paired intervals.</p>",
+        sm.services_better, sm.services_worse, sm.services_unchanged, sm.services_unclear
+    );
+    let rows: Vec<(String, f64, [f64; 2])> = changed
+        .iter()
+        .map(|c| (c.id.clone(), c.difference, c.difference_ci95))
+        .collect();
+    intervals(
+        &mut s,
+        "service-differences",
+        "per-service change in P(unreachable)",
+        &rows,
+    );
+    let rows: Vec<Vec<String>> = changed
+        .iter()
+        .map(|c| {
+            vec![
+                c.id.clone(),
+                fmt_small(c.p_unreachable_a),
+                fmt_small(c.p_unreachable_b),
+                fmt_small(c.difference),
+                ci(c.difference_ci95),
+                c.change.clone(),
+            ]
+        })
+        .collect();
+    table(
+        &mut s,
+        &["service", "P(A)", "P(B)", "B − A", "95% interval", "change"],
+        &rows,
+    );
+    s.push_str("</section>\n</body>\n</html>\n");
+    let s = s.replacen("</style>", &format!("{EXTRA_STYLE}</style>"), 1);
+    out.write_all(s.as_bytes())
 }

@@ -1,7 +1,7 @@
 //! Writing results: one file per format behind one small trait.
 
 mod csv;
-mod html;
+pub mod html;
 mod json;
 mod markdown;
 mod series_csv;

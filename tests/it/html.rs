@@ -275,3 +275,61 @@ fn a_real_browser_renders_the_dyn_replay_report() {
         "the worst service {worst} not in the DOM"
     );
 }
+
+#[test]
+fn analysis_and_comparison_reports_are_well_formed_and_self_contained() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("analysis.html");
+    let c = dir.path().join("compare.html");
+    let dyn_file = scenario_file("dyn-2016.toml");
+    run_ok(&["analyze", path_str(&dyn_file), "--html", path_str(&a)]);
+    let quick = scenario_file("quickstart.toml");
+    let plan_b = scenario_file("quickstart-pay-second-provider.toml");
+    run_ok(&[
+        "compare",
+        path_str(&quick),
+        path_str(&plan_b),
+        "--trials",
+        "50000",
+        "--html",
+        path_str(&c),
+    ]);
+    for (path, expected) in [
+        (
+            &a,
+            &[
+                "summary",
+                "importance",
+                "importance-chart",
+                "cut-sets",
+                "cut-set-chart",
+                "services",
+            ][..],
+        ),
+        (
+            &c,
+            &[
+                "summary",
+                "difference-intervals",
+                "changes",
+                "service-differences",
+            ][..],
+        ),
+    ] {
+        let text = std::fs::read_to_string(path).unwrap();
+        let ids = check_self_contained(&text, path_str(path));
+        for id in expected {
+            assert!(ids.iter().any(|x| x == id), "{}: no {id}", path.display());
+        }
+    }
+    let text = std::fs::read_to_string(&a).unwrap();
+    assert!(
+        text.contains(">dyn + cloudflare<"),
+        "the top cut set is drawn"
+    );
+    let text = std::fs::read_to_string(&c).unwrap();
+    assert!(
+        text.contains(">checkout.example.com<"),
+        "the changed services are drawn"
+    );
+}
