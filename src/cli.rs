@@ -126,6 +126,19 @@ pub struct CompareArgs {
     /// Worker threads (default: one per core). Results do not depend on it.
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1024))]
     pub threads: Option<u32>,
+    #[command(flatten)]
+    pub out: TableJsonHtml,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AnalyzeFormat {
+    Table,
+    Json,
+}
+
+/// Where `analyze` and `compare` write: a table or JSON, and HTML beside.
+#[derive(Debug, clap::Args)]
+pub struct TableJsonHtml {
     /// Output format (default: table).
     #[arg(long, value_enum, default_value_t = AnalyzeFormat::Table)]
     pub format: AnalyzeFormat,
@@ -138,12 +151,6 @@ pub struct CompareArgs {
     /// Also write a self-contained HTML report to FILE.
     #[arg(long, value_name = "FILE")]
     pub html: Option<PathBuf>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum AnalyzeFormat {
-    Table,
-    Json,
 }
 
 #[derive(Debug, clap::Args)]
@@ -165,18 +172,8 @@ pub struct AnalyzeArgs {
     /// Monte Carlo fallback: override `simulation.seed`.
     #[arg(long)]
     pub seed: Option<u64>,
-    /// Output format (default: table).
-    #[arg(long, value_enum, default_value_t = AnalyzeFormat::Table)]
-    pub format: AnalyzeFormat,
-    /// Write to FILE (atomically) instead of stdout.
-    #[arg(long, short = 'o', value_name = "FILE")]
-    pub output: Option<PathBuf>,
-    /// Rows in each table (default 20).
-    #[arg(long, value_name = "N", default_value_t = 20)]
-    pub top: usize,
-    /// Also write a self-contained HTML report to FILE.
-    #[arg(long, value_name = "FILE")]
-    pub html: Option<PathBuf>,
+    #[command(flatten)]
+    pub out: TableJsonHtml,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -160,16 +160,8 @@ impl<'a> Side<'a> {
     /// Evaluates word `w`; returns each trial's impact.
     fn eval(&mut self, w: usize, mask: u64) -> [f64; 64] {
         let m = self.model;
-        let (pc, rc, nc) = (m.provider_count, m.region_count(), m.node_count());
-        for r in 0..rc {
-            for p in 0..pc {
-                let mut down = 0;
-                for &e in m.down_events.row(r * pc + p) {
-                    down |= self.events[e as usize][w];
-                }
-                self.provider_down[r * pc + p] = down;
-            }
-        }
+        let (rc, nc) = (m.region_count(), m.node_count());
+        engine::provider_words(m, &self.events, w, &mut self.provider_down);
         eval::eval_word(m, &self.provider_down, &mut self.node_down, mask);
         let mut sums = [0.0; 64];
         for r in 0..rc {
@@ -394,16 +386,7 @@ pub fn write_table(
     top: usize,
     out: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
-    use crate::report::fmt_small;
-    let fit = |s: &str, n: usize| -> String {
-        if s.chars().count() <= n {
-            s.to_string()
-        } else {
-            let mut t: String = s.chars().take(n - 1).collect();
-            t.push('…');
-            t
-        }
-    };
+    use crate::report::{fit, fmt_small};
     writeln!(out, "A: {}", fit(&r.a, 77))?;
     writeln!(out, "B: {}", fit(&r.b, 77))?;
     writeln!(

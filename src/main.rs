@@ -311,19 +311,33 @@ fn analyze(args: AnalyzeArgs) -> anyhow::Result<u8> {
         seed: args.seed.unwrap_or(scenario.simulation.seed),
     };
     let report = analysis::analyze(&scenario, &options);
-    if let Some(path) = &args.html {
-        write_atomic(path, "--html", |out| {
-            dnsim::report::html::analysis(&report, args.top, out)
-        })?;
+    deliver_table_json_html(
+        &report,
+        &args.out,
+        |r, top, out| analysis::table::write(r, top, out),
+        |r, top, out| dnsim::report::html::analysis(r, top, out),
+    )?;
+    Ok(0)
+}
+
+/// Writes an `analyze` or `compare` report where `--format`, `--output` and
+/// `--html` say.
+fn deliver_table_json_html<R: Serialize>(
+    report: &R,
+    flags: &dnsim::cli::TableJsonHtml,
+    table: impl FnOnce(&R, usize, &mut dyn io::Write) -> io::Result<()>,
+    html: impl FnOnce(&R, usize, &mut dyn io::Write) -> io::Result<()>,
+) -> anyhow::Result<()> {
+    if let Some(path) = &flags.html {
+        write_atomic(path, "--html", |out| html(report, flags.top, out))?;
     }
-    emit(args.output.as_deref(), |out| match args.format {
-        AnalyzeFormat::Table => analysis::table::write(&report, args.top, out),
+    emit(flags.output.as_deref(), |out| match flags.format {
+        AnalyzeFormat::Table => table(report, flags.top, out),
         AnalyzeFormat::Json => {
-            serde_json::to_writer_pretty(&mut *out, &report)?;
+            serde_json::to_writer_pretty(&mut *out, report)?;
             writeln!(out)
         }
-    })?;
-    Ok(0)
+    })
 }
 
 /// `dnsim import KIND FILE`: the scenario on stdout (or --output), the
@@ -389,18 +403,12 @@ fn compare(args: CompareArgs) -> anyhow::Result<u8> {
     };
     let plans = dnsim::compare::Plans { a: &a, b: &b };
     let report = pool.install(|| dnsim::compare::compare(&plans, trials, seed))?;
-    if let Some(path) = &args.html {
-        write_atomic(path, "--html", |out| {
-            dnsim::report::html::comparison(&report, args.top, out)
-        })?;
-    }
-    emit(args.output.as_deref(), |out| match args.format {
-        AnalyzeFormat::Table => dnsim::compare::write_table(&report, args.top, out),
-        AnalyzeFormat::Json => {
-            serde_json::to_writer_pretty(&mut *out, &report)?;
-            writeln!(out)
-        }
-    })?;
+    deliver_table_json_html(
+        &report,
+        &args.out,
+        |r, top, out| dnsim::compare::write_table(r, top, out),
+        |r, top, out| dnsim::report::html::comparison(r, top, out),
+    )?;
     Ok(0)
 }
 

@@ -111,6 +111,18 @@ pub struct Quantiles {
     pub p999: f64,
 }
 
+impl Quantiles {
+    /// From the lower quantile at q = permille / 1000.
+    fn from_permille(q: impl Fn(u64) -> f64) -> Quantiles {
+        Quantiles {
+            p50: q(500),
+            p90: q(900),
+            p99: q(990),
+            p999: q(999),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ServiceRow {
     pub id: String,
@@ -206,12 +218,7 @@ pub fn snapshot(
             .zip(&model.region_weights)
             .map(|(&c, w)| c as f64 / nf * w)
             .sum(),
-        quantiles: Quantiles {
-            p50: q(500),
-            p90: q(900),
-            p99: q(990),
-            p999: q(999),
-        },
+        quantiles: Quantiles::from_permille(q),
         impact_distribution: std::iter::once((0.0, zeros))
             .filter(|&(_, n)| n > 0)
             .chain(tally.impact.iter().map(|(&b, &n)| (f64::from_bits(b), n)))
@@ -280,12 +287,7 @@ pub fn snapshot_rare(
             .zip(&model.region_weights)
             .map(|(x, w)| x / nf * w)
             .sum(),
-        quantiles: Quantiles {
-            p50: q(500),
-            p90: q(900),
-            p99: q(990),
-            p999: q(999),
-        },
+        quantiles: Quantiles::from_permille(q),
         impact_distribution: Vec::new(),
         sampling: Some(Sampling {
             method: "importance_sampling".to_string(),

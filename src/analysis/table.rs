@@ -4,31 +4,13 @@
 use std::io::{self, Write};
 
 use super::{AnalysisReport, Importance};
-use crate::report::{fmt_small, fmt_weight};
-
-fn fit(s: &str, n: usize) -> String {
-    if s.chars().count() <= n {
-        s.to_string()
-    } else {
-        let mut t: String = s.chars().take(n - 1).collect();
-        t.push('…');
-        t
-    }
-}
+use crate::report::{fit, fmt_small, fmt_weight, pct};
 
 fn ratio(x: Option<f64>) -> String {
     match x {
         None => "∞".into(),
         Some(x) if x >= 1000.0 => format!("{x:.3e}"),
         Some(x) => format!("{x:.3}"),
-    }
-}
-
-fn pct(x: f64) -> String {
-    if x > 0.0 && x < 0.0001 {
-        format!("{}%", fmt_small(x * 100.0))
-    } else {
-        format!("{:.2}%", x * 100.0)
     }
 }
 

@@ -174,7 +174,6 @@ pub fn run_block(
 ) {
     draw_block(model, keys, block, &mut scratch.events);
     tally.trials += n_trials;
-    let (pc, rc) = (model.provider_count, model.region_count());
     let active: Vec<usize> = (0..model.events.len())
         .filter(|&e| model.events[e].p > 0.0)
         .collect();
@@ -185,17 +184,31 @@ pub fn run_block(
         if active.iter().all(|&e| scratch.events[e][w] & mask == 0) {
             continue;
         }
-        for r in 0..rc {
-            for p in 0..pc {
-                let mut down = 0;
-                for &e in model.down_events.row(r * pc + p) {
-                    down |= scratch.events[e as usize][w];
-                }
-                scratch.provider_down[r * pc + p] = down;
-            }
-        }
+        provider_words(model, &scratch.events, w, &mut scratch.provider_down);
         eval::eval_word(model, &scratch.provider_down, &mut scratch.node_down, mask);
         accumulate(model, &scratch.node_down, tally);
+    }
+}
+
+/// Fills `provider_down` (`region × provider`) for word `w`: a provider is
+/// down in a region where any event covering it there fired.
+pub fn provider_words(
+    model: &Model,
+    events: &[[u64; BLOCK_WORDS]],
+    w: usize,
+    provider_down: &mut [u64],
+) {
+    let pc = model.provider_count;
+    for (row, slot) in provider_down
+        .iter_mut()
+        .enumerate()
+        .take(model.region_count() * pc)
+    {
+        let mut down = 0;
+        for &e in model.down_events.row(row) {
+            down |= events[e as usize][w];
+        }
+        *slot = down;
     }
 }
 

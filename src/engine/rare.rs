@@ -244,15 +244,7 @@ fn run_block(
             t.weight_sum += l[k];
             t.weight_sq += l[k] * l[k];
         }
-        for r in 0..rc {
-            for p in 0..pc {
-                let mut down = 0;
-                for &e in model.down_events.row(r * pc + p) {
-                    down |= events[e as usize][w];
-                }
-                provider_down[r * pc + p] = down;
-            }
-        }
+        super::provider_words(model, &events, w, &mut provider_down);
         eval::eval_word(model, &provider_down, &mut node_down, mask);
         let mut impacts = [0.0f64; 64];
         for r in 0..rc {

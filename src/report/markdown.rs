@@ -3,7 +3,7 @@
 
 use std::io::{self, Write};
 
-use super::{Exporter, fmt_clock, fmt_small, fmt_weight};
+use super::{Exporter, fmt_clock, fmt_small, fmt_weight, pct};
 use crate::results::SnapshotReport;
 use crate::timeline::results::TimelineReport;
 
@@ -184,16 +184,5 @@ impl Exporter for Markdown {
             )?;
         }
         Ok(())
-    }
-}
-
-/// A share as a percentage with sensible precision.
-pub(super) fn pct(x: f64) -> String {
-    if x == 0.0 {
-        "0%".into()
-    } else if x < 0.0001 {
-        format!("{}%", fmt_small(100.0 * x))
-    } else {
-        format!("{:.2}%", 100.0 * x)
     }
 }

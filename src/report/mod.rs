@@ -87,6 +87,28 @@ pub fn fmt_small(x: f64) -> String {
     }
 }
 
+/// Shortens `s` to `n` characters, marking the cut.
+pub fn fit(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        let mut t: String = s.chars().take(n - 1).collect();
+        t.push('…');
+        t
+    }
+}
+
+/// A share as a percentage with sensible precision.
+pub fn pct(x: f64) -> String {
+    if x == 0.0 {
+        "0%".into()
+    } else if x < 0.0001 {
+        format!("{}%", fmt_small(100.0 * x))
+    } else {
+        format!("{:.2}%", 100.0 * x)
+    }
+}
+
 /// A weight or impact: up to three decimals, trailing zeros dropped.
 pub fn fmt_weight(x: f64) -> String {
     if x != 0.0 && x.abs() < 0.001 {

@@ -3,8 +3,7 @@
 
 use std::io::{self, Write};
 
-use super::markdown::pct;
-use super::{Exporter, fmt_clock, fmt_small, fmt_weight};
+use super::{Exporter, fit, fmt_clock, fmt_small, fmt_weight, pct};
 use crate::results::SnapshotReport;
 use crate::timeline::results::TimelineReport;
 
@@ -27,17 +26,6 @@ fn shown_of(top: usize, len: usize) -> (usize, String) {
         String::new()
     };
     (shown, note)
-}
-
-/// Shortens `s` to `n` characters, marking the cut.
-fn fit(s: &str, n: usize) -> String {
-    if s.chars().count() <= n {
-        s.to_string()
-    } else {
-        let mut t: String = s.chars().take(n - 1).collect();
-        t.push('…');
-        t
-    }
 }
 
 const SPARK_WIDTH: usize = 48;

@@ -7,11 +7,11 @@ use std::collections::{BTreeSet, HashMap};
 
 use dnsim::analysis::{self, AnalysisReport, AnalyzeOptions, Importance};
 use dnsim::engine::scalar;
-use dnsim::model::{Forcing, Model};
+use dnsim::model::Model;
 use dnsim::run::{RunOptions, snapshot};
 use dnsim::scenario::Scenario;
 
-use super::plans::{exact, exact_with, random_plan};
+use super::plans::{exact_with, random_plan, small_plans, weighted};
 use super::support::{path_str, run, scenario_file};
 
 /// `[service][region]` probabilities.
@@ -85,14 +85,6 @@ fn check_importance(got: &Importance, want: &Importance, what: &str) {
     }
 }
 
-fn weighted(per_region: &[f64], scenario: &Scenario) -> f64 {
-    per_region
-        .iter()
-        .zip(&scenario.regions)
-        .map(|(p, r)| p * r.weight)
-        .sum()
-}
-
 /// Minimal cut sets of order ≤ 2 by brute force: event sets that take the
 /// service down in some region with every other event up, and hold no
 /// smaller such set.
@@ -126,22 +118,10 @@ fn brute_cut_sets(scenario: &Scenario, model: &Model, s: usize) -> BTreeSet<Vec<
 #[test]
 fn exact_analysis_matches_brute_force_enumeration() {
     let mut checked = 0;
-    for seed in 0..60u64 {
-        let scenario = random_plan(
-            5000 + seed,
-            2 + (seed as usize % 4),
-            1 + (seed as usize % 3),
-            8,
-            (0.01, 0.3),
-        );
-        let model = Model::compile(&scenario, &Forcing::default()).unwrap();
-        if model.events.len() > 14 {
-            continue;
-        }
+    for (seed, scenario, model, truth) in small_plans(5000, 60, (0.01, 0.3), 14) {
         let report = analysis::analyze(&scenario, &options());
         assert_eq!(report.method, "exact");
         let p: Vec<f64> = model.events.iter().map(|e| e.p).collect();
-        let truth = exact(&scenario, &model);
         let conditioned: Vec<(PerRegion, PerRegion)> = (0..p.len())
             .map(|e| {
                 let (mut on, mut off) = (p.clone(), p.clone());

@@ -8,7 +8,7 @@ use dnsim::model::{Forcing, Model};
 use dnsim::run::{RunOptions, snapshot};
 use dnsim::scenario::*;
 
-use super::plans::{exact, random_plan};
+use super::plans::{random_plan, small_plans, weighted};
 
 fn on_threads<T: Send>(threads: usize, f: impl FnOnce() -> T + Send) -> T {
     rayon::ThreadPoolBuilder::new()
@@ -57,19 +57,7 @@ proptest! {
 #[test]
 fn monte_carlo_agrees_with_exact_enumeration() {
     let (mut inside, mut total) = (0, 0);
-    for seed in 0..40 {
-        let scenario = random_plan(
-            1000 + seed,
-            2 + (seed as usize % 4),
-            1 + (seed as usize % 3),
-            8,
-            (0.01, 0.3),
-        );
-        let model = Model::compile(&scenario, &Forcing::default()).unwrap();
-        if model.events.len() > 16 {
-            continue;
-        }
-        let truth = exact(&scenario, &model);
+    for (seed, scenario, _, truth) in small_plans(1000, 40, (0.01, 0.3), 16) {
         let trials = 20_000;
         let report = snapshot(
             &scenario,
@@ -87,11 +75,7 @@ fn monte_carlo_agrees_with_exact_enumeration() {
                 .iter()
                 .position(|x| *x.id == row.id)
                 .unwrap();
-            let p: f64 = truth[s]
-                .iter()
-                .zip(&scenario.regions)
-                .map(|(p, r)| p * r.weight)
-                .sum();
+            let p = weighted(&truth[s], &scenario);
             total += 1;
             if row.ci95[0] <= p && p <= row.ci95[1] {
                 inside += 1;

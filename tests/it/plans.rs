@@ -6,7 +6,7 @@ use rand_chacha::rand_core::{Rng, SeedableRng};
 
 use dnsim::duration::Millis;
 use dnsim::engine::scalar;
-use dnsim::model::Model;
+use dnsim::model::{Forcing, Model};
 use dnsim::scenario::*;
 
 /// A random plan: providers with global and regional outages, common causes,
@@ -146,4 +146,39 @@ pub fn exact_with(scenario: &Scenario, model: &Model, p: &[f64]) -> Vec<Vec<f64>
         }
     }
     out
+}
+
+/// Random small plans (2 to 5 providers, 1 to 3 regions, 8 services) seeded
+/// `base + i` for i in `0..count`, those with at most `max_events` events,
+/// with their exact answers: (i, plan, model, [`exact`]).
+pub fn small_plans(
+    base: u64,
+    count: u64,
+    p_range: (f64, f64),
+    max_events: usize,
+) -> impl Iterator<Item = (u64, Scenario, Model, Vec<Vec<f64>>)> {
+    (0..count).filter_map(move |i| {
+        let scenario = random_plan(
+            base + i,
+            2 + (i as usize % 4),
+            1 + (i as usize % 3),
+            8,
+            p_range,
+        );
+        let model = Model::compile(&scenario, &Forcing::default()).unwrap();
+        if model.events.len() > max_events {
+            return None;
+        }
+        let truth = exact(&scenario, &model);
+        Some((i, scenario, model, truth))
+    })
+}
+
+/// A service's per-region probabilities weighted by the regions' shares.
+pub fn weighted(per_region: &[f64], scenario: &Scenario) -> f64 {
+    per_region
+        .iter()
+        .zip(&scenario.regions)
+        .map(|(p, r)| p * r.weight)
+        .sum()
 }

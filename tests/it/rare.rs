@@ -2,12 +2,11 @@
 //! precise where plain sampling sees nothing.
 
 use dnsim::analysis::{self, AnalyzeOptions};
-use dnsim::model::{Forcing, Model};
 use dnsim::results::SnapshotReport;
 use dnsim::run::{Job, Prepared, RunOptions};
 use dnsim::scenario::{self, ModelKind};
 
-use super::plans::{exact, random_plan};
+use super::plans::{small_plans, weighted};
 use super::support::{path_str, run, scenario_file};
 
 fn json_run(args: &[&str]) -> SnapshotReport {
@@ -82,19 +81,7 @@ fn one_in_a_million_outages_are_estimated_within_ten_percent() {
 #[test]
 fn importance_sampling_is_unbiased_on_random_plans() {
     let (mut inside, mut total) = (0, 0);
-    for seed in 0..30u64 {
-        let scenario = random_plan(
-            9000 + seed,
-            2 + (seed as usize % 4),
-            1 + (seed as usize % 3),
-            8,
-            (0.0005, 0.05),
-        );
-        let model = Model::compile(&scenario, &Forcing::default()).unwrap();
-        if model.events.len() > 16 {
-            continue;
-        }
-        let truth = exact(&scenario, &model);
+    for (seed, scenario, _, truth) in small_plans(9000, 30, (0.0005, 0.05), 16) {
         let prepared = Prepared::new(
             &scenario,
             Job {
@@ -115,11 +102,7 @@ fn importance_sampling_is_unbiased_on_random_plans() {
                 .iter()
                 .position(|x| *x.id == row.id)
                 .unwrap();
-            let p: f64 = truth[s]
-                .iter()
-                .zip(&scenario.regions)
-                .map(|(p, r)| p * r.weight)
-                .sum();
+            let p = weighted(&truth[s], &scenario);
             total += 1;
             inside += (row.ci95[0] <= p && p <= row.ci95[1]) as usize;
             let se = ((row.ci95[1] - row.ci95[0]) / (2.0 * 1.96)).max(1e-15);
