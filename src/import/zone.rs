@@ -1,7 +1,7 @@
 //! `dnsim import zone FILE --origin NAME`: a BIND master file.
 //!
-//! Parsed by hickory-proto's zone parser ($ORIGIN, $TTL, relative names,
-//! parentheses). Its errors carry no position, so the line is found by
+//! Parsed by hickory-proto's zone parser ($ORIGIN, $TTL, $INCLUDE relative
+//! to the file, relative names, parentheses). Its errors carry no position, so the line is found by
 //! parsing growing prefixes of the file, cut only between records: the
 //! first prefix that fails ends with the faulty record.
 //!
@@ -24,8 +24,9 @@ use crate::scenario::read_input;
 
 type Parsed = Vec<(String, u32, RData)>;
 
-fn parse_text(text: &str, origin: &Name) -> Result<Parsed, String> {
-    let (_, sets) = Parser::new(text, None, Some(origin.clone()))
+fn parse_text(text: &str, path: &Path, origin: &Name) -> Result<Parsed, String> {
+    // The path anchors relative $INCLUDE files.
+    let (_, sets) = Parser::new(text, Some(path.to_path_buf()), Some(origin.clone()))
         .parse()
         .map_err(|e| e.to_string())?;
     let mut out = Vec::new();
@@ -66,7 +67,7 @@ fn record_ends(text: &str) -> Vec<usize> {
 }
 
 /// The first line of the record that makes the parse fail.
-fn error_line(text: &str, origin: &Name) -> usize {
+fn error_line(text: &str, path: &Path, origin: &Name) -> usize {
     let lines: Vec<&str> = text.lines().collect();
     let prefix = |k: usize| lines[..k].join("\n") + "\n";
     let ends = record_ends(text);
@@ -74,7 +75,7 @@ fn error_line(text: &str, origin: &Name) -> usize {
     let (mut lo, mut hi) = (0usize, ends.len());
     while lo < hi {
         let mid = (lo + hi) / 2;
-        if parse_text(&prefix(ends[mid]), origin).is_err() {
+        if parse_text(&prefix(ends[mid]), path, origin).is_err() {
             hi = mid;
         } else {
             lo = mid + 1;
@@ -99,10 +100,10 @@ pub fn import(path: &Path, origin: &str, catalog: &Catalog) -> Result<Plan, Inpu
     let origin = check_name(origin).map_err(|m| InputError::flag("--origin", m))?;
     let origin_name = Name::from_str(&format!("{origin}."))
         .map_err(|e| InputError::flag("--origin", e.to_string()))?;
-    let records = parse_text(&text, &origin_name).map_err(|m| {
+    let records = parse_text(&text, path, &origin_name).map_err(|m| {
         InputError::new(format!("zone syntax: {m}"))
             .in_file(path)
-            .at_line(error_line(&text, &origin_name))
+            .at_line(error_line(&text, path, &origin_name))
     })?;
 
     // NS records: the apex's, and delegations below it.

@@ -528,3 +528,21 @@ fn an_octodns_config_imports_and_runs() {
         ]
     );
 }
+
+#[test]
+fn a_zone_includes_files_relative_to_itself() {
+    let (_dir, plan, stderr) = import(&[
+        "zone",
+        path_str(&fixture("import/include/main.zone")),
+        "--origin",
+        "example.com",
+    ]);
+    assert!(
+        stderr.contains("zone example.com: 2 services on dyn"),
+        "{stderr}"
+    );
+    assert_eq!(
+        down_when(&plan, &["dyn"]),
+        ["api.example.com", "www.example.com"]
+    );
+}
