@@ -16,7 +16,6 @@
 
 use std::collections::HashMap;
 
-use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::engine::{self, BLOCK_WORDS, eval};
@@ -220,64 +219,60 @@ pub fn compare(plans: &Plans, trials: u64, seed: u64) -> anyhow::Result<CompareR
 
     let np = engine::pairs(rc);
     let blocks = engine::block_count(trials);
-    let per_block: Vec<Counts> = (0..blocks)
-        .into_par_iter()
-        .map_init(
-            || (Side::new(&ma, seed), Side::new(&mb, seed)),
-            |(sa, sb), block| {
-                let n = engine::trials_in_block(trials, block);
-                let mut c = Counts::new(pairs.len(), rc);
-                c.trials = n;
-                engine::draw_block(&ma, &sa.keys, block, &mut sa.events);
-                engine::draw_block(&mb, &sb.keys, block, &mut sb.events);
-                for wi in 0..n.div_ceil(64) as usize {
-                    let mask = eval::low_bits((n - 64 * wi as u64).min(64) as u32);
-                    if sa.quiet(wi, mask) && sb.quiet(wi, mask) {
-                        continue;
+    let mut total = Counts::new(pairs.len(), rc);
+    engine::ordered_blocks(
+        blocks,
+        || (Side::new(&ma, seed), Side::new(&mb, seed)),
+        |(sa, sb), block| {
+            let n = engine::trials_in_block(trials, block);
+            let mut c = Counts::new(pairs.len(), rc);
+            c.trials = n;
+            engine::draw_block(&ma, &sa.keys, block, &mut sa.events);
+            engine::draw_block(&mb, &sb.keys, block, &mut sb.events);
+            for wi in 0..n.div_ceil(64) as usize {
+                let mask = eval::low_bits((n - 64 * wi as u64).min(64) as u32);
+                if sa.quiet(wi, mask) && sb.quiet(wi, mask) {
+                    continue;
+                }
+                let ia = sa.eval(wi, mask);
+                let ib = sb.eval(wi, mask);
+                for t in 0..64 {
+                    if mask >> t & 1 == 0 {
+                        break;
                     }
-                    let ia = sa.eval(wi, mask);
-                    let ib = sb.eval(wi, mask);
-                    for t in 0..64 {
-                        if mask >> t & 1 == 0 {
-                            break;
-                        }
-                        let d = ib[t] - ia[t];
-                        c.sums[0] += ia[t];
-                        c.sums[1] += ia[t] * ia[t];
-                        c.sums[2] += ib[t];
-                        c.sums[3] += ib[t] * ib[t];
-                        c.sums[4] += d;
-                        c.sums[5] += d * d;
-                        c.better += (d < 0.0) as u64;
-                        c.worse += (d > 0.0) as u64;
-                    }
-                    for (p, &(na, nb)) in pairs.iter().enumerate() {
-                        let mut k = 0;
-                        for r in 0..rc {
-                            let (x, y) = (sa.node(r, na), sb.node(r, nb));
-                            let i = p * rc + r;
-                            c.a_only[i] += (x & !y).count_ones() as u64;
-                            c.b_only[i] += (y & !x).count_ones() as u64;
-                            c.a_down[i] += x.count_ones() as u64;
-                            c.b_down[i] += y.count_ones() as u64;
-                            for s in r + 1..rc {
-                                let (x2, y2) = (sa.node(s, na), sb.node(s, nb));
-                                let plus = (y & y2).count_ones() + (x & x2).count_ones();
-                                let minus = (y & x2).count_ones() + (x & y2).count_ones();
-                                c.cross[p * np + k] += plus as i64 - minus as i64;
-                                k += 1;
-                            }
+                    let d = ib[t] - ia[t];
+                    c.sums[0] += ia[t];
+                    c.sums[1] += ia[t] * ia[t];
+                    c.sums[2] += ib[t];
+                    c.sums[3] += ib[t] * ib[t];
+                    c.sums[4] += d;
+                    c.sums[5] += d * d;
+                    c.better += (d < 0.0) as u64;
+                    c.worse += (d > 0.0) as u64;
+                }
+                for (p, &(na, nb)) in pairs.iter().enumerate() {
+                    let mut k = 0;
+                    for r in 0..rc {
+                        let (x, y) = (sa.node(r, na), sb.node(r, nb));
+                        let i = p * rc + r;
+                        c.a_only[i] += (x & !y).count_ones() as u64;
+                        c.b_only[i] += (y & !x).count_ones() as u64;
+                        c.a_down[i] += x.count_ones() as u64;
+                        c.b_down[i] += y.count_ones() as u64;
+                        for s in r + 1..rc {
+                            let (x2, y2) = (sa.node(s, na), sb.node(s, nb));
+                            let plus = (y & y2).count_ones() + (x & x2).count_ones();
+                            let minus = (y & x2).count_ones() + (x & y2).count_ones();
+                            c.cross[p * np + k] += plus as i64 - minus as i64;
+                            k += 1;
                         }
                     }
                 }
-                c
-            },
-        )
-        .collect();
-    let mut total = Counts::new(pairs.len(), rc);
-    for c in &per_block {
-        total.add(c);
-    }
+            }
+            c
+        },
+        |c| total.add(&c),
+    );
 
     let t = trials as f64;
     let interval = |mean: f64, second: f64| -> [f64; 2] {

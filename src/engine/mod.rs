@@ -247,6 +247,31 @@ fn accumulate(model: &Model, node_down: &[u64], tally: &mut Tally) {
     }
 }
 
+/// Blocks worked on in parallel but handed over in block order, at most
+/// this many at a time, so that results kept per block (float sums) are
+/// added in a fixed order without holding every block's result at once.
+pub const ORDERED_CHUNK: u64 = 64;
+
+/// Runs `work` on every block `0..blocks` on the rayon pool (with per-thread
+/// state from `init`) and passes the results to `add` in block order.
+pub fn ordered_blocks<S, T: Send>(
+    blocks: u64,
+    init: impl Fn() -> S + Sync + Send,
+    work: impl Fn(&mut S, u64) -> T + Sync + Send,
+    mut add: impl FnMut(T),
+) {
+    let mut start = 0;
+    while start < blocks {
+        let end = (start + ORDERED_CHUNK).min(blocks);
+        let done: Vec<T> = (start..end)
+            .into_par_iter()
+            .map_init(&init, |state, b| work(state, b))
+            .collect();
+        done.into_iter().for_each(&mut add);
+        start = end;
+    }
+}
+
 /// Runs `config.trials` trials on the current rayon pool. `progress` is
 /// called with the number of trials each finished block held.
 pub fn run(model: &Model, config: RunConfig, progress: &(dyn Fn(u64) + Sync)) -> Tally {

@@ -28,8 +28,6 @@
 
 use std::collections::BTreeMap;
 
-use rayon::prelude::*;
-
 use super::{BLOCK_WORDS, RunConfig, block_count, draw_block_with, eval, trials_in_block};
 use crate::model::{Csr, Model};
 
@@ -308,18 +306,17 @@ pub fn run(
     progress: &(dyn Fn(u64) + Sync),
 ) -> RareTally {
     let keys = super::stream_keys(model, config.seed);
-    let blocks: Vec<RareTally> = (0..block_count(config.trials))
-        .into_par_iter()
-        .map(|b| {
+    let mut total = RareTally::new(model);
+    super::ordered_blocks(
+        block_count(config.trials),
+        || (),
+        |_, b| {
             let n = trials_in_block(config.trials, b);
             let t = run_block(model, bias, &keys, b, n);
             progress(n);
             t
-        })
-        .collect();
-    let mut total = RareTally::new(model);
-    for b in &blocks {
-        total.add(b);
-    }
+        },
+        |t| total.add(&t),
+    );
     total
 }
