@@ -313,6 +313,9 @@ pub struct CheckArgs {
     /// share of the total weight.
     #[arg(long, value_name = "SHARE", default_value_t = crate::lint::DEFAULT_MAX_SHARE, value_parser = parse_share)]
     pub max_share: f64,
+    /// Warnings of each kind shown in the table (default 20; JSON lists all).
+    #[arg(long, value_name = "N", default_value_t = 20)]
+    pub top: usize,
 }
 
 fn parse_share(s: &str) -> Result<f64, String> {

@@ -563,8 +563,24 @@ fn check(args: CheckArgs) -> anyhow::Result<u8> {
                 scenario.common_causes.len(),
                 scenario.regions.len()
             )?;
+            // At most --top of each kind: a generated or imported plan can
+            // hold millions of single-provider services.
+            let mut shown: std::collections::BTreeMap<&str, usize> = Default::default();
             for w in &warnings {
-                writeln!(out, "warning[{}]: {}", w.kind, w.message)?;
+                let n = shown.entry(w.kind).or_insert(0);
+                *n += 1;
+                if *n <= args.top {
+                    writeln!(out, "warning[{}]: {}", w.kind, w.message)?;
+                }
+            }
+            for (kind, n) in &shown {
+                if *n > args.top {
+                    writeln!(
+                        out,
+                        "… and {} more {kind} warnings (--top N shows more; --format json lists them all)",
+                        n - args.top
+                    )?;
+                }
             }
             if !warnings.is_empty() {
                 writeln!(

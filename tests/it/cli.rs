@@ -389,3 +389,28 @@ fn a_closed_pipe_ends_the_run_quietly() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn check_shows_at_most_top_warnings_of_each_kind() {
+    let path = scenario_file("dyn-2016.toml");
+    let p = path_str(&path);
+    let count = |text: &str| text.matches("warning[single_provider]").count();
+    let out = run(&["check", p]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(count(&out.stdout), 20);
+    assert!(
+        out.stdout
+            .contains("… and 951 more single_provider warnings"),
+        "{}",
+        out.stdout
+    );
+    assert!(out.stdout.contains("971 warnings"), "{}", out.stdout);
+    let all = run(&["check", p, "--top", "5000"]);
+    assert_eq!(count(&all.stdout), 971);
+    assert!(!all.stdout.contains("more single_provider"));
+    let json = run(&["check", p, "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(v["warnings"].as_array().unwrap().len(), 971);
+    // --deny-warnings still counts them all.
+    assert_eq!(run(&["check", p, "--deny-warnings"]).code, 3);
+}
