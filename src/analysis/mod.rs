@@ -89,10 +89,10 @@ pub struct AnalysisService {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ci95: Option<[f64; 2]>,
     pub regions: RegionValues,
-    /// Exact only; most risk removed first.
-    pub importance: Vec<Importance>,
+    /// Exact only; most risk removed first. Services of one node share it.
+    pub importance: Arc<[Importance]>,
     /// Minimal cut sets (in some region) up to the order, likeliest first.
-    pub cut_sets: Vec<Vec<String>>,
+    pub cut_sets: Arc<[Vec<String>]>,
 }
 
 /// Importance of one event (spec §8). Ratios are `null` where they divide
@@ -189,8 +189,8 @@ pub fn analyze(scenario: &Scenario, options: &AnalyzeOptions) -> AnalysisReport 
         p: f64,
         ci: Option<[f64; 2]>,
         regions: Arc<[f64]>,
-        importance: Vec<Importance>,
-        cut_sets: Vec<Vec<String>>,
+        importance: Arc<[Importance]>,
+        cut_sets: Arc<[Vec<String>]>,
     }
     let mut plan_b = vec![0.0f64; model.events.len()];
     let mut exact_impact = 0.0;
@@ -239,7 +239,7 @@ pub fn analyze(scenario: &Scenario, options: &AnalyzeOptions) -> AnalysisReport 
                         p: *p,
                         ci: Some(*ci),
                         regions: regions.clone(),
-                        importance: Vec::new(),
+                        importance: Arc::from([]),
                         cut_sets,
                     }
                 }
