@@ -5,6 +5,7 @@
 //! name the CSV file, its line, and the field number as the column.
 
 use std::path::Path;
+use std::sync::Arc;
 
 use super::Service;
 use super::load::{Loc, Pending, check_id_text, check_non_negative, duration_value, seconds_u32};
@@ -59,6 +60,7 @@ pub(super) fn read(
             .at(line as usize, column)
             .with_key(key)
     };
+    let file: Arc<Path> = Arc::from(path);
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
         .trim(csv::Trim::All)
@@ -170,7 +172,7 @@ pub(super) fn read(
                         requires.push((
                             name.to_string(),
                             Loc::Csv {
-                                file: path.to_path_buf(),
+                                file: file.clone(),
                                 line,
                                 column,
                             },
@@ -182,7 +184,7 @@ pub(super) fn read(
         out.push(Pending {
             service,
             loc: Loc::Csv {
-                file: path.to_path_buf(),
+                file: file.clone(),
                 line,
                 column: id_col,
             },

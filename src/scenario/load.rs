@@ -7,7 +7,8 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
-use std::path::{Path, PathBuf};
+use std::path::Path;
+use std::sync::Arc;
 
 use petgraph::graph::{DiGraph, NodeIndex};
 use sha2::{Digest, Sha256};
@@ -150,7 +151,8 @@ type Requirements = (Box<[u32]>, Box<[Box<[u32]>]>);
 pub(super) enum Loc {
     Toml(Range<usize>),
     Csv {
-        file: PathBuf,
+        /// Shared by every row of the file: one allocation, not one a row.
+        file: Arc<Path>,
         line: u64,
         column: usize,
     },
