@@ -8,7 +8,7 @@ use dnsim::model::{Forcing, Model};
 use dnsim::run::{RunOptions, snapshot};
 use dnsim::scenario::*;
 
-use super::plans::{random_plan, small_plans, weighted};
+use super::plans::{random_plan, service_index, small_plans, weighted};
 
 fn on_threads<T: Send>(threads: usize, f: impl FnOnce() -> T + Send) -> T {
     rayon::ThreadPoolBuilder::new()
@@ -70,11 +70,7 @@ fn monte_carlo_agrees_with_exact_enumeration() {
         )
         .unwrap();
         for row in &report.services {
-            let s = scenario
-                .services
-                .iter()
-                .position(|x| *x.id == row.id)
-                .unwrap();
+            let s = service_index(&scenario, &row.id);
             let p = weighted(&truth[s], &scenario);
             total += 1;
             if row.ci95[0] <= p && p <= row.ci95[1] {

@@ -182,3 +182,12 @@ pub fn weighted(per_region: &[f64], scenario: &Scenario) -> f64 {
         .map(|(p, r)| p * r.weight)
         .sum()
 }
+
+/// The index of the service `id` in the scenario.
+pub fn service_index(scenario: &Scenario, id: &str) -> usize {
+    scenario
+        .services
+        .iter()
+        .position(|x| *x.id == *id)
+        .unwrap_or_else(|| panic!("no service {id}"))
+}

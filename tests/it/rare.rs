@@ -6,7 +6,7 @@ use dnsim::results::SnapshotReport;
 use dnsim::run::{Job, Prepared, RunOptions};
 use dnsim::scenario::{self, ModelKind};
 
-use super::plans::{small_plans, weighted};
+use super::plans::{service_index, small_plans, weighted};
 use super::support::{path_str, run, scenario_file};
 
 fn json_run(args: &[&str]) -> SnapshotReport {
@@ -97,11 +97,7 @@ fn importance_sampling_is_unbiased_on_random_plans() {
         .unwrap();
         let report = prepared.rare_report("--rare", &|_| {}).unwrap();
         for row in &report.services {
-            let s = scenario
-                .services
-                .iter()
-                .position(|x| *x.id == row.id)
-                .unwrap();
+            let s = service_index(&scenario, &row.id);
             let p = weighted(&truth[s], &scenario);
             total += 1;
             inside += (row.ci95[0] <= p && p <= row.ci95[1]) as usize;
