@@ -381,7 +381,7 @@ pub fn write_table(
     top: usize,
     out: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
-    use crate::report::{fit, fmt_small};
+    use crate::report::{fit, fmt_small, shown_of};
     writeln!(out, "A: {}", fit(&r.a, 77))?;
     writeln!(out, "B: {}", fit(&r.b, 77))?;
     writeln!(
@@ -430,17 +430,9 @@ pub fn write_table(
         .iter()
         .filter(|c| c.change != "unchanged")
         .collect();
-    let shown = top.min(changed.len());
+    let (shown, more) = shown_of(top, changed.len());
     if shown > 0 {
-        writeln!(
-            out,
-            "\nChanged services, largest change first{}",
-            if shown < changed.len() {
-                format!(" ({shown} of {}; --top N for more)", changed.len())
-            } else {
-                String::new()
-            }
-        )?;
+        writeln!(out, "\nChanged services, largest change first{more}")?;
         writeln!(
             out,
             "  {:<24} {:>9} {:>9} {:>10}  change",

@@ -4,7 +4,7 @@
 use std::io::{self, Write};
 
 use super::{AnalysisReport, Importance};
-use crate::report::{fit, fmt_small, fmt_weight, pct};
+use crate::report::{fit, fmt_small, fmt_weight, pct, shown_of};
 
 fn ratio(x: Option<f64>) -> String {
     match x {
@@ -108,16 +108,8 @@ pub fn write(r: &AnalysisReport, top: usize, out: &mut dyn Write) -> io::Result<
         )?;
     }
 
-    let shown = top.min(r.services.len());
-    writeln!(
-        out,
-        "\nRiskiest services{}",
-        if shown < r.services.len() {
-            format!(" ({shown} of {}; --top N for more)", r.services.len())
-        } else {
-            String::new()
-        }
-    )?;
+    let (shown, more) = shown_of(top, r.services.len());
+    writeln!(out, "\nRiskiest services{more}")?;
     writeln!(
         out,
         "  {:<26} {:>12} {:>7}  riskiest event",

@@ -109,6 +109,17 @@ pub fn pct(x: f64) -> String {
     }
 }
 
+/// How many of `len` rows `top` shows, and the note saying so.
+pub fn shown_of(top: usize, len: usize) -> (usize, String) {
+    let shown = top.min(len);
+    let note = if shown < len {
+        format!(" ({shown} of {len}; --top N for more)")
+    } else {
+        String::new()
+    };
+    (shown, note)
+}
+
 /// A weight or impact: up to three decimals, trailing zeros dropped.
 pub fn fmt_weight(x: f64) -> String {
     if x != 0.0 && x.abs() < 0.001 {

@@ -3,7 +3,7 @@
 
 use std::io::{self, Write};
 
-use super::{Exporter, fit, fmt_clock, fmt_small, fmt_weight, pct};
+use super::{Exporter, fit, fmt_clock, fmt_small, fmt_weight, pct, shown_of};
 use crate::results::SnapshotReport;
 use crate::timeline::results::TimelineReport;
 
@@ -16,17 +16,6 @@ impl Table {
 }
 
 const WIDTH: usize = 80;
-
-/// How many of `len` rows `top` shows, and the note saying so.
-fn shown_of(top: usize, len: usize) -> (usize, String) {
-    let shown = top.min(len);
-    let note = if shown < len {
-        format!(" ({shown} of {len}; --top N for more)")
-    } else {
-        String::new()
-    };
-    (shown, note)
-}
 
 const SPARK_WIDTH: usize = 48;
 const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
