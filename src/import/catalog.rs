@@ -108,10 +108,6 @@ impl Catalog {
             .iter()
             .find(|e| e.dnscontrol.iter().any(|t| t.eq_ignore_ascii_case(kind)))
     }
-
-    pub fn by_id(&self, id: &str) -> Option<&Entry> {
-        self.entries.iter().find(|e| e.id == id)
-    }
 }
 
 /// Lower case, without the trailing dot.
