@@ -5,6 +5,7 @@ mod bad_input;
 mod cli;
 mod compare;
 mod engine;
+mod golden;
 mod html;
 mod import;
 mod plans;
