@@ -138,10 +138,12 @@ impl Checkpoint {
     }
 
     /// Adds a finished block's counts; saves when it is time.
-    pub fn record(&self, block: u64, counts: &Counts) -> anyhow::Result<()> {
+    pub fn record(&self, block: u64, counts: &Counts) -> crate::error::Result<()> {
         let mut state = self.lock();
         if !state.counts.add(counts) {
-            anyhow::bail!("internal error: a block's counts do not fit the run's");
+            return Err(crate::error::Error::Internal(
+                "a block's counts do not fit the run's",
+            ));
         }
         state.done.insert(block);
         self.finished_here.fetch_add(1, Ordering::SeqCst);
@@ -151,12 +153,12 @@ impl Checkpoint {
         Ok(())
     }
 
-    pub fn save(&self) -> anyhow::Result<()> {
+    pub fn save(&self) -> crate::error::Result<()> {
         let mut state = self.lock();
         self.save_locked(&mut state)
     }
 
-    fn save_locked(&self, state: &mut State) -> anyhow::Result<()> {
+    fn save_locked(&self, state: &mut State) -> crate::error::Result<()> {
         let file = File {
             dnsim_checkpoint: CHECKPOINT_FORMAT,
             run: self.run.clone(),

@@ -16,64 +16,11 @@
 
 use std::collections::HashMap;
 
-use serde::{Deserialize, Serialize};
-
 use crate::engine::{self, BLOCK_WORDS, eval};
 use crate::model::{Forcing, Model};
-use crate::results::VERSION;
+use crate::results::{Change, CompareReport, CompareSummary, ModelKind, ServiceChange, VERSION};
 use crate::scenario::Scenario;
 use crate::stats::Z;
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct CompareReport {
-    pub dnsim: String,
-    pub model: String,
-    pub a: String,
-    pub b: String,
-    pub trials: u64,
-    pub seed: u64,
-    pub summary: CompareSummary,
-    /// Services in both plans, largest change first; ties in A's order.
-    pub services: Vec<ServiceChange>,
-    /// Services only in A.
-    pub only_in_a: Vec<String>,
-    /// Services only in B.
-    pub only_in_b: Vec<String>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct CompareSummary {
-    pub expected_impact_a: f64,
-    pub expected_impact_b: f64,
-    /// B − A, per trial, averaged.
-    pub impact_difference: f64,
-    /// From the paired per-trial differences.
-    pub impact_difference_ci95: [f64; 2],
-    /// What two independent runs of this many trials would give.
-    pub unpaired_ci95: [f64; 2],
-    /// Trials in which B's impact was lower, higher.
-    pub trials_b_better: u64,
-    pub trials_b_worse: u64,
-    pub services_better: usize,
-    pub services_worse: usize,
-    pub services_unchanged: usize,
-    pub services_unclear: usize,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct ServiceChange {
-    pub id: String,
-    pub weight_a: f64,
-    pub weight_b: f64,
-    pub p_unreachable_a: f64,
-    pub p_unreachable_b: f64,
-    /// B − A.
-    pub difference: f64,
-    pub difference_ci95: [f64; 2],
-    /// "better" or "worse" (the interval excludes 0), "unchanged" (no trial
-    /// differs), "unclear" (trials differ, the interval holds 0).
-    pub change: String,
-}
 
 /// Integer counts per (A node, B node) pair and the impact sums of a block.
 #[derive(Debug, Clone)]
@@ -179,7 +126,7 @@ pub struct Plans<'a> {
     pub b: &'a Scenario,
 }
 
-pub fn compare(plans: &Plans, trials: u64, seed: u64) -> anyhow::Result<CompareReport> {
+pub fn compare(plans: &Plans, trials: u64, seed: u64) -> crate::error::Result<CompareReport> {
     let (a, b) = (plans.a, plans.b);
     let region_ids = |s: &Scenario| s.regions.iter().map(|r| r.id.clone()).collect::<Vec<_>>();
     if region_ids(a) != region_ids(b) {
@@ -309,13 +256,13 @@ pub fn compare(plans: &Plans, trials: u64, seed: u64) -> anyhow::Result<CompareR
         .map(|&(i, j, p)| {
             let (pa, pb, mean, ci, differs) = pair_rows[p];
             let change = if !differs {
-                "unchanged"
+                Change::Unchanged
             } else if ci[1] < 0.0 {
-                "better"
+                Change::Better
             } else if ci[0] > 0.0 {
-                "worse"
+                Change::Worse
             } else {
-                "unclear"
+                Change::Unclear
             };
             ServiceChange {
                 id: a.services[i].id.to_string(),
@@ -325,12 +272,12 @@ pub fn compare(plans: &Plans, trials: u64, seed: u64) -> anyhow::Result<CompareR
                 p_unreachable_b: pb,
                 difference: mean,
                 difference_ci95: ci,
-                change: change.to_string(),
+                change,
             }
         })
         .collect();
     services.sort_by(|x, y| y.difference.abs().total_cmp(&x.difference.abs()));
-    let count = |what: &str| services.iter().filter(|s| s.change == what).count();
+    let count = |what: Change| services.iter().filter(|s| s.change == what).count();
 
     let s = &total.sums;
     let (ea, eb, ed) = (s[0] / t, s[2] / t, s[4] / t);
@@ -341,7 +288,7 @@ pub fn compare(plans: &Plans, trials: u64, seed: u64) -> anyhow::Result<CompareR
     let unpaired_half = Z * ((var(s[0], s[1]) + var(s[2], s[3])) / t).sqrt();
     Ok(CompareReport {
         dnsim: VERSION.to_string(),
-        model: "snapshot".to_string(),
+        model: ModelKind::Snapshot,
         a: a.name.clone(),
         b: b.name.clone(),
         trials,
@@ -354,10 +301,10 @@ pub fn compare(plans: &Plans, trials: u64, seed: u64) -> anyhow::Result<CompareR
             unpaired_ci95: [ed - unpaired_half, ed + unpaired_half],
             trials_b_better: total.better,
             trials_b_worse: total.worse,
-            services_better: count("better"),
-            services_worse: count("worse"),
-            services_unchanged: count("unchanged"),
-            services_unclear: count("unclear"),
+            services_better: count(Change::Better),
+            services_worse: count(Change::Worse),
+            services_unchanged: count(Change::Unchanged),
+            services_unclear: count(Change::Unclear),
         },
         services,
         only_in_a: a
@@ -373,97 +320,4 @@ pub fn compare(plans: &Plans, trials: u64, seed: u64) -> anyhow::Result<CompareR
             .map(|s| s.id.to_string())
             .collect(),
     })
-}
-
-/// The comparison for people. Fits 80 columns.
-pub fn write_table(
-    r: &CompareReport,
-    top: usize,
-    out: &mut dyn std::io::Write,
-) -> std::io::Result<()> {
-    use crate::report::{fit, fmt_small, shown_of};
-    writeln!(out, "A: {}", fit(&r.a, 77))?;
-    writeln!(out, "B: {}", fit(&r.b, 77))?;
-    writeln!(
-        out,
-        "snapshot model · {} trials · seed {} · same random draws for both",
-        r.trials, r.seed
-    )?;
-    let s = &r.summary;
-    let ci = |c: [f64; 2]| format!("[{}, {}]", fmt_small(c[0]), fmt_small(c[1]));
-    writeln!(out, "\nExpected impact")?;
-    writeln!(
-        out,
-        "  A                        {:>12}",
-        fmt_small(s.expected_impact_a)
-    )?;
-    writeln!(
-        out,
-        "  B                        {:>12}",
-        fmt_small(s.expected_impact_b)
-    )?;
-    writeln!(
-        out,
-        "  B − A                    {:>12}  95% {} (paired)",
-        fmt_small(s.impact_difference),
-        ci(s.impact_difference_ci95)
-    )?;
-    writeln!(
-        out,
-        "  {:<24} {:>12}  95% {}",
-        "two independent runs",
-        "",
-        ci(s.unpaired_ci95)
-    )?;
-    writeln!(
-        out,
-        "  trials where B is better {:>12}, worse {}",
-        s.trials_b_better, s.trials_b_worse
-    )?;
-    writeln!(
-        out,
-        "\nServices: {} better, {} worse, {} unchanged, {} unclear (interval holds 0)",
-        s.services_better, s.services_worse, s.services_unchanged, s.services_unclear
-    )?;
-    let changed: Vec<&ServiceChange> = r
-        .services
-        .iter()
-        .filter(|c| c.change != "unchanged")
-        .collect();
-    let (shown, more) = shown_of(top, changed.len());
-    if shown > 0 {
-        writeln!(out, "\nChanged services, largest change first{more}")?;
-        writeln!(
-            out,
-            "  {:<24} {:>9} {:>9} {:>10}  change",
-            "service", "P(A)", "P(B)", "B − A"
-        )?;
-        for c in &changed[..shown] {
-            writeln!(
-                out,
-                "  {:<24} {:>9} {:>9} {:>10}  {}",
-                fit(&c.id, 24),
-                fmt_small(c.p_unreachable_a),
-                fmt_small(c.p_unreachable_b),
-                fmt_small(c.difference),
-                c.change
-            )?;
-        }
-    }
-    for (label, list) in [("only in A", &r.only_in_a), ("only in B", &r.only_in_b)] {
-        if !list.is_empty() {
-            let shown: Vec<&str> = list.iter().take(top).map(String::as_str).collect();
-            writeln!(
-                out,
-                "\nServices {label} (not compared): {}{}",
-                shown.join(", "),
-                if list.len() > shown.len() {
-                    ", …"
-                } else {
-                    ""
-                }
-            )?;
-        }
-    }
-    Ok(())
 }

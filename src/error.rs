@@ -1,4 +1,5 @@
-//! Input errors: everything a user can get wrong, with where and what.
+//! The library's errors: [`Error`], and within it [`InputError`], everything
+//! a user can get wrong, with where and what.
 //!
 //! Every problem with a scenario file, an included CSV or a command-line flag
 //! becomes an [`InputError`] that names the file, the line and column, the key
@@ -6,7 +7,32 @@
 //! bug or an I/O failure and exits 1.
 
 use std::fmt;
+use std::io;
 use std::path::{Path, PathBuf};
+
+/// Everything a library call can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The user's input is wrong: the binary exits with code 2.
+    #[error(transparent)]
+    Input(#[from] InputError),
+    /// Reading or writing failed: a full disk, a closed pipe.
+    #[error(transparent)]
+    Io(#[from] io::Error),
+    /// An invariant did not hold: a bug.
+    #[error("internal error: {0}")]
+    Internal(&'static str),
+}
+
+/// A library result.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    /// A write to a closed pipe (`dnsim run … | head`): not worth a message.
+    pub fn is_broken_pipe(&self) -> bool {
+        matches!(self, Error::Io(e) if e.kind() == io::ErrorKind::BrokenPipe)
+    }
+}
 
 /// A problem with the user's input, located as precisely as we can.
 #[derive(Debug, Clone, PartialEq, Eq)]

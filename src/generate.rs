@@ -167,7 +167,7 @@ pub fn generate(
     spec: &GenerateSpec,
     plan_path: &Path,
     progress: &dyn Fn(u64),
-) -> anyhow::Result<PathBuf> {
+) -> crate::error::Result<PathBuf> {
     check(spec)?;
     let csv = csv_path(plan_path);
     let provs = providers(spec.providers, 1.0 - spec.self_hosted);

@@ -8,7 +8,6 @@
 
 pub mod analysis;
 pub mod checkpoint;
-pub mod cli;
 pub mod compare;
 pub mod duration;
 pub mod engine;
@@ -19,7 +18,6 @@ pub mod import;
 pub mod lint;
 pub mod model;
 pub mod output;
-pub mod progress;
 pub mod report;
 pub mod results;
 pub mod run;

@@ -10,20 +10,10 @@
 //! - `provider_share`: a provider whose failure alone takes down more than
 //!   `max_share` of the total weight.
 
-use serde::Serialize;
-
 use crate::engine::eval::single_failures;
 use crate::model::{Forcing, Model};
+use crate::results::{Warning, WarningKind};
 use crate::scenario::Scenario;
-
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct Warning {
-    pub kind: &'static str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub service: Option<String>,
-    pub provider: String,
-    pub message: String,
-}
 
 /// The default `--max-share`.
 pub const DEFAULT_MAX_SHARE: f64 = 0.5;
@@ -37,7 +27,7 @@ pub fn lint(scenario: &Scenario, max_share: f64) -> Vec<Warning> {
     for (s, &node) in scenario.services.iter().zip(&model.service_node) {
         if let [only] = *s.dns {
             out.push(Warning {
-                kind: "single_provider",
+                kind: WarningKind::SingleProvider,
                 service: Some(s.id.to_string()),
                 provider: pid(only as usize),
                 message: format!(
@@ -51,7 +41,7 @@ pub fn lint(scenario: &Scenario, max_share: f64) -> Vec<Warning> {
             let own = s.dns.len() == 1 && s.dns[0] as usize == p;
             if !own && single.takes_down(p, node) {
                 out.push(Warning {
-                    kind: "hidden_single_provider",
+                    kind: WarningKind::HiddenSingleProvider,
                     service: Some(s.id.to_string()),
                     provider: pid(p),
                     message: format!(
@@ -69,7 +59,7 @@ pub fn lint(scenario: &Scenario, max_share: f64) -> Vec<Warning> {
     for (p, &impact) in single.impact.iter().enumerate() {
         if total > 0.0 && impact / total > max_share {
             out.push(Warning {
-                kind: "provider_share",
+                kind: WarningKind::ProviderShare,
                 service: None,
                 provider: pid(p),
                 message: format!(

@@ -11,7 +11,7 @@ use crate::error::InputError;
 pub fn emit(
     path: Option<&Path>,
     write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
-) -> anyhow::Result<()> {
+) -> crate::error::Result<()> {
     match path {
         None => {
             let stdout = io::stdout();
@@ -30,7 +30,7 @@ pub fn write_atomic(
     path: &Path,
     flag: &str,
     write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
-) -> anyhow::Result<()> {
+) -> crate::error::Result<()> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),

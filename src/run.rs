@@ -3,19 +3,32 @@
 //! report. A single run and a merge of shards go through the same
 //! [`report`], so they give the same bytes.
 
+use std::path::{Path, PathBuf};
+
 use rayon::prelude::*;
 
 use crate::checkpoint::Checkpoint;
 use crate::engine::rare::{self, Bias};
+use crate::engine::summary::{self, RunInfo};
 use crate::engine::{self, RunConfig, Tally};
 use crate::error::InputError;
-use crate::model::{Forcing, Model};
-use crate::report::Report;
-use crate::results::{self, RunInfo, SnapshotReport};
+use crate::model::{FailSpec, Forcing, Model};
+use crate::results::{ChosenBy, Report, SnapshotReport, TimelineReport, VERSION};
 use crate::scenario::{ModelKind, Scenario};
-use crate::shard::Counts;
-use crate::timeline::results::TimelineReport;
+use crate::shard::{Counts, Partial, RunId, check_parts};
 use crate::timeline::{TimelineModel, TimelineTally};
+
+/// What the flags ask of a snapshot run's sampling.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Sampler {
+    /// Importance sampling where plain sampling would see almost nothing.
+    #[default]
+    Auto,
+    /// Importance sampling (`--rare`).
+    Rare,
+    /// Plain sampling (`--no-rare`).
+    Plain,
+}
 
 #[derive(Debug, Clone, Default)]
 pub struct RunOptions {
@@ -106,11 +119,49 @@ impl<'a> Prepared<'a> {
         }
     }
 
+    /// Whether this run samples by importance, and why. `split` runs
+    /// (shards, checkpoints) never choose it automatically: their parts add
+    /// integer counts, and weighted sums would be added in another order.
+    pub fn importance_sampling(&self, asked: Sampler, split: bool) -> Option<ChosenBy> {
+        let model = self.snapshot_model()?;
+        match asked {
+            Sampler::Rare => Some(ChosenBy::Flag),
+            Sampler::Auto if !split && rare::worth_it(model, self.trials) => Some(ChosenBy::Auto),
+            _ => None,
+        }
+    }
+
+    /// What identifies this run, for shards and checkpoints; `fail` as the
+    /// user typed it.
+    pub fn run_id(&self, scenario_path: &Path) -> RunId {
+        let forcing = &self.job.options.forcing;
+        RunId {
+            dnsim: VERSION.to_string(),
+            model: self.job.model,
+            scenario_path: scenario_path.to_path_buf(),
+            scenario_hash: self.scenario.content_hash.clone(),
+            seed: self.seed,
+            trials: self.trials,
+            fail: forcing.fail.iter().map(|f| f.to_string()).collect(),
+            fail_only: forcing.fail_only,
+            series_step: self.job.series_step,
+        }
+    }
+
+    /// Trials in the blocks that `owns` selects: a shard's share of the
+    /// progress bar.
+    pub fn trials_owned(&self, owns: &dyn Fn(u64) -> bool) -> u64 {
+        (0..self.blocks())
+            .filter(|&b| owns(b))
+            .map(|b| self.trials_in(b))
+            .sum()
+    }
+
     /// A whole snapshot run with importance sampling (`--rare`); `chosen_by`
     /// says why, in the report. `None` for a timeline job.
     pub fn rare_report(
         &self,
-        chosen_by: &str,
+        chosen_by: ChosenBy,
         progress: &(dyn Fn(u64) + Sync),
     ) -> Option<SnapshotReport> {
         let model = self.snapshot_model()?;
@@ -124,7 +175,7 @@ impl<'a> Prepared<'a> {
             },
             progress,
         );
-        Some(results::snapshot_rare(
+        Some(summary::snapshot_rare(
             self.scenario,
             model,
             &tally,
@@ -221,7 +272,7 @@ impl<'a> Prepared<'a> {
                 if !tally.counts.add(c) {
                     return Err(mismatch());
                 }
-                Ok(Report::Timeline(crate::timeline::results::timeline(
+                Ok(Report::Timeline(crate::timeline::summary::timeline(
                     model,
                     &tally,
                     self.seed,
@@ -249,7 +300,7 @@ fn snapshot_report(
     tally: &Tally,
 ) -> SnapshotReport {
     let single = engine::eval::single_failures(model);
-    results::snapshot(
+    summary::snapshot(
         scenario,
         model,
         tally,
@@ -318,20 +369,72 @@ pub fn counts_checkpointed(
     owns: &(dyn Fn(u64) -> bool + Sync),
     progress: &(dyn Fn(u64) + Sync),
     checkpoint: &Checkpoint,
-) -> anyhow::Result<Option<Counts>> {
+) -> crate::error::Result<Option<Counts>> {
     let todo: Vec<u64> = (0..prepared.blocks())
         .filter(|&b| owns(b) && !checkpoint.is_done(b))
         .collect();
-    todo.par_iter().try_for_each(|&b| -> anyhow::Result<()> {
-        if checkpoint.may_start() {
-            checkpoint.record(b, &prepared.block_counts(b))?;
-            progress(prepared.trials_in(b));
-        }
-        Ok(())
-    })?;
+    todo.par_iter()
+        .try_for_each(|&b| -> crate::error::Result<()> {
+            if checkpoint.may_start() {
+                checkpoint.record(b, &prepared.block_counts(b))?;
+                progress(prepared.trials_in(b));
+            }
+            Ok(())
+        })?;
     checkpoint.save()?;
     Ok(todo
         .iter()
         .all(|&b| checkpoint.is_done(b))
         .then(|| checkpoint.counts()))
+}
+
+/// `dnsim merge`: reads part files, checks that they are the shards of one
+/// run and that the scenario (at the path they recorded, or `scenario`) is
+/// the one they ran, adds their counts and returns the report a single run
+/// would have written.
+pub fn merge(parts: &[PathBuf], scenario: Option<&Path>) -> Result<Report, InputError> {
+    let parts = parts
+        .iter()
+        .map(|p| Partial::read(p).map(|part| (p.clone(), part)))
+        .collect::<Result<Vec<_>, _>>()?;
+    let parts = check_parts(parts)?;
+    let (first_path, first) = &parts[0];
+    let scenario_path = scenario.unwrap_or(&first.run.scenario_path);
+    let scenario = crate::scenario::load(scenario_path)?;
+    if scenario.content_hash != first.run.scenario_hash {
+        return Err(InputError::new(format!(
+            "this scenario is not the one the shards ran (its content hash differs from {}'s)",
+            first_path.display()
+        ))
+        .in_file(scenario_path));
+    }
+    let job = job_of(&first.run)?;
+    let mut total = first.counts.clone();
+    for (path, p) in &parts[1..] {
+        if !total.add(&p.counts) {
+            return Err(InputError::new("its counts do not fit the other parts'").in_file(path));
+        }
+    }
+    Prepared::new(&scenario, job)?.report(&total)
+}
+
+/// The job a recorded run was.
+fn job_of(run: &RunId) -> Result<Job, InputError> {
+    let fail = run
+        .fail
+        .iter()
+        .map(|f| FailSpec::parse(f))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Job {
+        model: run.model,
+        options: RunOptions {
+            trials: Some(run.trials),
+            seed: Some(run.seed),
+            forcing: Forcing {
+                fail,
+                fail_only: run.fail_only,
+            },
+        },
+        series_step: run.series_step,
+    })
 }

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::engine::Tally;
 use crate::error::InputError;
-use crate::results::VERSION;
+use crate::results::{ModelKind, VERSION};
 use crate::timeline::TimelineCounts;
 
 /// Shard K of N, K from 1.
@@ -132,7 +132,7 @@ pub enum Counts {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunId {
     pub dnsim: String,
-    pub model: String,
+    pub model: ModelKind,
     /// The scenario as given on the command line; merge loads it from here
     /// (or from `--scenario`) and checks its hash.
     pub scenario_path: PathBuf,
@@ -150,7 +150,7 @@ impl RunId {
         Some(if self.dnsim != other.dnsim {
             format!("dnsim version {} vs {}", self.dnsim, other.dnsim)
         } else if self.model != other.model {
-            format!("model {} vs {}", self.model, other.model)
+            format!("model {} vs {}", self.model.as_str(), other.model.as_str())
         } else if self.scenario_hash != other.scenario_hash {
             "a different scenario (content hash)".to_string()
         } else if self.seed != other.seed {

@@ -10,16 +10,17 @@
 
 pub mod cuts;
 pub mod exact;
-pub mod table;
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-use serde::{Deserialize, Serialize};
-
+use crate::engine::summary::{node_estimates, region_rows};
 use crate::engine::{self, RunConfig};
 use crate::model::{Forcing, Model};
-use crate::results::{RegionRow, RegionValues, VERSION, node_estimates};
+use crate::results::{
+    AnalysisMethod, AnalysisReport, AnalysisService, AnalysisSummary, Fallback, Importance,
+    ModelKind, PlanCutSet, RegionValues, ServiceMethod, VERSION,
+};
 use crate::scenario::Scenario;
 
 pub const DEFAULT_ORDER: usize = 2;
@@ -37,119 +38,29 @@ pub struct AnalyzeOptions {
     pub seed: u64,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct AnalysisReport {
-    pub dnsim: String,
-    pub model: String,
-    /// "exact", or "exact+monte_carlo" when some services fell back.
-    pub method: String,
-    pub scenario: String,
-    pub max_bdd_nodes: usize,
-    pub cut_set_order: usize,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub fallback: Option<Fallback>,
-    pub regions: Vec<RegionRow>,
-    pub summary: AnalysisSummary,
-    /// Riskiest first; ties in scenario order.
-    pub services: Vec<AnalysisService>,
-    /// Against the expected impact; most impact removed first.
-    pub importance: Vec<Importance>,
-    /// Every set that is a minimal cut set of some service, with what it
-    /// does alone; largest impact first.
-    pub cut_sets: Vec<PlanCutSet>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct Fallback {
-    /// Services estimated by Monte Carlo.
-    pub services: usize,
-    pub trials: u64,
-    pub seed: u64,
-    pub reason: String,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct AnalysisSummary {
-    pub services: usize,
-    pub total_weight: f64,
-    pub expected_unreachable: f64,
-    pub expected_impact: f64,
-    /// The largest diagram built, in BDD nodes.
-    pub largest_bdd: usize,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct AnalysisService {
-    pub id: String,
-    pub weight: f64,
-    /// "exact" or "monte_carlo".
-    pub method: String,
-    pub p_unreachable: f64,
-    /// Monte Carlo only.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ci95: Option<[f64; 2]>,
-    pub regions: RegionValues,
-    /// Exact only; most risk removed first. Services of one node share it.
-    pub importance: Arc<[Importance]>,
-    /// Minimal cut sets (in some region) up to the order, likeliest first.
-    pub cut_sets: Arc<[Vec<String>]>,
-}
-
-/// Importance of one event (spec §8). Ratios are `null` where they divide
-/// by zero.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct Importance {
-    pub event: String,
-    /// P(event).
-    pub p: f64,
-    pub birnbaum: f64,
-    pub fussell_vesely: Option<f64>,
-    pub criticality: Option<f64>,
-    pub raw: Option<f64>,
-    pub rrw: Option<f64>,
-    /// What never having the event removes: P(D) − P(D | not e) (for the
-    /// plan, expected impact).
-    pub removes: f64,
-}
-
-impl Importance {
-    /// From the measure `total` (P(D), or expected impact), the event's
-    /// probability and its Birnbaum importance ∂total/∂p.
-    pub fn new(event: String, p: f64, total: f64, birnbaum: f64) -> Importance {
-        let given = total + (1.0 - p) * birnbaum;
-        // P(D | not e) as a difference: a few ulps of `total` where it is
-        // truly zero (e is in every cut set), so treat that as zero.
-        let without = total - p * birnbaum;
-        let without = if without <= total * 1e-13 {
-            0.0
-        } else {
-            without
-        };
-        let ratio = |x: f64| (total > 0.0).then(|| x / total);
-        Importance {
-            event,
-            p,
-            birnbaum,
-            fussell_vesely: ratio(p * given),
-            criticality: ratio(birnbaum * p),
-            raw: ratio(given),
-            rrw: (total > 0.0 && without > 0.0).then(|| total / without),
-            removes: p * birnbaum,
-        }
+/// An event's importance measures, from the measure `total` (P(D), or expected impact), the event's
+/// probability and its Birnbaum importance ∂total/∂p.
+pub fn importance(event: String, p: f64, total: f64, birnbaum: f64) -> Importance {
+    let given = total + (1.0 - p) * birnbaum;
+    // P(D | not e) as a difference: a few ulps of `total` where it is
+    // truly zero (e is in every cut set), so treat that as zero.
+    let without = total - p * birnbaum;
+    let without = if without <= total * 1e-13 {
+        0.0
+    } else {
+        without
+    };
+    let ratio = |x: f64| (total > 0.0).then(|| x / total);
+    Importance {
+        event,
+        p,
+        birnbaum,
+        fussell_vesely: ratio(p * given),
+        criticality: ratio(birnbaum * p),
+        raw: ratio(given),
+        rrw: (total > 0.0 && without > 0.0).then(|| total / without),
+        removes: p * birnbaum,
     }
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct PlanCutSet {
-    pub events: Vec<String>,
-    /// Π P(event): the chance that all of them happen.
-    pub probability: f64,
-    /// The impact when exactly these events happen.
-    pub impact: f64,
-    /// `impact` over the total weight.
-    pub share: f64,
-    /// Services unreachable somewhere when exactly these events happen.
-    pub services: usize,
 }
 
 /// Most removed first, then largest Birnbaum, then model order.
@@ -220,7 +131,7 @@ pub fn analyze(scenario: &Scenario, options: &AnalyzeOptions) -> AnalysisReport 
                         .iter()
                         .map(|&(e, b)| {
                             let ev = &model.events[e as usize];
-                            (e as usize, Importance::new(ev.id.clone(), ev.p, p, b))
+                            (e as usize, importance(ev.id.clone(), ev.p, p, b))
                         })
                         .collect();
                     rank(&mut importance);
@@ -257,11 +168,10 @@ pub fn analyze(scenario: &Scenario, options: &AnalyzeOptions) -> AnalysisReport 
                 id: s.id.to_string(),
                 weight: s.weight,
                 method: if row.ci.is_some() {
-                    "monte_carlo"
+                    ServiceMethod::MonteCarlo
                 } else {
-                    "exact"
-                }
-                .to_string(),
+                    ServiceMethod::Exact
+                },
                 p_unreachable: row.p,
                 ci95: row.ci,
                 regions: RegionValues {
@@ -283,7 +193,7 @@ pub fn analyze(scenario: &Scenario, options: &AnalyzeOptions) -> AnalysisReport 
         .filter(|&(_, &b)| b != 0.0)
         .map(|(e, &b)| {
             let ev = &model.events[e];
-            (e, Importance::new(ev.id.clone(), ev.p, exact_impact, b))
+            (e, importance(ev.id.clone(), ev.p, exact_impact, b))
         })
         .collect();
     rank(&mut importance);
@@ -354,18 +264,17 @@ pub fn analyze(scenario: &Scenario, options: &AnalyzeOptions) -> AnalysisReport 
     });
     AnalysisReport {
         dnsim: VERSION.to_string(),
-        model: "snapshot".to_string(),
+        model: ModelKind::Snapshot,
         method: if fallback.is_some() {
-            "exact+monte_carlo"
+            AnalysisMethod::ExactAndMonteCarlo
         } else {
-            "exact"
-        }
-        .to_string(),
+            AnalysisMethod::Exact
+        },
         scenario: scenario.name.clone(),
         max_bdd_nodes: options.max_bdd_nodes,
         cut_set_order: options.order,
         fallback,
-        regions: RegionRow::all(scenario),
+        regions: region_rows(scenario),
         summary: AnalysisSummary {
             services: scenario.services.len(),
             total_weight,

@@ -13,6 +13,7 @@ pub mod eval;
 pub mod rare;
 pub mod sample;
 pub mod scalar;
+pub mod summary;
 
 use std::collections::BTreeMap;
 

@@ -4,7 +4,7 @@ use std::io::{self, Write};
 
 use super::Exporter;
 use crate::results::SnapshotReport;
-use crate::timeline::results::TimelineReport;
+use crate::results::TimelineReport;
 
 pub struct Csv;
 

@@ -5,7 +5,7 @@ use std::io::{self, Write};
 
 use super::{Exporter, fmt_clock, fmt_small, fmt_weight, pct};
 use crate::results::SnapshotReport;
-use crate::timeline::results::TimelineReport;
+use crate::results::TimelineReport;
 
 pub struct Markdown {
     pub top: Option<usize>,

@@ -1,5 +1,8 @@
 //! Writing results: one file per format behind one small trait.
 
+pub mod analysis;
+pub mod check;
+pub mod compare;
 mod csv;
 pub mod html;
 mod json;
@@ -9,8 +12,7 @@ mod table;
 
 use std::io::{self, Write};
 
-use crate::results::SnapshotReport;
-use crate::timeline::results::TimelineReport;
+use crate::results::{Report, SnapshotReport, TimelineReport};
 
 pub use self::csv::Csv;
 pub use self::html::Html;
@@ -19,14 +21,8 @@ pub use self::markdown::Markdown;
 pub use self::series_csv::SeriesCsv;
 pub use self::table::Table;
 
-/// The results of a run, of either model.
-#[derive(Debug, Clone)]
-pub enum Report {
-    Snapshot(SnapshotReport),
-    Timeline(TimelineReport),
-}
-
 impl Report {
+    /// Writes the report in the exporter's format.
     pub fn write(&self, exporter: &dyn Exporter, out: &mut dyn Write) -> io::Result<()> {
         match self {
             Report::Snapshot(r) => exporter.snapshot(r, out),
@@ -42,7 +38,7 @@ pub trait Exporter {
 }
 
 /// `--format` values.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     Table,
     Json,

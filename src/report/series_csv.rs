@@ -6,7 +6,7 @@ use std::io::{self, Write};
 use super::Exporter;
 use super::csv::io;
 use crate::results::SnapshotReport;
-use crate::timeline::results::TimelineReport;
+use crate::results::TimelineReport;
 
 pub struct SeriesCsv;
 

@@ -5,7 +5,7 @@ use std::io::{self, Write};
 
 use super::{Exporter, fit, fmt_clock, fmt_small, fmt_weight, pct, shown_of};
 use crate::results::SnapshotReport;
-use crate::timeline::results::TimelineReport;
+use crate::results::TimelineReport;
 
 pub struct Table {
     pub top: usize,

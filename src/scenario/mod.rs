@@ -15,7 +15,7 @@ pub use load::{io_reason, load, parse_str, read_input};
 use crate::duration::Millis;
 
 /// Which model a run uses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ModelKind {
     Snapshot,

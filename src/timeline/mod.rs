@@ -18,7 +18,7 @@
 //! written.
 
 pub mod intervals;
-pub mod results;
+pub mod summary;
 
 use std::collections::BTreeSet;
 

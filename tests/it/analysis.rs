@@ -5,7 +5,8 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use dnsim::analysis::{self, AnalysisReport, AnalyzeOptions, Importance};
+use dnsim::analysis::{self, AnalyzeOptions};
+use dnsim::results::{AnalysisMethod, AnalysisReport, Importance, ServiceMethod};
 use dnsim::engine::scalar;
 use dnsim::model::Model;
 use dnsim::run::{RunOptions, snapshot};
@@ -120,7 +121,7 @@ fn exact_analysis_matches_brute_force_enumeration() {
     let mut checked = 0;
     for (seed, scenario, model, truth) in small_plans(5000, 60, (0.01, 0.3), 14) {
         let report = analysis::analyze(&scenario, &options());
-        assert_eq!(report.method, "exact");
+        assert_eq!(report.method, AnalysisMethod::Exact);
         let p: Vec<f64> = model.events.iter().map(|e| e.p).collect();
         let conditioned: Vec<(PerRegion, PerRegion)> = (0..p.len())
             .map(|e| {
@@ -295,7 +296,7 @@ fn too_large_diagrams_fall_back_to_monte_carlo_and_say_so() {
     ]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     let r: AnalysisReport = serde_json::from_str(&out.stdout).unwrap();
-    assert_eq!(r.method, "exact+monte_carlo");
+    assert_eq!(r.method, AnalysisMethod::ExactAndMonteCarlo);
     let f = r.fallback.as_ref().expect("a fallback note");
     assert!(f.reason.contains("--max-bdd-nodes"), "{}", f.reason);
     assert_eq!(f.trials, 100_000);
@@ -304,7 +305,7 @@ fn too_large_diagrams_fall_back_to_monte_carlo_and_say_so() {
         .iter()
         .find(|s| s.id == "shop.example.com")
         .unwrap();
-    assert_eq!(shop.method, "monte_carlo");
+    assert_eq!(shop.method, ServiceMethod::MonteCarlo);
     let ci = shop.ci95.expect("an interval");
     let exact = analysis::analyze(&dnsim::scenario::load(&path).unwrap(), &options());
     let want = exact
@@ -320,7 +321,7 @@ fn too_large_diagrams_fall_back_to_monte_carlo_and_say_so() {
         .iter()
         .find(|s| s.id == "cdn.example.net")
         .unwrap();
-    assert_eq!(cdn.method, "exact");
+    assert_eq!(cdn.method, ServiceMethod::Exact);
     let table = run(&["analyze", path_str(&path), "--max-bdd-nodes", "3"]);
     assert!(table.stdout.contains("Monte Carlo"), "{}", table.stdout);
 }
@@ -502,7 +503,7 @@ fn analysis_and_export_bytes_are_stable() {
     assert_eq!(a.code, 0, "{}", a.stderr);
     assert_eq!(a.stdout, b.stdout);
     let r: AnalysisReport = serde_json::from_str(&a.stdout).unwrap();
-    assert_eq!(r.method, "exact");
+    assert_eq!(r.method, AnalysisMethod::Exact);
     // Dyn-only sites: P = P(dyn down in the client's region).
     let github = r.services.iter().find(|s| s.id == "github.com").unwrap();
     assert_eq!(github.importance[0].event, "dyn");

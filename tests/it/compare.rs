@@ -1,7 +1,7 @@
 //! `dnsim compare`: common random numbers make the paired difference tight,
 //! and only what a change touches changes.
 
-use dnsim::compare::CompareReport;
+use dnsim::results::{Change, CompareReport};
 
 use super::support::{path_str, run};
 
@@ -77,13 +77,13 @@ fn a_second_provider_improves_only_that_service_and_what_requires_it() {
     let change = |id: &str| r.services.iter().find(|s| s.id == id).unwrap();
     for id in ["web", "api"] {
         let c = change(id);
-        assert_eq!(c.change, "better", "{id}: {c:?}");
+        assert_eq!(c.change, Change::Better, "{id}: {c:?}");
         assert!(c.difference_ci95[1] < 0.0);
         assert!(c.p_unreachable_b < c.p_unreachable_a);
     }
     for id in ["shop", "blog", "cdn"] {
         let c = change(id);
-        assert_eq!(c.change, "unchanged", "{id}: {c:?}");
+        assert_eq!(c.change, Change::Unchanged, "{id}: {c:?}");
         assert_eq!(c.difference, 0.0);
         assert_eq!(c.p_unreachable_a, c.p_unreachable_b);
     }

@@ -2,7 +2,7 @@
 //! precise where plain sampling sees nothing.
 
 use dnsim::analysis::{self, AnalyzeOptions};
-use dnsim::results::SnapshotReport;
+use dnsim::results::{ChosenBy, SnapshotReport};
 use dnsim::run::{Job, Prepared, RunOptions};
 use dnsim::scenario::{self, ModelKind};
 
@@ -21,7 +21,7 @@ fn one_in_a_million_outages_are_estimated_within_ten_percent() {
     let r = json_run(&["run", path_str(&path), "--format", "json", "-q"]);
     assert_eq!(r.trials, 100_000);
     let sampling = r.sampling.as_ref().expect("chosen automatically");
-    assert_eq!(sampling.chosen_by, "auto");
+    assert_eq!(sampling.chosen_by, ChosenBy::Auto);
     let truth = analysis::analyze(
         &scenario::load(&path).unwrap(),
         &AnalyzeOptions {
@@ -95,7 +95,7 @@ fn importance_sampling_is_unbiased_on_random_plans() {
             },
         )
         .unwrap();
-        let report = prepared.rare_report("--rare", &|_| {}).unwrap();
+        let report = prepared.rare_report(ChosenBy::Flag, &|_| {}).unwrap();
         for row in &report.services {
             let s = service_index(&scenario, &row.id);
             let p = weighted(&truth[s], &scenario);

@@ -1,9 +1,9 @@
 //! The timeline model against the closed forms of spec §3.
 
 use dnsim::model::Forcing;
+use dnsim::results::TimelineReport;
 use dnsim::run::{RunOptions, timeline};
 use dnsim::scenario::parse_str;
-use dnsim::timeline::results::TimelineReport;
 
 use crate::support::*;
 

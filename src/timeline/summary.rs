@@ -1,98 +1,16 @@
-//! Timeline results (spec §7): failed shares, downtime, nines and added
-//! latency per service and region, with intervals across trials, the series
-//! of scheduled-event replays, and per-event figures by region.
-
-use std::collections::BTreeMap;
-
-use serde::{Deserialize, Serialize};
+//! Timeline counts → [`TimelineReport`] (spec §7): failed shares, downtime,
+//! nines and added latency per service and region, with intervals across
+//! trials, the series of scheduled-event replays, and per-event figures by
+//! region.
 
 use super::{TimelineModel, TimelineTally};
+use crate::engine::summary::region_rows;
 use crate::model::FailSpec;
-use crate::results::{RegionRow, VERSION};
+use crate::results::{
+    EventRegion, EventRow, ModelKind, RegionFigures, Series, TimelineReport, TimelineServiceRow,
+    TimelineSummary, VERSION,
+};
 use crate::stats::Z;
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct TimelineReport {
-    pub dnsim: String,
-    pub model: String,
-    pub scenario: String,
-    pub trials: u64,
-    pub seed: u64,
-    pub horizon_seconds: f64,
-    /// `simulation.start`, when the scenario gives it.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub start: Option<String>,
-    #[serde(skip)]
-    pub start_unix: Option<i64>,
-    pub resolvers_per_region: u32,
-    pub fail: Vec<String>,
-    pub regions: Vec<RegionRow>,
-    pub summary: TimelineSummary,
-    pub events: Vec<EventRow>,
-    /// Worst first; ties in scenario order.
-    pub services: Vec<TimelineServiceRow>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct TimelineSummary {
-    pub failed_share: f64,
-    pub downtime_minutes: f64,
-    pub added_latency_ms: f64,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct EventRow {
-    pub target: String,
-    pub regions: Vec<String>,
-    pub start_seconds: f64,
-    pub end_seconds: f64,
-    pub loss: f64,
-    /// Per region: the weight-averaged failed share of lookups during the
-    /// event, and the shares of the weight (of the sites) that lost more
-    /// than 10% and more than half of their lookups during it.
-    pub by_region: BTreeMap<String, EventRegion>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct EventRegion {
-    pub failed_share: f64,
-    pub weight_over_10pct_failed: f64,
-    pub weight_mostly_failed: f64,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct TimelineServiceRow {
-    pub id: String,
-    /// Its delegated providers (the NS set), and its standby ones.
-    pub dns: Vec<String>,
-    pub standby: Vec<String>,
-    pub weight: f64,
-    pub failed_share: f64,
-    pub failed_share_ci95: [f64; 2],
-    pub downtime_minutes: f64,
-    pub downtime_minutes_ci95: [f64; 2],
-    pub nines: Option<f64>,
-    pub added_latency_ms: f64,
-    pub added_latency_ms_ci95: [f64; 2],
-    pub regions: BTreeMap<String, RegionFigures>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub series: Option<Series>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct RegionFigures {
-    pub failed_share: f64,
-    pub failed_share_ci95: [f64; 2],
-    pub downtime_minutes: f64,
-    pub downtime_minutes_ci95: [f64; 2],
-    pub added_latency_ms: f64,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Series {
-    pub step_seconds: f64,
-    pub failed_share: BTreeMap<String, Vec<f64>>,
-}
 
 /// Mean and a normal 95% interval (floored at 0) of Σ_r c_r·X_r per trial,
 /// from per-region sums and cross-products over trials.
@@ -324,7 +242,7 @@ pub fn timeline(
     rows.sort_by(|a, b| b.1.failed_share.total_cmp(&a.1.failed_share));
     TimelineReport {
         dnsim: VERSION.to_string(),
-        model: "timeline".to_string(),
+        model: ModelKind::Timeline,
         scenario: sc.name.clone(),
         trials: tally.counts.trials,
         seed,
@@ -333,7 +251,7 @@ pub fn timeline(
         start_unix: sc.simulation.start_unix,
         resolvers_per_region: sc.resolvers.per_region,
         fail: fail.iter().map(|f| f.to_string()).collect(),
-        regions: RegionRow::all(sc),
+        regions: region_rows(sc),
         summary,
         events,
         services: rows.into_iter().map(|(_, r)| r).collect(),

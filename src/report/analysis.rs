@@ -3,8 +3,8 @@
 
 use std::io::{self, Write};
 
-use super::{AnalysisReport, Importance};
 use crate::report::{fit, fmt_small, fmt_weight, pct, shown_of};
+use crate::results::{AnalysisReport, Importance, ServiceMethod};
 
 fn ratio(x: Option<f64>) -> String {
     match x {
@@ -125,7 +125,10 @@ pub fn write(r: &AnalysisReport, top: usize, out: &mut dyn Write) -> io::Result<
             "  {:<26} {:>12} {:>7}  {}",
             fit(&svc.id, 26),
             fmt_small(svc.p_unreachable),
-            if svc.method == "exact" { "exact" } else { "MC" },
+            match svc.method {
+                ServiceMethod::Exact => "exact",
+                ServiceMethod::MonteCarlo => "MC",
+            },
             fit(&lead, 26)
         )?;
     }

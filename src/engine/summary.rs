@@ -1,195 +1,19 @@
-//! Snapshot results: the counts of a [`Tally`] turned into probabilities,
-//! intervals and impacts. The structs here derive `Serialize`, and they are
-//! the JSON schema of spec §6; the other formats read the same structs.
+//! Snapshot counts → [`SnapshotReport`]: probabilities, intervals, impact
+//! quantiles and the exact single-failure impacts, for plain and
+//! importance-sampled runs alike.
 
 use std::sync::Arc;
 
-use serde::ser::{SerializeMap, Serializer};
-use serde::{Deserialize, Serialize};
-
-use crate::engine::Tally;
-use crate::engine::eval::SingleFailures;
-use crate::engine::rare::{Bias, RareTally};
+use super::Tally;
+use super::eval::SingleFailures;
+use super::rare::{Bias, RareTally};
 use crate::model::{FailSpec, Model};
+use crate::results::{
+    ChosenBy, ModelKind, ProviderRow, Quantiles, RegionRow, RegionValues, Sampling, SamplingMethod,
+    ServiceRow, SnapshotReport, Summary, VERSION,
+};
 use crate::scenario::Scenario;
 use crate::stats;
-
-pub const VERSION: &str = env!("CARGO_PKG_VERSION");
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct SnapshotReport {
-    pub dnsim: String,
-    pub model: String,
-    pub scenario: String,
-    pub trials: u64,
-    pub seed: u64,
-    /// True when every event was certain (`--fail-only`): one trial is exact.
-    pub exact: bool,
-    /// The `--fail` options, as given.
-    pub fail: Vec<String>,
-    /// Present when the run used importance sampling (`--rare`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sampling: Option<Sampling>,
-    pub regions: Vec<RegionRow>,
-    pub summary: Summary,
-    /// The per-trial impact's distribution: [impact, trials] pairs,
-    /// ascending, zero included. Empty under importance sampling, where
-    /// trials are weighted.
-    pub impact_distribution: Vec<(f64, u64)>,
-    /// Riskiest first; ties in scenario order.
-    pub services: Vec<ServiceRow>,
-    /// Largest single-failure impact first; ties in scenario order.
-    pub providers: Vec<ProviderRow>,
-}
-
-impl SnapshotReport {
-    /// How the numbers were made, when it is not plain sampling: "exact:
-    /// every event certain" or "importance sampling, …".
-    pub fn method_note(&self) -> Option<String> {
-        if self.exact {
-            Some("exact: every event certain".to_string())
-        } else {
-            self.sampling.as_ref().map(|s| match s.chosen_by.as_str() {
-                "auto" => "importance sampling, chosen automatically".to_string(),
-                by => format!("importance sampling, by {by}"),
-            })
-        }
-    }
-}
-
-/// How an importance-sampled run drew its events (`run --rare`).
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct Sampling {
-    /// "importance_sampling".
-    pub method: String,
-    /// Why: "--rare", or "auto" (plain sampling would see almost nothing).
-    pub chosen_by: String,
-    /// The probability rarer events were drawn with.
-    pub biased_p: f64,
-    /// Mean likelihood ratio over the trials: near 1 when all is well.
-    pub mean_weight: f64,
-    /// (Σ L)² / Σ L²: how many plain trials the weighted ones are worth
-    /// for the event "anything at all".
-    pub effective_trials: f64,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct RegionRow {
-    pub id: String,
-    pub weight: f64,
-}
-
-impl RegionRow {
-    /// The scenario's regions with their normalised client shares.
-    pub fn all(scenario: &Scenario) -> Vec<RegionRow> {
-        scenario
-            .regions
-            .iter()
-            .map(|r| RegionRow {
-                id: r.id.clone(),
-                weight: r.weight,
-            })
-            .collect()
-    }
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct Summary {
-    pub services: usize,
-    pub total_weight: f64,
-    pub expected_unreachable: f64,
-    pub expected_impact: f64,
-    pub p_any_unreachable: f64,
-    pub impact_quantiles: Quantiles,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct Quantiles {
-    pub p50: f64,
-    pub p90: f64,
-    pub p99: f64,
-    pub p999: f64,
-}
-
-impl Quantiles {
-    /// From the lower quantile at q = permille / 1000.
-    fn from_permille(q: impl Fn(u64) -> f64) -> Quantiles {
-        Quantiles {
-            p50: q(500),
-            p90: q(900),
-            p99: q(990),
-            p999: q(999),
-        }
-    }
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct ServiceRow {
-    pub id: String,
-    /// Its delegated providers (the NS set); services with the same set
-    /// share one list.
-    pub dns: Arc<[String]>,
-    pub weight: f64,
-    pub p_unreachable: f64,
-    pub ci95: [f64; 2],
-    pub regions: RegionValues,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct ProviderRow {
-    pub id: String,
-    /// Exact P(down), weighted over regions.
-    pub p_down: f64,
-    /// Impact when this provider alone is down everywhere, all else up.
-    pub single_failure_impact: f64,
-    /// Services unreachable in that case.
-    pub single_failure_services: usize,
-}
-
-/// Per-region values, serialised as a map in region order. Services that
-/// share a node share one allocation of values.
-#[derive(Debug, Clone)]
-pub struct RegionValues {
-    pub names: Arc<Vec<String>>,
-    pub values: Arc<[f64]>,
-}
-
-impl<'de> Deserialize<'de> for RegionValues {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<RegionValues, D::Error> {
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = RegionValues;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("a map from region to value")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<RegionValues, A::Error> {
-                let (mut names, mut values) = (Vec::new(), Vec::new());
-                while let Some((k, v)) = map.next_entry::<String, f64>()? {
-                    names.push(k);
-                    values.push(v);
-                }
-                Ok(RegionValues {
-                    names: Arc::new(names),
-                    values: values.into(),
-                })
-            }
-        }
-        d.deserialize_map(Visitor)
-    }
-}
-
-impl Serialize for RegionValues {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut map = s.serialize_map(Some(self.values.len()))?;
-        for (k, v) in self.names.iter().zip(self.values.iter()) {
-            map.serialize_entry(k, v)?;
-        }
-        map.end()
-    }
-}
 
 /// Run parameters that the report states.
 pub struct RunInfo<'a> {
@@ -235,7 +59,7 @@ pub fn snapshot_rare(
     model: &Model,
     tally: &RareTally,
     bias: &Bias,
-    chosen_by: &str,
+    chosen_by: ChosenBy,
     single: &SingleFailures,
     info: &RunInfo,
 ) -> SnapshotReport {
@@ -290,8 +114,8 @@ pub fn snapshot_rare(
         quantiles: Quantiles::from_permille(q),
         impact_distribution: Vec::new(),
         sampling: Some(Sampling {
-            method: "importance_sampling".to_string(),
-            chosen_by: chosen_by.to_string(),
+            method: SamplingMethod::ImportanceSampling,
+            chosen_by,
             biased_p: bias.level(model),
             mean_weight: tally.weight_sum / nf,
             effective_trials: if tally.weight_sq > 0.0 {
@@ -390,14 +214,14 @@ fn build(
 
     SnapshotReport {
         dnsim: VERSION.to_string(),
-        model: "snapshot".to_string(),
+        model: ModelKind::Snapshot,
         scenario: scenario.name.clone(),
         trials: estimates.trials,
         seed: info.seed,
         exact: estimates.exact,
         fail: info.fail.iter().map(|f| f.to_string()).collect(),
         sampling: estimates.sampling,
-        regions: RegionRow::all(scenario),
+        regions: region_rows(scenario),
         summary: Summary {
             services: scenario.services.len(),
             total_weight: scenario.total_weight(),
@@ -456,6 +280,18 @@ pub fn node_estimates(model: &Model, tally: &Tally) -> Vec<(f64, [f64; 2], Arc<[
                 stats::normal(p, second, n)
             };
             (p, ci, per_region)
+        })
+        .collect()
+}
+
+/// The scenario's regions with their normalised client shares.
+pub fn region_rows(scenario: &Scenario) -> Vec<RegionRow> {
+    scenario
+        .regions
+        .iter()
+        .map(|r| RegionRow {
+            id: r.id.clone(),
+            weight: r.weight,
         })
         .collect()
 }

@@ -1,11 +1,11 @@
-//! Command-line flags, as clap parses them. `main` turns them into typed
-//! options before any work starts; the library never sees clap.
+//! Command-line flags, as clap parses them (the low-level arguments). Each
+//! command turns them into typed, cross-checked options before any work
+//! starts; the library never sees clap.
 
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
-
-use crate::report::Format;
+use dnsim::report::Format;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -158,12 +158,12 @@ pub struct AnalyzeArgs {
     /// The scenario file (TOML).
     pub scenario: PathBuf,
     /// Largest minimal cut sets listed.
-    #[arg(long, value_name = "K", default_value_t = crate::analysis::DEFAULT_ORDER,
+    #[arg(long, value_name = "K", default_value_t = dnsim::analysis::DEFAULT_ORDER,
           value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=6))]
     pub order: usize,
     /// Largest decision diagram (nodes) per service and region; services
     /// beyond it fall back to Monte Carlo.
-    #[arg(long, value_name = "N", default_value_t = crate::analysis::DEFAULT_MAX_BDD_NODES,
+    #[arg(long, value_name = "N", default_value_t = dnsim::analysis::DEFAULT_MAX_BDD_NODES,
           value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(2..))]
     pub max_bdd_nodes: usize,
     /// Monte Carlo fallback: override `simulation.trials`.
@@ -223,7 +223,7 @@ pub struct MergeArgs {
 pub struct OutputArgs {
     /// Output format (default: table).
     #[arg(long, value_enum)]
-    pub format: Option<Format>,
+    pub format: Option<FormatArg>,
     /// Write to FILE (atomically) instead of stdout.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -233,6 +233,30 @@ pub struct OutputArgs {
     /// Also write a self-contained HTML report (charts, no network) to FILE.
     #[arg(long, value_name = "FILE")]
     pub html: Option<PathBuf>,
+}
+
+/// `--format` of `run` and `merge`: [`Format`], as clap sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FormatArg {
+    Table,
+    Json,
+    Csv,
+    Markdown,
+    /// Timeline only: the failed-share series, one row per service, region
+    /// and step.
+    SeriesCsv,
+}
+
+impl From<FormatArg> for Format {
+    fn from(f: FormatArg) -> Format {
+        match f {
+            FormatArg::Table => Format::Table,
+            FormatArg::Json => Format::Json,
+            FormatArg::Csv => Format::Csv,
+            FormatArg::Markdown => Format::Markdown,
+            FormatArg::SeriesCsv => Format::SeriesCsv,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -311,7 +335,7 @@ pub struct CheckArgs {
     pub deny_warnings: bool,
     /// Warn about providers whose failure alone takes down more than this
     /// share of the total weight.
-    #[arg(long, value_name = "SHARE", default_value_t = crate::lint::DEFAULT_MAX_SHARE, value_parser = parse_share)]
+    #[arg(long, value_name = "SHARE", default_value_t = dnsim::lint::DEFAULT_MAX_SHARE, value_parser = parse_share)]
     pub max_share: f64,
     /// Warnings of each kind shown in the table (default 20; JSON lists all).
     #[arg(long, value_name = "N", default_value_t = 20)]

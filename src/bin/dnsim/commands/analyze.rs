@@ -1,0 +1,26 @@
+//! `dnsim analyze SCENARIO`: exact probabilities, importance, cut sets.
+
+use dnsim::analysis::{self, AnalyzeOptions};
+use dnsim::report;
+
+use super::{Outcome, deliver_table_json_html};
+use crate::Exit;
+use crate::cli::AnalyzeArgs;
+
+pub fn analyze(args: AnalyzeArgs) -> Outcome {
+    let scenario = dnsim::scenario::load(&args.scenario)?;
+    let options = AnalyzeOptions {
+        order: args.order,
+        max_bdd_nodes: args.max_bdd_nodes,
+        trials: args.trials.unwrap_or(scenario.simulation.trials),
+        seed: args.seed.unwrap_or(scenario.simulation.seed),
+    };
+    let result = analysis::analyze(&scenario, &options);
+    deliver_table_json_html(
+        &result,
+        &args.out,
+        report::analysis::write,
+        report::html::analysis,
+    )?;
+    Ok(Exit::Success)
+}

@@ -1,0 +1,124 @@
+//! One file per subcommand. Each turns its clap arguments into typed,
+//! cross-checked options once, calls the library, and writes where the
+//! output flags say; what they share is here.
+
+mod analyze;
+mod check;
+mod compare;
+mod export;
+mod generate;
+mod import;
+mod merge;
+mod report;
+mod run;
+
+use std::io;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use dnsim::error::InputError;
+use dnsim::output::{emit, write_atomic};
+use dnsim::report::{Format, Html};
+use dnsim::results::Report;
+use serde::Serialize;
+
+use crate::Exit;
+use crate::cli::{AnalyzeFormat, Command, OutputArgs, TableJsonHtml};
+
+/// What a command returns: an exit code, or what went wrong.
+pub type Outcome = anyhow::Result<Exit>;
+
+pub fn run(command: Command) -> Outcome {
+    match command {
+        Command::Run(args) => run::run(args),
+        Command::Check(args) => check::check(args),
+        Command::Merge(args) => merge::merge(args),
+        Command::Report(args) => report::report(args),
+        Command::Analyze(args) => analyze::analyze(args),
+        Command::Export(args) => export::export(args),
+        Command::Compare(args) => compare::compare(args),
+        Command::Import(args) => import::import(args),
+        Command::Generate(args) => generate::generate(args),
+    }
+}
+
+/// A pool of `threads` workers (default: one per core).
+fn thread_pool(threads: Option<u32>) -> anyhow::Result<rayon::ThreadPool> {
+    let mut builder = rayon::ThreadPoolBuilder::new();
+    if let Some(t) = threads {
+        builder = builder.num_threads(t as usize);
+    }
+    builder.build().context("cannot start worker threads")
+}
+
+/// Where and how `run` and `merge` write a report, typed.
+pub struct Output {
+    pub format: Option<Format>,
+    pub path: Option<PathBuf>,
+    pub top: Option<usize>,
+    pub html: Option<PathBuf>,
+}
+
+impl From<OutputArgs> for Output {
+    fn from(a: OutputArgs) -> Output {
+        Output {
+            format: a.format.map(Format::from),
+            path: a.output,
+            top: a.top,
+            html: a.html,
+        }
+    }
+}
+
+/// Writes a report where `--format`, `--output` and `--html` say.
+fn deliver(report: &Report, out: &Output) -> anyhow::Result<()> {
+    if matches!(report, Report::Snapshot(_)) && out.format == Some(Format::SeriesCsv) {
+        return Err(InputError::flag(
+            "--format",
+            "series-csv is for the timeline model (--model timeline)",
+        )
+        .into());
+    }
+    write_html(report, out.html.as_deref(), out.top)?;
+    let exporter = out.format.unwrap_or(Format::Table).exporter(out.top);
+    emit(out.path.as_deref(), |w| report.write(exporter.as_ref(), w))?;
+    Ok(())
+}
+
+/// `--html FILE`: the HTML report beside the main output.
+fn write_html(report: &Report, path: Option<&Path>, top: Option<usize>) -> anyhow::Result<()> {
+    if let Some(path) = path {
+        let html = Html {
+            top: top.unwrap_or(Html::DEFAULT_TOP),
+        };
+        write_atomic(path, "--html", |out| report.write(&html, out))?;
+    }
+    Ok(())
+}
+
+/// A writer of one report type: the report, the rows to show, the output.
+type Writer<R> = fn(&R, usize, &mut dyn io::Write) -> io::Result<()>;
+
+/// Writes an `analyze` or `compare` report where `--format`, `--output` and
+/// `--html` say.
+fn deliver_table_json_html<R: Serialize>(
+    report: &R,
+    flags: &TableJsonHtml,
+    table: Writer<R>,
+    html: Writer<R>,
+) -> anyhow::Result<()> {
+    if let Some(path) = &flags.html {
+        write_atomic(path, "--html", |out| html(report, flags.top, out))?;
+    }
+    emit(flags.output.as_deref(), |out| match flags.format {
+        AnalyzeFormat::Table => table(report, flags.top, out),
+        AnalyzeFormat::Json => write_json(report, out),
+    })?;
+    Ok(())
+}
+
+/// Pretty JSON and a newline.
+fn write_json<R: Serialize>(report: &R, out: &mut dyn io::Write) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, report)?;
+    writeln!(out)
+}

@@ -1,0 +1,209 @@
+//! `dnsim run SCENARIO`: the flags become a [`RunPlan`] (every combination
+//! checked once), then the job runs whole, as a shard, under a checkpoint,
+//! or with importance sampling.
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use dnsim::checkpoint::Checkpoint;
+use dnsim::error::InputError;
+use dnsim::model::{FailSpec, Forcing};
+use dnsim::output::emit;
+use dnsim::report::Format;
+use dnsim::results::{ModelKind, Report};
+use dnsim::run::{Job, Prepared, RunOptions, Sampler, counts_checkpointed};
+use dnsim::scenario::Scenario;
+use dnsim::shard::{Counts, PARTIAL_FORMAT, Partial, Shard};
+
+use super::{Outcome, Output, deliver, thread_pool};
+use crate::Exit;
+use crate::cli::{ModelArg, RunArgs};
+use crate::progress::Progress;
+
+/// `dnsim run`'s flags, typed and checked against each other.
+struct RunPlan {
+    scenario: PathBuf,
+    model: Option<ModelKind>,
+    options: RunOptions,
+    series_step: Option<u64>,
+    shard: Option<Shard>,
+    checkpoint: Option<PathBuf>,
+    sampler: Sampler,
+    threads: Option<u32>,
+    quiet: bool,
+    out: Output,
+}
+
+impl RunPlan {
+    /// The checks that need no scenario.
+    fn new(args: RunArgs) -> Result<RunPlan, InputError> {
+        let fail = args
+            .fail
+            .iter()
+            .map(|f| FailSpec::parse(f))
+            .collect::<Result<Vec<_>, _>>()?;
+        let shard = match &args.shard {
+            Some(text) => Some(Shard::parse(text, args.shards, &|k| std::env::var(k).ok())?),
+            None if args.shards.is_some() => {
+                return Err(InputError::flag("--shards", "goes with --shard auto"));
+            }
+            None => None,
+        };
+        let out = Output::from(args.out);
+        if shard.is_some() && out.format.is_some_and(|f| f != Format::Json) {
+            return Err(InputError::flag(
+                "--format",
+                "a shard writes a partial result (JSON); choose the format when you merge",
+            ));
+        }
+        let split = shard.is_some() || args.checkpoint.is_some();
+        if args.rare && split {
+            return Err(InputError::flag(
+                "--rare",
+                "does not combine with --shard or --checkpoint (weighted sums are merged in block order in one process)",
+            ));
+        }
+        Ok(RunPlan {
+            scenario: args.scenario,
+            model: args.model.map(|m| match m {
+                ModelArg::Snapshot => ModelKind::Snapshot,
+                ModelArg::Timeline => ModelKind::Timeline,
+            }),
+            options: RunOptions {
+                trials: args.trials,
+                seed: args.seed,
+                forcing: Forcing {
+                    fail,
+                    fail_only: args.fail_only,
+                },
+            },
+            series_step: args.series.as_deref().map(parse_step).transpose()?,
+            shard,
+            checkpoint: args.checkpoint,
+            sampler: match (args.rare, args.no_rare) {
+                (true, _) => Sampler::Rare,
+                (_, true) => Sampler::Plain,
+                _ => Sampler::Auto,
+            },
+            threads: args.threads,
+            quiet: args.quiet,
+            out,
+        })
+    }
+
+    /// The job, once the scenario says which model runs; refuses the flags
+    /// that the model does not take.
+    fn job(&self, scenario: &Scenario) -> Result<Job, InputError> {
+        let model = self.model.unwrap_or(scenario.simulation.model);
+        let timeline_only = "for the timeline model (--model timeline)";
+        if model == ModelKind::Snapshot {
+            if self.out.format == Some(Format::SeriesCsv) {
+                return Err(InputError::flag(
+                    "--format",
+                    format!("series-csv is {timeline_only}"),
+                ));
+            }
+            if self.series_step.is_some() {
+                return Err(InputError::flag(
+                    "--series",
+                    format!("a time series is {timeline_only}"),
+                ));
+            }
+        }
+        if model == ModelKind::Timeline && self.sampler == Sampler::Rare {
+            return Err(InputError::flag("--rare", "is for the snapshot model"));
+        }
+        Ok(Job {
+            model,
+            options: self.options.clone(),
+            series_step: self.series_step,
+        })
+    }
+
+    fn split(&self) -> bool {
+        self.shard.is_some() || self.checkpoint.is_some()
+    }
+
+    fn owns(&self, block: u64) -> bool {
+        self.shard.is_none_or(|s| s.owns(block))
+    }
+}
+
+/// `--series STEP`: a duration, at least a second.
+fn parse_step(text: &str) -> Result<u64, InputError> {
+    let d = dnsim::duration::parse(text).map_err(|m| InputError::flag("--series", m))?;
+    if d.0 < 1000 {
+        return Err(InputError::flag(
+            "--series",
+            format!("the step must be at least 1s, got {d}"),
+        ));
+    }
+    Ok(d.0 / 1000)
+}
+
+pub fn run(args: RunArgs) -> Outcome {
+    let plan = RunPlan::new(args)?;
+    let scenario = dnsim::scenario::load(&plan.scenario)?;
+    let job = plan.job(&scenario)?;
+    let pool = thread_pool(plan.threads)?;
+    let prepared = Prepared::new(&scenario, job)?;
+    if let Some(chosen_by) = prepared.importance_sampling(plan.sampler, plan.split()) {
+        let progress = Progress::new(prepared.trials(), plan.quiet);
+        let report = pool.install(|| prepared.rare_report(chosen_by, &|n| progress.inc(n)));
+        progress.finish();
+        let report = report.expect("importance sampling is chosen for snapshot jobs only");
+        deliver(&Report::Snapshot(report), &plan.out)?;
+        return Ok(Exit::Success);
+    }
+    let owns = |b: u64| plan.owns(b);
+    let progress = Progress::new(prepared.trials_owned(&owns), plan.quiet);
+    let counts = match &plan.checkpoint {
+        None => pool.install(|| prepared.counts(&owns, &|n| progress.inc(n))),
+        Some(path) => {
+            static STOP: AtomicBool = AtomicBool::new(false);
+            // A second handler cannot be set; the first one does the job.
+            let _ = ctrlc::set_handler(|| STOP.store(true, Ordering::SeqCst));
+            let run = prepared.run_id(&plan.scenario);
+            let checkpoint = Checkpoint::open(path, run, plan.shard, prepared.empty(), &STOP)?;
+            let done = pool.install(|| {
+                counts_checkpointed(&prepared, &owns, &|n| progress.inc(n), &checkpoint)
+            })?;
+            let Some(counts) = done else {
+                progress.finish();
+                eprintln!(
+                    "interrupted: {} blocks finished and saved in {}; run the same command again to resume",
+                    checkpoint.done_count(),
+                    path.display()
+                );
+                return Ok(Exit::Interrupted);
+            };
+            counts
+        }
+    };
+    progress.finish();
+    match plan.shard {
+        Some(shard) => write_partial(&plan, &prepared, shard, counts)?,
+        None => deliver(&prepared.report(&counts)?, &plan.out)?,
+    }
+    Ok(Exit::Success)
+}
+
+/// A shard's result: its counts and what identifies the run, for `merge`.
+fn write_partial(
+    plan: &RunPlan,
+    prepared: &Prepared,
+    shard: Shard,
+    counts: Counts,
+) -> anyhow::Result<()> {
+    let part = Partial {
+        dnsim_partial: PARTIAL_FORMAT,
+        run: prepared.run_id(&plan.scenario),
+        shard,
+        counts,
+    };
+    emit(plan.out.path.as_deref(), |out| {
+        serde_json::to_writer(&mut *out, &part)?;
+        writeln!(out)
+    })?;
+    Ok(())
+}

@@ -1,0 +1,127 @@
+//! What dnsim reports: the plain-data results of every command that
+//! simulates or analyses, and the version they carry.
+//!
+//! Every report type lives here and nowhere else: `snapshot` (spec §6),
+//! `timeline` (spec §7), `analysis` and `compare` (spec §8), `check`. The
+//! structs derive `Serialize` and *are* the JSON schema; the writers in
+//! `report` read them and nothing else. This module computes nothing: the
+//! engines fill these structs from their counts.
+
+mod analysis;
+mod check;
+mod compare;
+mod snapshot;
+mod timeline;
+
+use std::path::Path;
+use std::sync::Arc;
+
+use serde::ser::{SerializeMap, Serializer};
+use serde::{Deserialize, Serialize};
+
+pub use self::analysis::*;
+pub use self::check::*;
+pub use self::compare::*;
+pub use self::snapshot::*;
+pub use self::timeline::*;
+pub use crate::scenario::ModelKind;
+
+use crate::error::InputError;
+
+/// The results of a run, of either model.
+#[derive(Debug, Clone)]
+pub enum Report {
+    Snapshot(SnapshotReport),
+    Timeline(TimelineReport),
+}
+
+impl Report {
+    /// A saved JSON result (`run --format json`, or `merge`), of either
+    /// model; `path` names the file in errors.
+    pub fn from_json(text: &str, path: &Path) -> Result<Report, InputError> {
+        let bad = |e: serde_json::Error| {
+            InputError::new(format!("not a dnsim JSON result: {e}"))
+                .in_file(path)
+                .at(e.line(), e.column())
+        };
+        let value: serde_json::Value = serde_json::from_str(text).map_err(bad)?;
+        let model = value
+            .get("model")
+            .and_then(|m| serde_json::from_value::<ModelKind>(m.clone()).ok());
+        match model {
+            Some(ModelKind::Snapshot) => {
+                Ok(Report::Snapshot(serde_json::from_str(text).map_err(bad)?))
+            }
+            Some(ModelKind::Timeline) => {
+                let mut r: TimelineReport = serde_json::from_str(text).map_err(bad)?;
+                r.start_unix = r.start.as_deref().and_then(unix_seconds);
+                Ok(Report::Timeline(r))
+            }
+            None => Err(InputError::new(
+                "not a dnsim JSON result: no \"model\" of snapshot or timeline",
+            )
+            .in_file(path)),
+        }
+    }
+}
+
+/// `simulation.start` as written back into a report (RFC 3339, UTC).
+fn unix_seconds(start: &str) -> Option<i64> {
+    let t = humantime::parse_rfc3339_weak(start.trim_end_matches('Z')).ok()?;
+    let d = t.duration_since(std::time::UNIX_EPOCH).ok()?;
+    Some(d.as_secs() as i64)
+}
+
+/// The version every output states (`"dnsim": "…"`).
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct RegionRow {
+    pub id: String,
+    pub weight: f64,
+}
+
+/// Per-region values, serialised as a map in region order. Services that
+/// share a node share one allocation of values.
+#[derive(Debug, Clone)]
+pub struct RegionValues {
+    pub names: Arc<Vec<String>>,
+    pub values: Arc<[f64]>,
+}
+
+impl<'de> Deserialize<'de> for RegionValues {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<RegionValues, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = RegionValues;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a map from region to value")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<RegionValues, A::Error> {
+                let (mut names, mut values) = (Vec::new(), Vec::new());
+                while let Some((k, v)) = map.next_entry::<String, f64>()? {
+                    names.push(k);
+                    values.push(v);
+                }
+                Ok(RegionValues {
+                    names: Arc::new(names),
+                    values: values.into(),
+                })
+            }
+        }
+        d.deserialize_map(Visitor)
+    }
+}
+
+impl Serialize for RegionValues {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(self.values.len()))?;
+        for (k, v) in self.names.iter().zip(self.values.iter()) {
+            map.serialize_entry(k, v)?;
+        }
+        map.end()
+    }
+}

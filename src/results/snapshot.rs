@@ -1,0 +1,136 @@
+//! Snapshot results (spec §6): who is unreachable, how likely, and the
+//! impact. The structs derive `Serialize` and are the JSON schema; the other
+//! formats read the same structs. `engine::summary` fills them from counts.
+
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+use super::{ModelKind, RegionRow, RegionValues};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SnapshotReport {
+    pub dnsim: String,
+    pub model: ModelKind,
+    pub scenario: String,
+    pub trials: u64,
+    pub seed: u64,
+    /// True when every event was certain (`--fail-only`): one trial is exact.
+    pub exact: bool,
+    /// The `--fail` options, as given.
+    pub fail: Vec<String>,
+    /// Present when the run used importance sampling (`--rare`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sampling: Option<Sampling>,
+    pub regions: Vec<RegionRow>,
+    pub summary: Summary,
+    /// The per-trial impact's distribution: [impact, trials] pairs,
+    /// ascending, zero included. Empty under importance sampling, where
+    /// trials are weighted.
+    pub impact_distribution: Vec<(f64, u64)>,
+    /// Riskiest first; ties in scenario order.
+    pub services: Vec<ServiceRow>,
+    /// Largest single-failure impact first; ties in scenario order.
+    pub providers: Vec<ProviderRow>,
+}
+
+impl SnapshotReport {
+    /// How the numbers were made, when it is not plain sampling: "exact:
+    /// every event certain" or "importance sampling, …".
+    pub fn method_note(&self) -> Option<String> {
+        if self.exact {
+            Some("exact: every event certain".to_string())
+        } else {
+            self.sampling.as_ref().map(|s| match s.chosen_by {
+                ChosenBy::Auto => "importance sampling, chosen automatically".to_string(),
+                ChosenBy::Flag => "importance sampling, by --rare".to_string(),
+            })
+        }
+    }
+}
+
+/// How an importance-sampled run drew its events (`run --rare`).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Sampling {
+    pub method: SamplingMethod,
+    pub chosen_by: ChosenBy,
+    /// The probability rarer events were drawn with.
+    pub biased_p: f64,
+    /// Mean likelihood ratio over the trials: near 1 when all is well.
+    pub mean_weight: f64,
+    /// (Σ L)² / Σ L²: how many plain trials the weighted ones are worth
+    /// for the event "anything at all".
+    pub effective_trials: f64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Summary {
+    pub services: usize,
+    pub total_weight: f64,
+    pub expected_unreachable: f64,
+    pub expected_impact: f64,
+    pub p_any_unreachable: f64,
+    pub impact_quantiles: Quantiles,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Quantiles {
+    pub p50: f64,
+    pub p90: f64,
+    pub p99: f64,
+    pub p999: f64,
+}
+
+impl Quantiles {
+    /// From the lower quantile at q = permille / 1000.
+    pub fn from_permille(q: impl Fn(u64) -> f64) -> Quantiles {
+        Quantiles {
+            p50: q(500),
+            p90: q(900),
+            p99: q(990),
+            p999: q(999),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ServiceRow {
+    pub id: String,
+    /// Its delegated providers (the NS set); services with the same set
+    /// share one list.
+    pub dns: Arc<[String]>,
+    pub weight: f64,
+    pub p_unreachable: f64,
+    pub ci95: [f64; 2],
+    pub regions: RegionValues,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ProviderRow {
+    pub id: String,
+    /// Exact P(down), weighted over regions.
+    pub p_down: f64,
+    /// Impact when this provider alone is down everywhere, all else up.
+    pub single_failure_impact: f64,
+    /// Services unreachable in that case.
+    pub single_failure_services: usize,
+}
+
+/// How a run drew its events, when not plainly.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SamplingMethod {
+    /// Biased draws, weighted trials (`run --rare`).
+    ImportanceSampling,
+}
+
+/// Why a run sampled by importance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ChosenBy {
+    /// The user asked for it.
+    #[serde(rename = "--rare")]
+    Flag,
+    /// Plain sampling would have seen almost nothing.
+    #[serde(rename = "auto")]
+    Auto,
+}

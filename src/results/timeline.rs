@@ -1,0 +1,91 @@
+//! Timeline results (spec §7): failed shares, downtime, nines and added
+//! latency per service and region, per-event figures and the series.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::{ModelKind, RegionRow};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TimelineReport {
+    pub dnsim: String,
+    pub model: ModelKind,
+    pub scenario: String,
+    pub trials: u64,
+    pub seed: u64,
+    pub horizon_seconds: f64,
+    /// `simulation.start`, when the scenario gives it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub start: Option<String>,
+    #[serde(skip)]
+    pub start_unix: Option<i64>,
+    pub resolvers_per_region: u32,
+    pub fail: Vec<String>,
+    pub regions: Vec<RegionRow>,
+    pub summary: TimelineSummary,
+    pub events: Vec<EventRow>,
+    /// Worst first; ties in scenario order.
+    pub services: Vec<TimelineServiceRow>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TimelineSummary {
+    pub failed_share: f64,
+    pub downtime_minutes: f64,
+    pub added_latency_ms: f64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct EventRow {
+    pub target: String,
+    pub regions: Vec<String>,
+    pub start_seconds: f64,
+    pub end_seconds: f64,
+    pub loss: f64,
+    /// Per region: the weight-averaged failed share of lookups during the
+    /// event, and the shares of the weight (of the sites) that lost more
+    /// than 10% and more than half of their lookups during it.
+    pub by_region: BTreeMap<String, EventRegion>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct EventRegion {
+    pub failed_share: f64,
+    pub weight_over_10pct_failed: f64,
+    pub weight_mostly_failed: f64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TimelineServiceRow {
+    pub id: String,
+    /// Its delegated providers (the NS set), and its standby ones.
+    pub dns: Vec<String>,
+    pub standby: Vec<String>,
+    pub weight: f64,
+    pub failed_share: f64,
+    pub failed_share_ci95: [f64; 2],
+    pub downtime_minutes: f64,
+    pub downtime_minutes_ci95: [f64; 2],
+    pub nines: Option<f64>,
+    pub added_latency_ms: f64,
+    pub added_latency_ms_ci95: [f64; 2],
+    pub regions: BTreeMap<String, RegionFigures>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub series: Option<Series>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RegionFigures {
+    pub failed_share: f64,
+    pub failed_share_ci95: [f64; 2],
+    pub downtime_minutes: f64,
+    pub downtime_minutes_ci95: [f64; 2],
+    pub added_latency_ms: f64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Series {
+    pub step_seconds: f64,
+    pub failed_share: BTreeMap<String, Vec<f64>>,
+}
