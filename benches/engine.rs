@@ -10,7 +10,8 @@
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 
 use dnsim::engine::{self, RunConfig, scalar};
-use dnsim::model::{Forcing, Model};
+use dnsim::forcing::Forcing;
+use dnsim::model::Model;
 use dnsim::synth::{PlanSpec, plan};
 
 fn bench(c: &mut Criterion) {

@@ -10,7 +10,8 @@
 
 use std::time::Instant;
 
-use dnsim::model::{Forcing, Model};
+use dnsim::forcing::Forcing;
+use dnsim::model::Model;
 use dnsim::run::{RunOptions, snapshot_compiled};
 use dnsim::synth::{PlanSpec, plan};
 

@@ -53,7 +53,8 @@ fn bench(c: &mut Criterion) {
     for (kind, random, trials) in [("random", true, 2u64), ("scheduled", false, 16)] {
         for days in [365u64, 730] {
             let scenario = timeline_plan(days, random);
-            let model = TimelineModel::compile(&scenario, 1, &[], false, None).expect("compiles");
+            let model =
+                TimelineModel::compile(&scenario, 1, &Forcing::default(), None).expect("compiles");
             group.throughput(Throughput::Elements(trials));
             group.bench_with_input(
                 BenchmarkId::new(kind, format!("{days}d")),

@@ -49,25 +49,24 @@ pub struct Checkpoint {
     /// Set by Ctrl-C (or the test switch): start no new block.
     pub stop: &'static AtomicBool,
     finished_here: AtomicU64,
-    /// Test switch (`DNSIM_TEST_HOLD_AFTER_BLOCKS`): after this many blocks
-    /// in this process, save after each block and start no new one until
-    /// stopped, so that a test can interrupt the run at a known point.
+    /// For tests: after this many blocks in this process, save after each
+    /// block and start no new one until stopped, so that a test can
+    /// interrupt the run at a known point.
     hold_after: Option<u64>,
 }
 
 impl Checkpoint {
     /// Opens `path`: resumes it when it exists, else starts from `empty`
-    /// counts. A checkpoint of another run is an input error.
+    /// counts. A checkpoint of another run is an input error. `hold_after`
+    /// is for tests (see the field); runs pass `None`.
     pub fn open(
         path: &Path,
         run: RunId,
         shard: Option<Shard>,
         empty: Counts,
         stop: &'static AtomicBool,
+        hold_after: Option<u64>,
     ) -> Result<Checkpoint, InputError> {
-        let hold_after = std::env::var("DNSIM_TEST_HOLD_AFTER_BLOCKS")
-            .ok()
-            .and_then(|v| v.parse().ok());
         let mut state = State {
             done: BTreeSet::new(),
             counts: empty,

@@ -17,7 +17,8 @@
 use std::collections::HashMap;
 
 use crate::engine::{self, BLOCK_WORDS, eval};
-use crate::model::{Forcing, Model};
+use crate::forcing::Forcing;
+use crate::model::Model;
 use crate::results::{Change, CompareReport, CompareSummary, ModelKind, ServiceChange, VERSION};
 use crate::scenario::Scenario;
 use crate::stats::Z;

@@ -12,7 +12,8 @@
 
 use std::io::{self, Write};
 
-use crate::model::{Forcing, Model};
+use crate::forcing::Forcing;
+use crate::model::Model;
 use crate::results::VERSION;
 use crate::scenario::Scenario;
 

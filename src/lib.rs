@@ -13,6 +13,7 @@ pub mod duration;
 pub mod engine;
 pub mod error;
 pub mod export;
+pub mod forcing;
 pub mod generate;
 pub mod import;
 pub mod lint;

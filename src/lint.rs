@@ -11,7 +11,8 @@
 //!   `max_share` of the total weight.
 
 use crate::engine::eval::single_failures;
-use crate::model::{Forcing, Model};
+use crate::forcing::Forcing;
+use crate::model::Model;
 use crate::results::{Warning, WarningKind};
 use crate::scenario::Scenario;
 

@@ -15,50 +15,9 @@
 
 use std::collections::HashMap;
 
-use crate::error::{InputError, unknown};
+use crate::error::InputError;
+use crate::forcing::Forcing;
 use crate::scenario::Scenario;
-
-/// `--fail ID[@REGION]`, as typed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FailSpec {
-    pub id: String,
-    pub region: Option<String>,
-}
-
-impl FailSpec {
-    pub fn parse(text: &str) -> Result<FailSpec, InputError> {
-        let (id, region) = match text.split_once('@') {
-            Some((id, region)) => (id, Some(region.to_string())),
-            None => (text, None),
-        };
-        if id.is_empty() || region.as_deref() == Some("") {
-            return Err(InputError::flag(
-                "--fail",
-                format!("expected ID or ID@REGION, got \"{text}\""),
-            ));
-        }
-        Ok(FailSpec {
-            id: id.to_string(),
-            region,
-        })
-    }
-}
-
-impl std::fmt::Display for FailSpec {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match &self.region {
-            Some(r) => write!(f, "{}@{r}", self.id),
-            None => write!(f, "{}", self.id),
-        }
-    }
-}
-
-/// Which failures a run forces, and whether everything else stays up.
-#[derive(Debug, Clone, Default)]
-pub struct Forcing {
-    pub fail: Vec<FailSpec>,
-    pub fail_only: bool,
-}
 
 /// One independent random event of the snapshot model.
 #[derive(Debug, Clone)]
@@ -193,9 +152,22 @@ impl Model {
             });
         }
 
+        // A forced failure is its event made certain, or a new certain
+        // event where the scenario has none of that id (a provider in a
+        // region without `regional_p_outage`, a common cause in one region).
         let mut forced = vec![false; events.len()];
-        for spec in &forcing.fail {
-            let index = force(scenario, &mut events, spec)?;
+        for fail in forcing.resolve(scenario)? {
+            let index = match events.iter().position(|e| e.id == fail.id) {
+                Some(i) => i,
+                None => {
+                    events.push(EventDef {
+                        id: fail.id,
+                        p: 1.0,
+                        cover: fail.cover,
+                    });
+                    events.len() - 1
+                }
+            };
             forced.resize(events.len(), false);
             forced[index] = true;
         }
@@ -302,77 +274,6 @@ impl Model {
             service_order,
         })
     }
-}
-
-/// Marks the event that `--fail spec` forces, adding it if the scenario has
-/// no such event (a provider in a region without `regional_p_outage`, or a
-/// common cause in one of its regions). Returns its index.
-fn force(
-    scenario: &Scenario,
-    events: &mut Vec<EventDef>,
-    spec: &FailSpec,
-) -> Result<usize, InputError> {
-    let provider = scenario.providers.iter().position(|p| p.id == spec.id);
-    let cause = scenario.common_causes.iter().position(|c| c.id == spec.id);
-    if provider.is_none() && cause.is_none() {
-        let names = scenario
-            .providers
-            .iter()
-            .map(|p| p.id.as_str())
-            .chain(scenario.common_causes.iter().map(|c| c.id.as_str()));
-        let mut msg = unknown("provider or common cause", &spec.id, names);
-        if scenario.services.iter().any(|s| *s.id == spec.id) {
-            msg.push_str(&format!(
-                "; \"{}\" is a service, and --fail takes providers and common causes",
-                spec.id
-            ));
-        }
-        return Err(InputError::flag("--fail", msg));
-    }
-    let Some(region) = &spec.region else {
-        let id = &spec.id;
-        return Ok(events
-            .iter()
-            .position(|e| e.id == *id)
-            .expect("every provider and common cause has an event"));
-    };
-    let r = scenario
-        .regions
-        .iter()
-        .position(|x| x.id == *region)
-        .ok_or_else(|| {
-            InputError::flag(
-                "--fail",
-                unknown(
-                    "region",
-                    region,
-                    scenario.regions.iter().map(|x| x.id.as_str()),
-                ),
-            )
-        })? as u32;
-    let id = spec.to_string();
-    if let Some(i) = events.iter().position(|e| e.id == id) {
-        return Ok(i);
-    }
-    let cover = match (provider, cause) {
-        (Some(p), _) => vec![(p as u32, r)],
-        (None, Some(c)) => {
-            let cc = &scenario.common_causes[c];
-            if !cc.regions.contains(&r) {
-                return Err(InputError::flag(
-                    "--fail",
-                    format!(
-                        "common cause \"{}\" does not reach region \"{region}\"",
-                        cc.id
-                    ),
-                ));
-            }
-            cc.providers.iter().map(|&p| (p, r)).collect()
-        }
-        (None, None) => unreachable!("checked above"),
-    };
-    events.push(EventDef { id, p: 1.0, cover });
-    Ok(events.len() - 1)
 }
 
 /// Kahn's algorithm over `requires` and `requires_any`: each service after

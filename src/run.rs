@@ -12,7 +12,8 @@ use crate::engine::rare::{self, Bias};
 use crate::engine::summary::{self, RunInfo};
 use crate::engine::{self, RunConfig, Tally};
 use crate::error::InputError;
-use crate::model::{FailSpec, Forcing, Model};
+use crate::forcing::{FailSpec, Forcing};
+use crate::model::Model;
 use crate::results::{ChosenBy, Report, SnapshotReport, TimelineReport, VERSION};
 use crate::scenario::{ModelKind, Scenario};
 use crate::shard::{Counts, Partial, RunId, check_parts};
@@ -89,9 +90,8 @@ impl<'a> Prepared<'a> {
                 (Compiled::Snapshot { model, keys }, trials)
             }
             ModelKind::Timeline => {
-                let f = &job.options.forcing;
                 let model =
-                    TimelineModel::compile(scenario, seed, &f.fail, f.fail_only, job.series_step)?;
+                    TimelineModel::compile(scenario, seed, &job.options.forcing, job.series_step)?;
                 (
                     Compiled::Timeline(model),
                     job.options.trials.unwrap_or(scenario.simulation.trials),

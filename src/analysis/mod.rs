@@ -16,7 +16,8 @@ use std::sync::Arc;
 
 use crate::engine::summary::{node_estimates, region_rows};
 use crate::engine::{self, RunConfig};
-use crate::model::{Forcing, Model};
+use crate::forcing::Forcing;
+use crate::model::Model;
 use crate::results::{
     AnalysisMethod, AnalysisReport, AnalysisService, AnalysisSummary, Fallback, Importance,
     ModelKind, PlanCutSet, RegionValues, ServiceMethod, VERSION,

@@ -7,7 +7,8 @@ use std::sync::Arc;
 use super::Tally;
 use super::eval::SingleFailures;
 use super::rare::{Bias, RareTally};
-use crate::model::{FailSpec, Model};
+use crate::forcing::FailSpec;
+use crate::model::Model;
 use crate::results::{
     ChosenBy, ModelKind, ProviderRow, Quantiles, RegionRow, RegionValues, Sampling, SamplingMethod,
     ServiceRow, SnapshotReport, Summary, VERSION,

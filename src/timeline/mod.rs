@@ -27,8 +27,9 @@ use rand_chacha::rand_core::{Rng, SeedableRng};
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
-use crate::error::{InputError, unknown};
-use crate::model::{Csr, FailSpec, topological_order};
+use crate::error::InputError;
+use crate::forcing::Forcing;
+use crate::model::{Csr, topological_order};
 use crate::scenario::{EventTarget, OutageDuration, Scenario, YEAR_SECS, Z95};
 use intervals::{Interval, intersect, normalise};
 
@@ -192,10 +193,10 @@ impl<'a> TimelineModel<'a> {
     pub fn compile(
         scenario: &'a Scenario,
         seed: u64,
-        fail: &[FailSpec],
-        fail_only: bool,
+        forcing: &Forcing,
         series_step: Option<u64>,
     ) -> Result<TimelineModel<'a>, InputError> {
+        let fail_only = forcing.fail_only;
         let regions = scenario.regions.len();
         if regions > 255 {
             return Err(InputError::new(
@@ -273,43 +274,9 @@ impl<'a> TimelineModel<'a> {
                 loss: e.loss,
             });
         }
-        for spec in fail {
-            let target = if let Some(p) = scenario.providers.iter().position(|p| p.id == spec.id) {
-                EventTarget::Provider(p as u32)
-            } else if let Some(c) = scenario.common_causes.iter().position(|c| c.id == spec.id) {
-                EventTarget::CommonCause(c as u32)
-            } else {
-                let names = scenario
-                    .providers
-                    .iter()
-                    .map(|p| p.id.as_str())
-                    .chain(scenario.common_causes.iter().map(|c| c.id.as_str()));
-                return Err(InputError::flag(
-                    "--fail",
-                    unknown("provider or common cause", &spec.id, names),
-                ));
-            };
-            let regions: Vec<u32> = match &spec.region {
-                None => (0..regions as u32).collect(),
-                Some(r) => vec![
-                    scenario
-                        .regions
-                        .iter()
-                        .position(|x| x.id == *r)
-                        .ok_or_else(|| {
-                            InputError::flag(
-                                "--fail",
-                                unknown(
-                                    "region",
-                                    r,
-                                    scenario.regions.iter().map(|x| x.id.as_str()),
-                                ),
-                            )
-                        })? as u32,
-                ],
-            };
+        for fail in forcing.resolve(scenario)? {
             scheduled.push(Scheduled {
-                cover: cover_of(target, &regions),
+                cover: fail.cover,
                 start: 0.0,
                 end: horizon,
                 loss: 1.0,

@@ -5,7 +5,7 @@
 
 use super::{TimelineModel, TimelineTally};
 use crate::engine::summary::region_rows;
-use crate::model::FailSpec;
+use crate::forcing::FailSpec;
 use crate::results::{
     EventRegion, EventRow, ModelKind, RegionFigures, Series, TimelineReport, TimelineServiceRow,
     TimelineSummary, VERSION,

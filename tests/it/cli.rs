@@ -414,3 +414,85 @@ fn check_shows_at_most_top_warnings_of_each_kind() {
     // --deny-warnings still counts them all.
     assert_eq!(run(&["check", p, "--deny-warnings"]).code, 3);
 }
+
+/// `--fail` is resolved once, against the scenario, for both models: the
+/// same option is refused by both with the same message. (The timeline
+/// model used to accept a common cause in a region it does not reach.)
+#[test]
+fn both_models_refuse_the_same_bad_fail_options() {
+    let q = quickstart();
+    for (fail, says) in [
+        (
+            "botnet@europe",
+            "--fail: common cause \"botnet\" does not reach region \"europe\"",
+        ),
+        ("route53@mars", "--fail: unknown region \"mars\""),
+        (
+            "routе53x",
+            "--fail: unknown provider or common cause \"routе53x\"",
+        ),
+        (
+            "shop.example.com",
+            "\"shop.example.com\" is a service, and --fail takes providers and common causes",
+        ),
+        ("@asia", "--fail: expected ID or ID@REGION, got \"@asia\""),
+    ] {
+        for model in ["snapshot", "timeline"] {
+            let out = run(&["run", &q, "--model", model, "--trials", "1", "--fail", fail]);
+            assert_eq!(out.code, 2, "{model} {fail}: {}", out.stderr);
+            assert!(out.stderr.contains(says), "{model} {fail}: {}", out.stderr);
+        }
+    }
+}
+
+/// A common cause forced without a region takes its providers down in its
+/// own regions only, in both models.
+#[test]
+fn a_forced_common_cause_stays_in_its_regions_in_both_models() {
+    let q = quickstart();
+    let args = ["--fail", "botnet", "--fail-only", "--format", "json"];
+    let snap = run(&[&["run", &q, "--model", "snapshot"][..], &args].concat());
+    let time = run(&[
+        &["run", &q, "--model", "timeline", "--trials", "1"][..],
+        &args,
+    ]
+    .concat());
+    for out in [&snap, &time] {
+        assert_eq!(out.code, 0, "{}", out.stderr);
+    }
+    let snap: serde_json::Value = serde_json::from_str(&snap.stdout).unwrap();
+    let time: serde_json::Value = serde_json::from_str(&time.stdout).unwrap();
+    let row = |v: &serde_json::Value, key: &str| -> Vec<(String, f64)> {
+        let shop = v["services"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["id"] == "shop.example.com")
+            .unwrap()
+            .clone();
+        ["americas", "europe", "asia"]
+            .iter()
+            .map(|r| {
+                let x = &shop["regions"][r];
+                let x = if key.is_empty() {
+                    x.clone()
+                } else {
+                    x[key].clone()
+                };
+                (r.to_string(), x.as_f64().unwrap())
+            })
+            .collect()
+    };
+    // Down in the Americas only, whichever model.
+    let expect = vec![
+        ("americas".to_string(), 1.0),
+        ("europe".to_string(), 0.0),
+        ("asia".to_string(), 0.0),
+    ];
+    assert_eq!(row(&snap, ""), expect);
+    // The timeline's shares divide by the expected lookups, so a region
+    // that fails throughout sits within sampling noise of 1.
+    for ((r, got), (_, want)) in row(&time, "failed_share").iter().zip(&expect) {
+        assert!((got - want).abs() < 0.01, "{r}: {got} vs {want}");
+    }
+}

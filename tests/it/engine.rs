@@ -4,7 +4,8 @@
 use proptest::prelude::*;
 
 use dnsim::engine::{self, BLOCK_WORDS, RunConfig, Tally, scalar};
-use dnsim::model::{Forcing, Model};
+use dnsim::forcing::Forcing;
+use dnsim::model::Model;
 use dnsim::run::{RunOptions, snapshot};
 use dnsim::scenario::*;
 
@@ -114,7 +115,7 @@ fn fail_only_reports_the_exact_single_failure_impact() {
     let single = engine::eval::single_failures(&model);
     for (i, p) in scenario.providers.iter().enumerate() {
         let forcing = Forcing {
-            fail: vec![dnsim::model::FailSpec {
+            fail: vec![dnsim::forcing::FailSpec {
                 id: p.id.clone(),
                 region: None,
             }],

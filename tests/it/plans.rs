@@ -6,7 +6,8 @@ use rand_chacha::rand_core::{Rng, SeedableRng};
 
 use dnsim::duration::Millis;
 use dnsim::engine::scalar;
-use dnsim::model::{Forcing, Model};
+use dnsim::forcing::Forcing;
+use dnsim::model::Model;
 use dnsim::scenario::*;
 
 /// A random plan: providers with global and regional outages, common causes,

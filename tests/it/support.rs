@@ -46,3 +46,30 @@ pub fn run(args: &[&str]) -> Output {
 pub fn path_str(p: &Path) -> &str {
     p.to_str().expect("utf-8 path")
 }
+
+/// Whether an external tool (`program`, checked by running it with
+/// `version_arg`) may be used by the calling test. When it is missing the
+/// test is skipped with a notice on stderr, unless `DNSIM_REQUIRE_EXTERNAL=1`
+/// (set by `.ci/run`, which installs every tool) makes it mandatory: then
+/// the test fails, saying how to install it.
+#[must_use]
+pub fn external_tool(program: &str, version_arg: &str, install: &str) -> bool {
+    let have = std::process::Command::new(program)
+        .arg(version_arg)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if have {
+        return true;
+    }
+    let required = std::env::var_os("DNSIM_REQUIRE_EXTERNAL").is_some_and(|v| v == "1");
+    assert!(
+        !required,
+        "{program} is not installed and DNSIM_REQUIRE_EXTERNAL=1 requires it: {install}"
+    );
+    eprintln!(
+        "skipped: {program} is not installed ({install}; DNSIM_REQUIRE_EXTERNAL=1 makes this test mandatory)"
+    );
+    false
+}

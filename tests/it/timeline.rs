@@ -1,6 +1,6 @@
 //! The timeline model against the closed forms of spec §3.
 
-use dnsim::model::Forcing;
+use dnsim::forcing::Forcing;
 use dnsim::results::TimelineReport;
 use dnsim::run::{RunOptions, timeline};
 use dnsim::scenario::parse_str;

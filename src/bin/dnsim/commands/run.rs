@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use dnsim::checkpoint::Checkpoint;
 use dnsim::error::InputError;
-use dnsim::model::{FailSpec, Forcing};
+use dnsim::forcing::{FailSpec, Forcing};
 use dnsim::output::emit;
 use dnsim::report::Format;
 use dnsim::results::{ModelKind, Report};
@@ -164,7 +164,8 @@ pub fn run(args: RunArgs) -> Outcome {
             // A second handler cannot be set; the first one does the job.
             let _ = ctrlc::set_handler(|| STOP.store(true, Ordering::SeqCst));
             let run = prepared.run_id(&plan.scenario);
-            let checkpoint = Checkpoint::open(path, run, plan.shard, prepared.empty(), &STOP)?;
+            let checkpoint =
+                Checkpoint::open(path, run, plan.shard, prepared.empty(), &STOP, hold_after())?;
             let done = pool.install(|| {
                 counts_checkpointed(&prepared, &owns, &|n| progress.inc(n), &checkpoint)
             })?;
@@ -186,6 +187,20 @@ pub fn run(args: RunArgs) -> Outcome {
         None => deliver(&prepared.report(&counts)?, &plan.out)?,
     }
     Ok(Exit::Success)
+}
+
+/// The test suite's switch `DNSIM_TEST_HOLD_AFTER_BLOCKS=K`: hold a
+/// checkpointed run after K blocks so that a test can interrupt it at a known
+/// point. Only in debug builds (the ones `cargo test` runs); a release build
+/// ignores the variable.
+fn hold_after() -> Option<u64> {
+    if cfg!(debug_assertions) {
+        std::env::var("DNSIM_TEST_HOLD_AFTER_BLOCKS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+    } else {
+        None
+    }
 }
 
 /// A shard's result: its counts and what identifies the run, for `merge`.
