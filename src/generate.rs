@@ -24,12 +24,10 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use rand_chacha::ChaCha8Rng;
-use rand_chacha::rand_core::SeedableRng;
-
 use crate::error::InputError;
 use crate::output::write_atomic;
-use crate::synth::{pick, uniform};
+use crate::random::{self, Stream, uniform};
+use crate::synth::pick;
 
 #[derive(Debug, Clone, Copy)]
 pub struct GenerateSpec {
@@ -179,7 +177,7 @@ pub fn generate(
         })
         .collect();
     let cdn_cumulative = crate::synth::zipf(spec.cdns.max(1), 1.0);
-    let mut rng = ChaCha8Rng::seed_from_u64(spec.seed);
+    let mut rng = random::seeded(spec.seed);
     let width = spec.services.max(1).to_string().len();
     let self_buckets = spec.self_hosted_providers.max(1);
     let harmonic: f64 = (1..=spec.services).map(|k| 1.0 / k as f64).sum();
@@ -188,7 +186,7 @@ pub fn generate(
     write_atomic(&csv, "--output", |out| {
         let mut w = csv::Writer::from_writer(out);
         w.write_record(["id", "dns", "weight", "ttl", "requires"])?;
-        let pick_two = |rng: &mut ChaCha8Rng| -> String {
+        let pick_two = |rng: &mut Stream| -> String {
             let a = pick(rng, &cumulative);
             let mut b = pick(rng, &cumulative);
             while b == a {
@@ -255,7 +253,7 @@ fn write_plan(
     spec: &GenerateSpec,
     provs: &[Provider],
     csv_name: &str,
-    rng: &mut ChaCha8Rng,
+    rng: &mut Stream,
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
     writeln!(
@@ -325,7 +323,7 @@ fn write_plan(
             1.0 / regions as f64
         )?;
     }
-    let mut write_provider = |id: &str, name: &str, rng: &mut ChaCha8Rng, k: usize| {
+    let mut write_provider = |id: &str, name: &str, rng: &mut Stream, k: usize| {
         let p = libm::pow(10.0, -4.0 + 2.0 * uniform(rng));
         let per_year = 0.5 + 3.5 * uniform(rng);
         writeln!(

@@ -19,6 +19,7 @@ pub mod import;
 pub mod lint;
 pub mod model;
 pub mod output;
+pub mod random;
 pub mod report;
 pub mod results;
 pub mod run;

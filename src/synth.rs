@@ -5,10 +5,8 @@
 //! survey), most services have one provider, some two or three, and a share
 //! require a CDN-like service. Same spec, same plan.
 
-use rand_chacha::ChaCha8Rng;
-use rand_chacha::rand_core::{Rng, SeedableRng};
-
 use crate::duration::Millis;
+use crate::random::{self, Stream, uniform};
 use crate::scenario::*;
 
 #[derive(Debug, Clone, Copy)]
@@ -19,12 +17,8 @@ pub struct PlanSpec {
     pub seed: u64,
 }
 
-pub fn uniform(rng: &mut ChaCha8Rng) -> f64 {
-    (rng.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
-}
-
 /// Index drawn from cumulative weights.
-pub fn pick(rng: &mut ChaCha8Rng, cumulative: &[f64]) -> usize {
+pub fn pick(rng: &mut Stream, cumulative: &[f64]) -> usize {
     let x = uniform(rng) * cumulative[cumulative.len() - 1];
     cumulative
         .partition_point(|&c| c <= x)
@@ -42,7 +36,7 @@ pub fn zipf(n: usize, s: f64) -> Vec<f64> {
 }
 
 pub fn plan(spec: PlanSpec) -> Scenario {
-    let mut rng = ChaCha8Rng::seed_from_u64(spec.seed);
+    let mut rng = random::seeded(spec.seed);
     let regions: Vec<Region> = (0..spec.regions.max(1))
         .map(|i| Region {
             id: format!("region{i}"),

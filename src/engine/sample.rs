@@ -15,9 +15,9 @@
 //!   `acc = bit ? acc | r : acc & r`. Each bit then has probability p rounded
 //!   to a multiple of 2⁻³² (an error below 1.2e-10).
 
-use rand_chacha::ChaCha8Rng;
-use rand_chacha::rand_core::{Rng, SeedableRng};
-use sha2::{Digest, Sha256};
+use rand_chacha::rand_core::Rng;
+
+use crate::random::{self, Domain, Stream};
 
 /// Trials per block: 64 words of 64 trials.
 pub const BLOCK_WORDS: usize = 64;
@@ -28,18 +28,12 @@ pub const GEOMETRIC_BELOW: f64 = 1.0 / 32.0;
 
 /// The key of an event's random stream.
 pub fn stream_key(seed: u64, event_id: &str) -> [u8; 32] {
-    let mut h = Sha256::new();
-    h.update(b"dnsim/event/v1\0");
-    h.update(seed.to_le_bytes());
-    h.update(event_id.as_bytes());
-    h.finalize().into()
+    random::key(Domain::Event, seed, event_id)
 }
 
 /// The generator for one event in one block.
-pub fn stream(key: &[u8; 32], block: u64) -> ChaCha8Rng {
-    let mut rng = ChaCha8Rng::from_seed(*key);
-    rng.set_stream(block);
-    rng
+pub fn stream(key: &[u8; 32], block: u64) -> Stream {
+    random::stream(key, block)
 }
 
 /// Fills `words` (one bit per trial) with independent Bernoulli(p) draws.
@@ -60,14 +54,12 @@ pub fn fill(words: &mut [u64; BLOCK_WORDS], p: f64, key: &[u8; 32], block: u64) 
     }
 }
 
-fn fill_geometric(words: &mut [u64; BLOCK_WORDS], p: f64, rng: &mut ChaCha8Rng) {
+fn fill_geometric(words: &mut [u64; BLOCK_WORDS], p: f64, rng: &mut Stream) {
     *words = [0; BLOCK_WORDS];
     let log_q = libm::log1p(-p);
     let mut pos: u64 = 0;
     loop {
-        // u in (0, 1]: never log(0).
-        let u = ((rng.next_u64() >> 11) + 1) as f64 * (1.0 / (1u64 << 53) as f64);
-        let gap = libm::floor(libm::log(u) / log_q);
+        let gap = random::geometric(rng, log_q);
         if gap >= (BLOCK_TRIALS - pos) as f64 {
             return;
         }
@@ -80,7 +72,7 @@ fn fill_geometric(words: &mut [u64; BLOCK_WORDS], p: f64, rng: &mut ChaCha8Rng) 
     }
 }
 
-fn fill_bits(words: &mut [u64; BLOCK_WORDS], p: f64, rng: &mut ChaCha8Rng) {
+fn fill_bits(words: &mut [u64; BLOCK_WORDS], p: f64, rng: &mut Stream) {
     let q = libm::round(p * 4294967296.0) as u64;
     if q >= 1 << 32 {
         *words = [u64::MAX; BLOCK_WORDS];

@@ -22,14 +22,15 @@ pub mod summary;
 
 use std::collections::BTreeSet;
 
-use rand_chacha::ChaCha8Rng;
-use rand_chacha::rand_core::{Rng, SeedableRng};
 use rayon::prelude::*;
-use sha2::{Digest, Sha256};
 
 use crate::error::InputError;
 use crate::forcing::Forcing;
 use crate::model::{Csr, topological_order};
+use crate::random::{
+    Domain, MAX_REGIONS, MAX_RESOLVERS, Stream, exponential, key, lognormal, poisson,
+    resolver_stream, stream, uniform,
+};
 use crate::scenario::{EventTarget, OutageDuration, Scenario, YEAR_SECS, Z95};
 use intervals::{Interval, intersect, normalise};
 
@@ -95,82 +96,7 @@ pub struct EventWindow {
     pub loss: f64,
 }
 
-fn key(seed: u64, kind: &str, id: &str) -> [u8; 32] {
-    let mut h = Sha256::new();
-    h.update(b"dnsim/timeline/v1\0");
-    h.update(seed.to_le_bytes());
-    h.update(kind.as_bytes());
-    h.update(b"\0");
-    h.update(id.as_bytes());
-    h.finalize().into()
-}
-
-fn stream(key: &[u8; 32], number: u64) -> ChaCha8Rng {
-    let mut rng = ChaCha8Rng::from_seed(*key);
-    rng.set_stream(number);
-    rng
-}
-
-/// Uniform on [0, 1).
-#[inline]
-fn uniform(rng: &mut ChaCha8Rng) -> f64 {
-    (rng.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
-}
-
-/// Exponential with the given rate (per second).
-#[inline]
-fn exponential(rng: &mut ChaCha8Rng, rate: f64) -> f64 {
-    -libm::log(1.0 - uniform(rng)) / rate
-}
-
-/// Poisson with the given mean: multiplication below 10, Hörmann's PTRS
-/// transformed rejection above (exact, with `libm`'s functions).
-fn poisson(rng: &mut ChaCha8Rng, mean: f64) -> u64 {
-    if mean <= 0.0 {
-        return 0;
-    }
-    if mean < 10.0 {
-        let limit = libm::exp(-mean);
-        let (mut k, mut p) = (0, 1.0);
-        loop {
-            p *= uniform(rng);
-            if p <= limit {
-                return k;
-            }
-            k += 1;
-        }
-    }
-    let smu = libm::sqrt(mean);
-    let b = 0.931 + 2.53 * smu;
-    let a = -0.059 + 0.02483 * b;
-    let inv_alpha = 1.1239 + 1.1328 / (b - 3.4);
-    let vr = 0.9277 - 3.6224 / (b - 2.0);
-    let log_mean = libm::log(mean);
-    loop {
-        let u = uniform(rng) - 0.5;
-        let v = uniform(rng);
-        let us = 0.5 - u.abs();
-        let k = libm::floor((2.0 * a / us + b) * u + mean + 0.43);
-        if us >= 0.07 && v <= vr {
-            return k as u64;
-        }
-        if k < 0.0 || (us < 0.013 && v > us) {
-            continue;
-        }
-        if libm::log(v) + libm::log(inv_alpha) - libm::log(a / (us * us) + b)
-            <= -mean + k * log_mean - libm::lgamma(k + 1.0)
-        {
-            return k as u64;
-        }
-    }
-}
-
-fn standard_normal(rng: &mut ChaCha8Rng) -> f64 {
-    let (u1, u2) = (1.0 - uniform(rng), uniform(rng));
-    libm::sqrt(-2.0 * libm::log(u1)) * libm::cos(2.0 * std::f64::consts::PI * u2)
-}
-
-fn draw_duration(rng: &mut ChaCha8Rng, d: OutageDuration) -> f64 {
+fn draw_duration(rng: &mut Stream, d: OutageDuration) -> f64 {
     match d {
         OutageDuration::Fixed(m) => m.as_secs_f64(),
         OutageDuration::LogNormal { median, p95 } => {
@@ -178,15 +104,9 @@ fn draw_duration(rng: &mut ChaCha8Rng, d: OutageDuration) -> f64 {
             if m == 0.0 {
                 return 0.0;
             }
-            let sigma = libm::log(p95.as_secs_f64() / m) / Z95;
-            m * libm::exp(sigma * standard_normal(rng))
+            lognormal(rng, m, libm::log(p95.as_secs_f64() / m) / Z95)
         }
     }
-}
-
-/// A resolver stream number: trial, region and resolver packed in 64 bits.
-fn resolver_stream(trial: u64, region: usize, resolver: usize) -> u64 {
-    (trial << 24) | ((region as u64) << 16) | resolver as u64
 }
 
 impl<'a> TimelineModel<'a> {
@@ -198,15 +118,18 @@ impl<'a> TimelineModel<'a> {
     ) -> Result<TimelineModel<'a>, InputError> {
         let fail_only = forcing.fail_only;
         let regions = scenario.regions.len();
-        if regions > 255 {
-            return Err(InputError::new(
-                "the timeline model takes at most 255 regions",
-            ));
+        // Resolver stream numbers pack the region and the resolver.
+        if regions >= MAX_REGIONS {
+            return Err(InputError::new(format!(
+                "the timeline model takes at most {} regions",
+                MAX_REGIONS - 1
+            )));
         }
-        if scenario.resolvers.per_region > 65_535 {
-            return Err(InputError::new(
-                "the timeline model takes at most 65535 resolvers per region",
-            )
+        if scenario.resolvers.per_region as usize >= MAX_RESOLVERS {
+            return Err(InputError::new(format!(
+                "the timeline model takes at most {} resolvers per region",
+                MAX_RESOLVERS - 1
+            ))
             .with_key("resolvers.per_region"));
         }
         let horizon = scenario.simulation.horizon.as_secs_f64();
@@ -220,7 +143,7 @@ impl<'a> TimelineModel<'a> {
                         duration: p.outage_duration,
                         loss: p.loss,
                         cover: all_regions(i as u32).collect(),
-                        key: key(seed, "outage", &p.id),
+                        key: key(Domain::Outage, seed, &p.id),
                     });
                 }
             }
@@ -235,7 +158,7 @@ impl<'a> TimelineModel<'a> {
                             .iter()
                             .flat_map(|&p| c.regions.iter().map(move |&r| (p, r)))
                             .collect(),
-                        key: key(seed, "outage", &c.id),
+                        key: key(Domain::Outage, seed, &c.id),
                     });
                 }
             }
@@ -293,7 +216,7 @@ impl<'a> TimelineModel<'a> {
                 child_window: (s.ns_ttl as f64).min(cap),
                 parent_window: (s.delegation_ttl as f64).min(cap),
                 failover_after: s.failover_after as f64,
-                key: key(seed, "resolver", &s.id),
+                key: key(Domain::Resolver, seed, &s.id),
             })
             .collect();
         let mut deps = Csr {
@@ -691,7 +614,7 @@ impl<'m> ResolverSim<'m> {
 
     fn window(
         &mut self,
-        rng: &mut ChaCha8Rng,
+        rng: &mut Stream,
         a: f64,
         b: f64,
         target: usize,
@@ -802,7 +725,7 @@ impl<'m> ResolverSim<'m> {
     /// A client lookup of closure member `k` at `t`: it and what it requires,
     /// requirements first, each from cache or by resolution. Returns whether
     /// it succeeded and how many tries were lost.
-    fn lookup(&mut self, rng: &mut ChaCha8Rng, k: usize, t: f64) -> (bool, u64) {
+    fn lookup(&mut self, rng: &mut Stream, k: usize, t: f64) -> (bool, u64) {
         let mut lost = 0;
         let sub = self.sub;
         for &j in &sub[k] {
@@ -813,7 +736,7 @@ impl<'m> ResolverSim<'m> {
         (self.ok[k], lost)
     }
 
-    fn resolve(&mut self, rng: &mut ChaCha8Rng, j: usize, t: f64) -> (bool, u64) {
+    fn resolve(&mut self, rng: &mut Stream, j: usize, t: f64) -> (bool, u64) {
         if t < self.expiry[j] {
             return (true, 0);
         }
@@ -1024,23 +947,6 @@ impl TimelineCounts {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn poisson_has_its_mean_and_variance() {
-        let mut rng = ChaCha8Rng::seed_from_u64(5);
-        for &mean in &[0.5, 3.0, 9.9, 10.0, 42.0, 1000.0] {
-            let n = 20_000;
-            let draws: Vec<f64> = (0..n).map(|_| poisson(&mut rng, mean) as f64).collect();
-            let avg = draws.iter().sum::<f64>() / n as f64;
-            let var = draws.iter().map(|x| (x - avg) * (x - avg)).sum::<f64>() / (n - 1) as f64;
-            let se = (mean / n as f64).sqrt();
-            assert!((avg - mean).abs() < 5.0 * se, "mean {mean}: got {avg}");
-            assert!(
-                (var / mean - 1.0).abs() < 0.1,
-                "mean {mean}: variance {var}"
-            );
-        }
-    }
 
     #[test]
     fn default_steps() {

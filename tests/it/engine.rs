@@ -229,3 +229,39 @@ const PINNED: &[(&str, f64)] = &[
     ("cdn.example.net", 0.0009),
     ("blog.example.com", 0.000505),
 ];
+
+#[test]
+fn value_stability_of_a_timeline_run() {
+    // The timeline's pinned outputs, beside the snapshot's: the Dyn wave-1
+    // what-if, a fixed seed and trial count. Every draw (outages, resolver
+    // caches, retries) feeds these figures.
+    let scenario = load(std::path::Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/scenarios/whatif/dyn-wave1.toml"
+    )))
+    .unwrap();
+    let options = RunOptions {
+        trials: Some(4),
+        seed: Some(42),
+        ..RunOptions::default()
+    };
+    let report = dnsim::run::timeline(&scenario, &options, None, &|_| {}).unwrap();
+    let got: Vec<(String, f64, f64)> = report
+        .services
+        .iter()
+        .take(PINNED_TIMELINE.len())
+        .map(|s| (s.id.clone(), s.failed_share, s.downtime_minutes))
+        .collect();
+    let pinned: Vec<(String, f64, f64)> = PINNED_TIMELINE
+        .iter()
+        .map(|&(id, f, d)| (id.to_string(), f, d))
+        .collect();
+    assert_eq!(got, pinned);
+}
+
+const PINNED_TIMELINE: &[(&str, f64, f64)] = &[
+    ("as-in-2016", 0.03039670138888889, 43.77125),
+    ("standby-default-ns-ttl", 0.03009982638888889, 43.34375),
+    ("standby-short-ns-ttl", 0.009631944444444445, 13.870000000000001),
+    ("ttl-1h", 0.0042578125, 6.1312500000000005),
+];
