@@ -5,7 +5,6 @@
 //! a dense index and every value has been range-checked. Nothing downstream
 //! re-validates.
 
-mod csv_include;
 mod load;
 pub mod raw;
 pub mod source;

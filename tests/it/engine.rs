@@ -262,6 +262,10 @@ fn value_stability_of_a_timeline_run() {
 const PINNED_TIMELINE: &[(&str, f64, f64)] = &[
     ("as-in-2016", 0.03039670138888889, 43.77125),
     ("standby-default-ns-ttl", 0.03009982638888889, 43.34375),
-    ("standby-short-ns-ttl", 0.009631944444444445, 13.870000000000001),
+    (
+        "standby-short-ns-ttl",
+        0.009631944444444445,
+        13.870000000000001,
+    ),
     ("ttl-1h", 0.0042578125, 6.1312500000000005),
 ];

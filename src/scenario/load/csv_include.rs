@@ -7,9 +7,11 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use super::Service;
-use super::load::{Loc, Pending, check_id_text, check_non_negative, duration_value, seconds_u32};
+use super::diagnostics::Loc;
+use super::resolve::Pending;
+use super::values::{check_id_text, check_non_negative, duration_value, seconds_u32};
 use crate::error::{InputError, did_you_mean};
+use crate::scenario::Service;
 
 const COLUMNS: &[&str] = &[
     "id",

@@ -1,0 +1,190 @@
+//! Reading and validating a scenario file into a [`Scenario`].
+//!
+//! Validation happens once, here, in file order, and stops at the first
+//! problem: one precise message beats a page of consequences. Services are
+//! gathered from the file and its CSV includes first and resolved second,
+//! since a requirement may name a service that appears later.
+//!
+//! `diagnostics` turns parser errors into ours; `sections` validates each
+//! table of the file; `values` checks single values (probabilities,
+//! durations, instants); `csv_include` reads `[[include]]` CSVs; `resolve`
+//! turns names into indices and refuses requirement cycles.
+
+mod csv_include;
+mod diagnostics;
+mod resolve;
+mod sections;
+mod values;
+
+use std::collections::HashMap;
+use std::ops::Range;
+use std::path::Path;
+
+use sha2::{Digest, Sha256};
+
+use self::diagnostics::{Loc, check_nesting, toml_error};
+use super::raw::RawScenario;
+use super::source::Source;
+use super::*;
+use crate::error::InputError;
+
+/// Reads, parses and validates the scenario at `path` and its includes.
+pub fn load(path: &Path) -> Result<Scenario, InputError> {
+    parse_str(path, &read_input(path, "scenario")?)
+}
+
+/// Reads an input file whole; failure is an input error that says which
+/// kind of file (`what`) could not be read, and why.
+pub fn read_input(path: &Path, what: &str) -> Result<String, InputError> {
+    std::fs::read_to_string(path).map_err(|e| {
+        InputError::new(format!("cannot read {what}: {}", io_reason(&e))).in_file(path)
+    })
+}
+
+/// Parses and validates scenario text; `path` names it in errors and anchors
+/// relative include paths.
+pub fn parse_str(path: &Path, text: &str) -> Result<Scenario, InputError> {
+    let src = Source::new(path, text);
+    check_nesting(&src)?;
+    let raw: RawScenario = toml::from_str(text).map_err(|e| toml_error(&src, &e))?;
+    Loader {
+        src: &src,
+        ids: HashMap::new(),
+        regions: Vec::new(),
+    }
+    .scenario(raw)
+}
+
+pub fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        std::io::ErrorKind::InvalidData => "not valid UTF-8".into(),
+        _ => e.to_string(),
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum IdKind {
+    Provider,
+    CommonCause,
+}
+
+struct Loader<'a> {
+    src: &'a Source<'a>,
+    /// Provider and common-cause ids; services are checked against these.
+    ids: HashMap<String, (IdKind, u32, Range<usize>)>,
+    regions: Vec<Region>,
+}
+
+impl Loader<'_> {
+    pub(super) fn err(
+        &self,
+        span: Range<usize>,
+        key: &str,
+        message: impl Into<String>,
+    ) -> InputError {
+        self.src.error(span, key, message)
+    }
+
+    pub(super) fn loc_err(&self, loc: &Loc, key: &str, message: impl Into<String>) -> InputError {
+        match loc {
+            Loc::Toml(span) => self.err(span.clone(), key, message),
+            Loc::Csv { file, line, column } => InputError::new(message)
+                .in_file(file)
+                .at(*line as usize, *column)
+                .with_key(key),
+        }
+    }
+
+    fn scenario(mut self, raw: RawScenario) -> Result<Scenario, InputError> {
+        let simulation = self.simulation(raw.simulation)?;
+        self.regions(raw.region)?;
+        let providers = raw
+            .provider
+            .into_iter()
+            .enumerate()
+            .map(|(i, p)| self.provider(i, p))
+            .collect::<Result<Vec<_>, _>>()?;
+        let common_causes = raw
+            .common_cause
+            .into_iter()
+            .enumerate()
+            .map(|(i, c)| self.common_cause(i, c))
+            .collect::<Result<Vec<_>, _>>()?;
+
+        // The content hash covers the file and its includes, so that shards
+        // of one run can prove they ran the same plan.
+        let mut hasher = Sha256::new();
+        hasher.update(b"dnsim/scenario/v1\0");
+        hasher.update(self.src.text.as_bytes());
+        let mut pending = Vec::with_capacity(raw.service.len());
+        for s in raw.service {
+            pending.push(self.service(s)?);
+        }
+        for inc in &raw.include {
+            let rel = inc.services.get_ref();
+            let dir = self.src.path.parent().unwrap_or(Path::new("."));
+            let path = dir.join(rel);
+            let text = std::fs::read_to_string(&path).map_err(|e| {
+                self.err(
+                    inc.services.span(),
+                    "include.services",
+                    format!(
+                        "cannot read included file \"{}\": {}",
+                        path.display(),
+                        io_reason(&e)
+                    ),
+                )
+            })?;
+            hasher.update(b"\0include\0");
+            hasher.update(rel.as_bytes());
+            hasher.update(b"\0");
+            hasher.update(text.as_bytes());
+            csv_include::read(&path, &text, |p| self.provider_index(p), &mut pending)?;
+        }
+        if pending.is_empty() {
+            return Err(InputError::new(
+                "the scenario has no services: add a [[service]] or an [[include]]",
+            )
+            .in_file(&self.src.path));
+        }
+        let services = self.resolve(pending)?;
+
+        let resolvers = match raw.resolvers {
+            Some(r) => self.resolvers(r)?,
+            None => Resolvers::default(),
+        };
+        let events = raw
+            .event
+            .into_iter()
+            .map(|e| self.event(e, &simulation))
+            .collect::<Result<Vec<_>, _>>()?;
+
+        let name = match raw.name {
+            Some(n) => n.into_inner(),
+            None => self.src.path.file_stem().map_or_else(
+                || "scenario".to_string(),
+                |s| s.to_string_lossy().into_owned(),
+            ),
+        };
+        let content_hash = hasher
+            .finalize()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        Ok(Scenario {
+            content_hash,
+            name,
+            description: raw.description.unwrap_or_default(),
+            sources: raw.sources.unwrap_or_default(),
+            simulation,
+            regions: self.regions,
+            providers,
+            common_causes,
+            services,
+            resolvers,
+            events,
+        })
+    }
+}

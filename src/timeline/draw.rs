@@ -1,0 +1,175 @@
+//! One trial's draws: every outage per (region, provider), the time each
+//! service's standby joins its delegation, and the trouble windows that the
+//! resolvers then simulate.
+
+use std::collections::BTreeSet;
+
+use super::intervals::{Interval, intersect, normalise};
+use super::resolver::ResolverSim;
+use super::{TimelineModel, TimelineTally};
+use crate::random::{Stream, exponential, lognormal, resolver_stream, stream};
+use crate::scenario::{OutageDuration, Z95};
+
+/// Per (region, provider): outage intervals with their loss.
+pub(super) type Outages = Vec<Vec<(f64, f64, f64)>>;
+
+fn draw_duration(rng: &mut Stream, d: OutageDuration) -> f64 {
+    match d {
+        OutageDuration::Fixed(m) => m.as_secs_f64(),
+        OutageDuration::LogNormal { median, p95 } => {
+            let m = median.as_secs_f64();
+            if m == 0.0 {
+                return 0.0;
+            }
+            lognormal(rng, m, libm::log(p95.as_secs_f64() / m) / Z95)
+        }
+    }
+}
+
+impl TimelineModel<'_> {
+    /// Every outage of one trial, per (region, provider).
+    pub(super) fn outages(&self, trial: u64) -> Outages {
+        let (rc, pc) = (self.scenario.regions.len(), self.scenario.providers.len());
+        let mut out: Outages = vec![Vec::new(); rc * pc];
+        for src in &self.sources {
+            let mut rng = stream(&src.key, trial);
+            let mut t = exponential(&mut rng, src.rate);
+            while t < self.horizon {
+                let end = (t + draw_duration(&mut rng, src.duration)).min(self.horizon);
+                for &(p, r) in &src.cover {
+                    out[r as usize * pc + p as usize].push((t, end, src.loss));
+                }
+                t += exponential(&mut rng, src.rate);
+            }
+        }
+        for s in &self.scheduled {
+            for &(p, r) in &s.cover {
+                out[r as usize * pc + p as usize].push((s.start, s.end, s.loss));
+            }
+        }
+        for list in &mut out {
+            list.sort_by(|a, b| a.0.total_cmp(&b.0));
+        }
+        out
+    }
+
+    pub(super) fn run_trial(&self, trial: u64, tally: &mut TimelineTally) {
+        let sc = self.scenario;
+        let (rc, pc, sc_n) = (sc.regions.len(), sc.providers.len(), sc.services.len());
+        let outages = self.outages(trial);
+        if outages.iter().all(Vec::is_empty) {
+            tally.fold_trial();
+            return;
+        }
+        // Manual failover: the time each service's standby joins its
+        // delegation (every delegated provider out in some region, plus the
+        // operator's delay), if it does within the horizon.
+        let down: Vec<Vec<Interval>> = outages
+            .iter()
+            .map(|l| {
+                let mut v: Vec<Interval> =
+                    l.iter().filter(|o| o.2 > 0.0).map(|o| (o.0, o.1)).collect();
+                normalise(&mut v);
+                v
+            })
+            .collect();
+        let change: Vec<f64> = sc
+            .services
+            .iter()
+            .zip(&self.svc)
+            .map(|(s, v)| {
+                if s.standby.is_empty() {
+                    return f64::INFINITY;
+                }
+                (0..rc)
+                    .filter_map(|r| {
+                        let mut all: Option<Vec<Interval>> = None;
+                        for &p in s.dns.iter() {
+                            let d = &down[r * pc + p as usize];
+                            all = Some(match all {
+                                None => d.clone(),
+                                Some(a) => intersect(&a, d),
+                            });
+                        }
+                        all.and_then(|a| a.first().map(|x| x.0))
+                    })
+                    .fold(f64::INFINITY, f64::min)
+                    + v.failover_after
+            })
+            .collect();
+
+        let resolvers = sc.resolvers.per_region as usize;
+        let mut windows: Vec<Vec<Interval>> = vec![Vec::new(); sc_n];
+        for r in 0..rc {
+            // Trouble windows in topological order: a service's own
+            // providers' outages plus its requirements' windows.
+            for &s in &self.order {
+                let svc = &sc.services[s as usize];
+                let mut w: Vec<Interval> = Vec::new();
+                for &p in svc.dns.iter().chain(svc.standby.iter()) {
+                    w.extend(&down[r * pc + p as usize]);
+                }
+                for &d in self.deps.row(s as usize) {
+                    w.extend(&windows[d as usize]);
+                }
+                normalise(&mut w);
+                windows[s as usize] = w;
+            }
+            for (s, w) in windows.iter().enumerate() {
+                if w.is_empty() || self.svc[s].lambda <= 0.0 {
+                    continue;
+                }
+                let closure = self.closure(s as u32);
+                let sub = self.sub_closures(&closure);
+                let mut sim = ResolverSim::new(self, &closure, &sub, &outages, &change, r, pc);
+                for i in 0..resolvers {
+                    let mut rng = stream(&self.svc[s].key, resolver_stream(trial, r, i));
+                    sim.reset();
+                    for &(a, b) in w {
+                        sim.window(&mut rng, a, b, s, tally, r);
+                    }
+                }
+            }
+        }
+        tally.fold_trial();
+    }
+
+    /// For each member of a closure, the indices (into the closure) of what
+    /// its lookup also looks up, itself included, requirements first.
+    fn sub_closures(&self, closure: &[u32]) -> Vec<Vec<usize>> {
+        let index = |x: u32| {
+            closure
+                .iter()
+                .position(|&y| y == x)
+                .expect("closure is closed")
+        };
+        closure
+            .iter()
+            .map(|&x| {
+                let mut members: BTreeSet<usize> = BTreeSet::new();
+                let mut stack = vec![x];
+                while let Some(y) = stack.pop() {
+                    if members.insert(index(y)) {
+                        stack.extend(self.deps.row(y as usize));
+                    }
+                }
+                members.into_iter().collect()
+            })
+            .collect()
+    }
+
+    /// `s` and everything it requires, requirements first, `s` last.
+    fn closure(&self, s: u32) -> Vec<u32> {
+        let mut seen = BTreeSet::new();
+        let mut stack = vec![s];
+        while let Some(x) = stack.pop() {
+            if seen.insert(x) {
+                stack.extend(self.deps.row(x as usize));
+            }
+        }
+        // Topological positions put requirements first.
+        let mut list: Vec<u32> = seen.into_iter().collect();
+        list.sort_by_key(|&x| self.position[x as usize]);
+        list
+    }
+}

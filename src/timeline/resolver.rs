@@ -1,0 +1,326 @@
+//! One resolver's view of one service and its requirements through a
+//! trouble window: caches (answers, NS sets at the child and the parent),
+//! server choice, retries under loss, serve-stale, and the two shortcuts that
+//! keep the cost proportional to what can change (spec §3).
+
+use super::TimelineModel;
+use super::draw::Outages;
+use super::tally::TimelineTally;
+use crate::random::{Stream, exponential, poisson, uniform};
+
+/// One resolver's view of one service and its requirements.
+pub(super) struct ResolverSim<'m> {
+    model: &'m TimelineModel<'m>,
+    closure: &'m [u32],
+    outages: &'m Outages,
+    change: &'m [f64],
+    region: usize,
+    pc: usize,
+    expiry: Vec<f64>,
+    seen: Vec<f64>,
+    next: Vec<f64>,
+    /// Per closure member: indices (into the closure) of what its lookup
+    /// also looks up, itself last.
+    sub: &'m [Vec<usize>],
+    ok: Vec<bool>,
+    initialised: bool,
+}
+
+impl<'m> ResolverSim<'m> {
+    pub(super) fn new(
+        model: &'m TimelineModel<'m>,
+        closure: &'m [u32],
+        sub: &'m [Vec<usize>],
+        outages: &'m Outages,
+        change: &'m [f64],
+        region: usize,
+        pc: usize,
+    ) -> ResolverSim<'m> {
+        let n = closure.len();
+        ResolverSim {
+            model,
+            closure,
+            outages,
+            change,
+            region,
+            pc,
+            expiry: vec![f64::NEG_INFINITY; n],
+            seen: vec![f64::INFINITY; n],
+            next: vec![f64::INFINITY; n],
+            sub,
+            ok: vec![false; n],
+            initialised: false,
+        }
+    }
+
+    /// Whether closure member `j`'s lookup succeeds, given whether its own
+    /// name was answered: its requirements (settled before it, being
+    /// earlier in the closure) must be too.
+    fn settle(&mut self, j: usize, answered: bool) {
+        let svc = &self.model.scenario.services[self.closure[j] as usize];
+        let index = |q: u32| {
+            self.closure
+                .iter()
+                .position(|&y| y == q)
+                .expect("in closure")
+        };
+        let reqs = svc.requires.iter().all(|&q| self.ok[index(q)]);
+        let groups = svc
+            .requires_any
+            .iter()
+            .all(|g| g.iter().any(|&q| self.ok[index(q)]));
+        self.ok[j] = answered && reqs && groups;
+    }
+
+    /// Ready for the next resolver: no view of any delegation change yet.
+    /// Cache states and lookup times are drawn afresh at each window.
+    pub(super) fn reset(&mut self) {
+        self.seen.fill(f64::INFINITY);
+        self.initialised = false;
+    }
+
+    /// Whether a lookup of closure member `k` at `t` and every lookup after
+    /// it until some time are certain: each part fresh in cache or certain
+    /// (see [`Self::certain`]). Returns whether they fail, the tries each
+    /// loses, and until when this holds.
+    fn certain_lookup(&mut self, k: usize, t: f64, b: f64) -> Option<(bool, u64, f64)> {
+        let sc = self.model.scenario;
+        let attempts = sc.resolvers.attempts as u64;
+        let (mut until, mut lost) = (b, 0);
+        let sub = self.sub;
+        for &j in &sub[k] {
+            let answered = if t < self.expiry[j] {
+                until = until.min(self.expiry[j]);
+                true
+            } else {
+                let (fails, u) = self.certain(j, t, b)?;
+                until = until.min(u);
+                lost += attempts;
+                !fails
+            };
+            self.settle(j, answered);
+        }
+        Some((!self.ok[k], lost, until))
+    }
+
+    /// When closure member `j` (stale at `t`) is certain to get the same
+    /// answer from every lookup until some later time: all its delegated
+    /// providers lose every query. Returns whether those lookups fail (no
+    /// stale answer to serve) and when that may change: the next outage
+    /// boundary of any of its providers, its resolver seeing the standby, its
+    /// stale answer running out, or the window's end `b`.
+    fn certain(&self, j: usize, t: f64, b: f64) -> Option<(bool, f64)> {
+        let m = self.model;
+        let svc = &m.scenario.services[self.closure[j] as usize];
+        let with_standby = t >= self.seen[j];
+        let delegated = svc
+            .dns
+            .iter()
+            .chain(svc.standby.iter().filter(|_| with_standby));
+        for &p in delegated {
+            if self.loss(p, t) < 1.0 {
+                return None;
+            }
+        }
+        let mut until = b;
+        for &p in svc.dns.iter().chain(svc.standby.iter()) {
+            until = until.min(self.next_change(p, t));
+        }
+        if !with_standby && !svc.standby.is_empty() {
+            until = until.min(self.seen[j]);
+        }
+        let stale = m.scenario.resolvers.serve_stale
+            && self.expiry[j].is_finite()
+            && t - self.expiry[j] < m.max_stale;
+        if stale {
+            until = until.min(self.expiry[j] + m.max_stale);
+        }
+        Some((!stale, until))
+    }
+
+    /// The first outage boundary of provider `p` after `t`.
+    fn next_change(&self, p: u32, t: f64) -> f64 {
+        let mut next = f64::INFINITY;
+        for &(a, e, _) in &self.outages[self.region * self.pc + p as usize] {
+            if a > t {
+                next = next.min(a);
+                break;
+            }
+            if e > t {
+                next = next.min(e);
+            }
+        }
+        next
+    }
+
+    fn loss(&self, p: u32, t: f64) -> f64 {
+        let mut up = 1.0;
+        for &(a, b, l) in &self.outages[self.region * self.pc + p as usize] {
+            if a > t {
+                break;
+            }
+            if t < b {
+                up *= 1.0 - l;
+            }
+        }
+        1.0 - up
+    }
+
+    pub(super) fn window(
+        &mut self,
+        rng: &mut Stream,
+        a: f64,
+        b: f64,
+        target: usize,
+        tally: &mut TimelineTally,
+        r: usize,
+    ) {
+        let m = self.model;
+        let sc = m.scenario;
+        if !self.initialised {
+            // This resolver's view of each delegation change: child-centric
+            // resolvers within the child's NS TTL, parent-centric ones within
+            // the parent's, uniformly.
+            for (k, &x) in self.closure.iter().enumerate() {
+                let c = self.change[x as usize];
+                if c.is_finite() {
+                    let svc = &m.svc[x as usize];
+                    let parent = uniform(rng) < sc.resolvers.parent_centric_share;
+                    let w = if parent {
+                        svc.parent_window
+                    } else {
+                        svc.child_window
+                    };
+                    self.seen[k] = c + uniform(rng) * w;
+                }
+            }
+            self.initialised = true;
+        }
+        // Stationary cache state at the window's start, and the next lookup.
+        for (k, &x) in self.closure.iter().enumerate() {
+            let svc = &m.svc[x as usize];
+            if svc.lambda <= 0.0 {
+                self.expiry[k] = f64::NEG_INFINITY;
+                self.next[k] = f64::INFINITY;
+                continue;
+            }
+            let lt = svc.lambda * svc.ttl;
+            self.expiry[k] = if uniform(rng) < lt / (1.0 + lt) {
+                a + uniform(rng) * svc.ttl
+            } else {
+                a - exponential(rng, svc.lambda)
+            };
+            self.next[k] = a + exponential(rng, svc.lambda);
+        }
+        let own = self.closure.len() - 1;
+        debug_assert_eq!(self.closure[own] as usize, target);
+        loop {
+            let (mut k, mut t) = (0, f64::INFINITY);
+            for (j, &n) in self.next.iter().enumerate() {
+                if n < t {
+                    (k, t) = (j, n);
+                }
+            }
+            if t >= b {
+                break;
+            }
+            // While the lookup and all it requires are fresh in cache, every
+            // lookup is answered and nothing changes: jump to the first
+            // lookup after the earliest expiry (the process is memoryless).
+            let fresh_until = self.sub[k]
+                .iter()
+                .map(|&j| self.expiry[j])
+                .fold(f64::INFINITY, f64::min);
+            if t < fresh_until {
+                let lambda = m.svc[self.closure[k] as usize].lambda;
+                self.next[k] = fresh_until + exponential(rng, lambda);
+                continue;
+            }
+            // When every part of the lookup is certain (fresh in cache, or
+            // every delegated provider losing every query), each lookup
+            // until the next change has the same outcome and cost and
+            // changes no cache: count them in bulk instead of one by one.
+            {
+                if let Some((fails, lost_each, until)) = self.certain_lookup(k, t, b) {
+                    let lambda = m.svc[self.closure[k] as usize].lambda;
+                    if k == own {
+                        let mut count = 1;
+                        if fails {
+                            tally.record_failures(m, target, r, t, 1);
+                        }
+                        let mut from = t;
+                        while from < until {
+                            let to = tally.next_boundary(from).min(until);
+                            let n = poisson(rng, lambda * (to - from));
+                            if fails && n > 0 {
+                                tally.record_failures(m, target, r, from, n);
+                            }
+                            count += n;
+                            from = to;
+                        }
+                        tally.record_lost(target, r, count * lost_each);
+                    }
+                    self.next[k] = until + exponential(rng, lambda);
+                    continue;
+                }
+            }
+            let (ok, lost) = self.lookup(rng, k, t);
+            if k == own {
+                if !ok {
+                    tally.record_failures(m, target, r, t, 1);
+                }
+                tally.record_lost(target, r, lost);
+            }
+            let lambda = m.svc[self.closure[k] as usize].lambda;
+            self.next[k] = t + exponential(rng, lambda);
+        }
+    }
+
+    /// A client lookup of closure member `k` at `t`: it and what it requires,
+    /// requirements first, each from cache or by resolution. Returns whether
+    /// it succeeded and how many tries were lost.
+    fn lookup(&mut self, rng: &mut Stream, k: usize, t: f64) -> (bool, u64) {
+        let mut lost = 0;
+        let sub = self.sub;
+        for &j in &sub[k] {
+            let (resolved, l) = self.resolve(rng, j, t);
+            lost += l;
+            self.settle(j, resolved);
+        }
+        (self.ok[k], lost)
+    }
+
+    fn resolve(&mut self, rng: &mut Stream, j: usize, t: f64) -> (bool, u64) {
+        if t < self.expiry[j] {
+            return (true, 0);
+        }
+        let m = self.model;
+        let x = self.closure[j] as usize;
+        let svc = &m.scenario.services[x];
+        let with_standby = t >= self.seen[j];
+        let n = svc.dns.len() + if with_standby { svc.standby.len() } else { 0 };
+        let provider = |i: usize| {
+            if i < svc.dns.len() {
+                svc.dns[i]
+            } else {
+                svc.standby[i - svc.dns.len()]
+            }
+        };
+        let first = ((uniform(rng) * n as f64) as usize).min(n - 1);
+        let mut lost = 0;
+        for attempt in 0..m.scenario.resolvers.attempts as usize {
+            let p = provider((first + attempt) % n);
+            let l = self.loss(p, t);
+            if l > 0.0 && uniform(rng) < l {
+                lost += 1;
+            } else {
+                self.expiry[j] = t + m.svc[x].ttl;
+                return (true, lost);
+            }
+        }
+        let stale = m.scenario.resolvers.serve_stale
+            && self.expiry[j].is_finite()
+            && t - self.expiry[j] < m.max_stale;
+        (stale, lost)
+    }
+}

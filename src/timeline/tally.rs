@@ -1,0 +1,184 @@
+//! The integer counts of timeline trials: per service and region failed
+//! and lost lookups, their cross-products for intervals, the series.
+
+use super::TimelineModel;
+
+/// Integer counts from timeline trials; merged by addition.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TimelineTally {
+    pub counts: TimelineCounts,
+    regions: usize,
+    steps: usize,
+    step: f64,
+    events: Vec<(f64, f64)>,
+    /// This trial's counts, folded into the moments at its end.
+    trial_failed: Vec<u64>,
+    trial_lost: Vec<u64>,
+    /// Services with counts this trial, and a flag per service.
+    touched: Vec<usize>,
+    is_touched: Vec<bool>,
+}
+
+impl TimelineTally {
+    pub fn new(m: &TimelineModel) -> TimelineTally {
+        let (n, r) = (m.scenario.services.len(), m.scenario.regions.len());
+        let steps = m.steps();
+        TimelineTally {
+            counts: TimelineCounts {
+                trials: 0,
+                failed: vec![0; n * r],
+                lost: vec![0; n * r],
+                failed_cross: vec![0; n * r * r],
+                lost_cross: vec![0; n * r * r],
+                series: vec![0; n * r * steps],
+                in_events: vec![0; m.events.len() * n * r],
+            },
+            regions: r,
+            steps,
+            step: m.series_step.unwrap_or(1.0),
+            events: m.events.iter().map(|e| (e.start, e.end)).collect(),
+            trial_failed: vec![0; n * r],
+            trial_lost: vec![0; n * r],
+            touched: Vec::new(),
+            is_touched: vec![false; n],
+        }
+    }
+
+    /// Records `n` failed lookups of service `s` in region `r` at time `t`
+    /// (or within the step and event windows that hold `t`).
+    pub(super) fn record_failures(
+        &mut self,
+        m: &TimelineModel,
+        s: usize,
+        r: usize,
+        t: f64,
+        n: u64,
+    ) {
+        let i = s * self.regions + r;
+        self.trial_failed[i] += n;
+        self.touch(s);
+        if self.steps > 0 {
+            let step = ((t / self.step) as usize).min(self.steps - 1);
+            self.counts.series[i * self.steps + step] += n;
+        }
+        let services = m.scenario.services.len();
+        for (e, &(a, b)) in self.events.iter().enumerate() {
+            if a <= t && t < b {
+                self.counts.in_events[(e * services + s) * self.regions + r] += n;
+            }
+        }
+    }
+
+    pub(super) fn touch(&mut self, s: usize) {
+        if !self.is_touched[s] {
+            self.is_touched[s] = true;
+            self.touched.push(s);
+        }
+    }
+
+    /// The first series-step or event boundary after `t`: bulk counts are
+    /// split there so that each lands in the right step and event.
+    pub(super) fn next_boundary(&self, t: f64) -> f64 {
+        let mut next = f64::INFINITY;
+        if self.steps > 0 {
+            next = ((t / self.step).floor() + 1.0) * self.step;
+        }
+        for &(a, b) in &self.events {
+            if a > t {
+                next = next.min(a);
+            }
+            if b > t {
+                next = next.min(b);
+            }
+        }
+        next
+    }
+
+    pub(super) fn record_lost(&mut self, s: usize, r: usize, lost: u64) {
+        if lost > 0 {
+            self.trial_lost[s * self.regions + r] += lost;
+            self.touch(s);
+        }
+    }
+
+    /// Ends a trial: its per-region counts go into the sums and the sums of
+    /// products (for intervals across trials).
+    pub(super) fn fold_trial(&mut self) {
+        let rc = self.regions;
+        let c = &mut self.counts;
+        c.trials += 1;
+        let mut touched = std::mem::take(&mut self.touched);
+        touched.sort_unstable();
+        for s in touched {
+            self.is_touched[s] = false;
+            for a in 0..rc {
+                let (fa, la) = (self.trial_failed[s * rc + a], self.trial_lost[s * rc + a]);
+                c.failed[s * rc + a] += fa;
+                c.lost[s * rc + a] += la;
+                for b in 0..rc {
+                    let (fb, lb) = (self.trial_failed[s * rc + b], self.trial_lost[s * rc + b]);
+                    c.failed_cross[(s * rc + a) * rc + b] += fa as u128 * fb as u128;
+                    c.lost_cross[(s * rc + a) * rc + b] += la as u128 * lb as u128;
+                }
+            }
+            for a in 0..rc {
+                self.trial_failed[s * rc + a] = 0;
+                self.trial_lost[s * rc + a] = 0;
+            }
+        }
+    }
+
+    pub fn steps(&self) -> usize {
+        self.steps
+    }
+}
+
+/// The integer counts of timeline trials: what a tally accumulates, what a
+/// partial result or checkpoint holds, and what adds up across them.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct TimelineCounts {
+    pub trials: u64,
+    /// `service × region`: failed lookups, summed over trials and resolvers.
+    pub failed: Vec<u64>,
+    /// `service × region`: lost tries.
+    pub lost: Vec<u64>,
+    /// `service × region × region`: Σ over trials of the product of the
+    /// per-trial counts, for intervals.
+    pub failed_cross: Vec<u128>,
+    pub lost_cross: Vec<u128>,
+    /// `service × region × step`: failed lookups per series step.
+    pub series: Vec<u64>,
+    /// `event × service × region`: failed lookups within each event window.
+    pub in_events: Vec<u64>,
+}
+
+impl TimelineCounts {
+    /// Adds another part's counts; false (and nothing added) when their
+    /// shapes differ.
+    pub fn add(&mut self, o: &TimelineCounts) -> bool {
+        let fits = self.failed.len() == o.failed.len()
+            && self.lost.len() == o.lost.len()
+            && self.failed_cross.len() == o.failed_cross.len()
+            && self.lost_cross.len() == o.lost_cross.len()
+            && self.series.len() == o.series.len()
+            && self.in_events.len() == o.in_events.len();
+        if fits {
+            self.trials += o.trials;
+            for (a, b) in [
+                (&mut self.failed, &o.failed),
+                (&mut self.lost, &o.lost),
+                (&mut self.series, &o.series),
+                (&mut self.in_events, &o.in_events),
+            ] {
+                a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
+            }
+            for (a, b) in [
+                (&mut self.failed_cross, &o.failed_cross),
+                (&mut self.lost_cross, &o.lost_cross),
+            ] {
+                a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
+            }
+        }
+        fits
+    }
+}
