@@ -6,12 +6,9 @@ use std::collections::BTreeSet;
 
 use super::intervals::{Interval, intersect, normalise};
 use super::resolver::ResolverSim;
-use super::{TimelineModel, TimelineTally};
+use super::{Outages, TimelineModel, TimelineTally};
 use crate::random::{Stream, exponential, lognormal, resolver_stream, stream};
 use crate::scenario::{OutageDuration, Z95};
-
-/// Per (region, provider): outage intervals with their loss.
-pub(super) type Outages = Vec<Vec<(f64, f64, f64)>>;
 
 fn draw_duration(rng: &mut Stream, d: OutageDuration) -> f64 {
     match d {

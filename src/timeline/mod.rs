@@ -37,6 +37,9 @@ use crate::scenario::{OutageDuration, Scenario};
 
 pub use self::tally::{TimelineCounts, TimelineTally};
 
+/// Per (region, provider): outage intervals with their loss.
+type Outages = Vec<Vec<(f64, f64, f64)>>;
+
 #[derive(Debug, Clone)]
 struct Source {
     rate: f64,

@@ -3,8 +3,7 @@
 //! server choice, retries under loss, serve-stale, and the two shortcuts that
 //! keep the cost proportional to what can change (spec §3).
 
-use super::TimelineModel;
-use super::draw::Outages;
+use super::{Outages, TimelineModel};
 use super::tally::TimelineTally;
 use crate::random::{Stream, exponential, poisson, uniform};
 

@@ -1,6 +1,7 @@
 //! Integration tests: one binary, modules by subject.
 
 mod analysis;
+mod architecture;
 mod bad_input;
 mod cli;
 mod compare;

@@ -6,9 +6,9 @@ use std::ops::Range;
 use std::path::Path;
 use std::sync::Arc;
 
-use super::super::raw;
-use super::super::source::Source;
 use crate::error::{InputError, did_you_mean};
+use crate::scenario::raw;
+use crate::scenario::source::Source;
 
 /// The deepest nesting of arrays and inline tables we hand to the TOML parser.
 /// Real scenarios nest three deep; this bound keeps a hostile file from
