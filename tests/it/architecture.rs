@@ -372,3 +372,43 @@ fn files_stay_small() {
 fn rel(p: &Path) -> &Path {
     p.strip_prefix(root()).unwrap_or(p)
 }
+
+/// Comments cite "spec §N": the spec is committed as docs/spec.md, a copy of
+/// the shared contract beside the repository, and every cited section
+/// exists in it.
+#[test]
+fn spec_copy_is_in_step() {
+    let copy = std::fs::read_to_string(root().join("docs/spec.md")).unwrap();
+    let body = copy
+        .split_once("-->\n\n")
+        .map_or(copy.as_str(), |(_, b)| b);
+    let shared = root().join("../shared/spec/scenario.md");
+    match std::fs::read_to_string(&shared) {
+        Ok(original) => assert!(
+            body == original,
+            "docs/spec.md differs from {}: copy it again (keep the two-line header)",
+            shared.display()
+        ),
+        Err(_) => eprintln!("skipped: no shared spec beside the repository to compare docs/spec.md with"),
+    }
+    let sections: BTreeSet<String> = body
+        .lines()
+        .filter_map(|l| l.strip_prefix("## "))
+        .filter_map(|l| l.split('.').next())
+        .map(str::to_string)
+        .collect();
+    for f in library_files() {
+        let text = std::fs::read_to_string(root().join("src").join(&f.path)).unwrap();
+        for (i, _) in text.match_indices("spec §") {
+            let n: String = text[i + "spec §".len()..]
+                .chars()
+                .take_while(char::is_ascii_digit)
+                .collect();
+            assert!(
+                sections.contains(&n),
+                "src/{} cites spec §{n}, which docs/spec.md does not have",
+                f.path.display()
+            );
+        }
+    }
+}
