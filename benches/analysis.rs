@@ -90,7 +90,7 @@ fn main() {
         scenario.regions.len(),
         whole,
         whole * 1e6 / services as f64,
-        report.method,
+        report.method.as_str(),
         report.summary.largest_bdd,
         report.cut_sets.len()
     );

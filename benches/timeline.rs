@@ -13,6 +13,7 @@
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 
 use dnsim::duration::Millis;
+use dnsim::forcing::Forcing;
 use dnsim::scenario::{Event, EventTarget, ModelKind, OutageDuration, Scenario};
 use dnsim::synth::{PlanSpec, plan};
 use dnsim::timeline::TimelineModel;

@@ -104,6 +104,15 @@ pub enum AnalysisMethod {
     ExactAndMonteCarlo,
 }
 
+impl AnalysisMethod {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AnalysisMethod::Exact => "exact",
+            AnalysisMethod::ExactAndMonteCarlo => "exact+monte_carlo",
+        }
+    }
+}
+
 /// How `analyze` computed one service's figures.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

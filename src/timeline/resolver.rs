@@ -3,8 +3,8 @@
 //! server choice, retries under loss, serve-stale, and the two shortcuts that
 //! keep the cost proportional to what can change (spec §3).
 
-use super::{Outages, TimelineModel};
 use super::tally::TimelineTally;
+use super::{Outages, TimelineModel};
 use crate::random::{Stream, exponential, poisson, uniform};
 
 /// One resolver's view of one service and its requirements.

@@ -379,9 +379,7 @@ fn rel(p: &Path) -> &Path {
 #[test]
 fn spec_copy_is_in_step() {
     let copy = std::fs::read_to_string(root().join("docs/spec.md")).unwrap();
-    let body = copy
-        .split_once("-->\n\n")
-        .map_or(copy.as_str(), |(_, b)| b);
+    let body = copy.split_once("-->\n\n").map_or(copy.as_str(), |(_, b)| b);
     let shared = root().join("../shared/spec/scenario.md");
     match std::fs::read_to_string(&shared) {
         Ok(original) => assert!(
@@ -389,7 +387,9 @@ fn spec_copy_is_in_step() {
             "docs/spec.md differs from {}: copy it again (keep the two-line header)",
             shared.display()
         ),
-        Err(_) => eprintln!("skipped: no shared spec beside the repository to compare docs/spec.md with"),
+        Err(_) => crate::support::skipped(
+            "no shared spec beside the repository to compare docs/spec.md with",
+        ),
     }
     let sections: BTreeSet<String> = body
         .lines()

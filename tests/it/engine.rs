@@ -185,8 +185,10 @@ fn tallies_do_not_depend_on_the_thread_count() {
         seed: 4,
     });
     let model = Model::compile(&scenario, &Forcing::default()).unwrap();
+    // Three whole blocks and a partial one: enough for threads to finish in
+    // any order.
     let config = RunConfig {
-        trials: 100_000,
+        trials: 3 * dnsim::engine::BLOCK_TRIALS + 100,
         seed: 3,
     };
     let one: Tally = on_threads(1, || engine::run(&model, config, &|_| {}));

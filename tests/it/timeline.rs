@@ -264,7 +264,7 @@ fn timeline_json_is_byte_identical_across_thread_counts() {
             "--format",
             "json",
             "--trials",
-            "6",
+            "3",
             "--threads",
             t,
         ]);
