@@ -3,7 +3,7 @@
 
 use std::io::{self, Write};
 
-use super::{Exporter, fmt_clock, fmt_small, fmt_weight, pct};
+use super::{Exporter, event_heading, fmt_clock, fmt_small, fmt_weight, pct};
 use crate::results::SnapshotReport;
 use crate::results::TimelineReport;
 
@@ -54,15 +54,7 @@ impl Exporter for Markdown {
             s.added_latency_ms
         )?;
         for e in &r.events {
-            writeln!(
-                out,
-                "\n**Event: {} {}–{}, loss {}, in {}**\n",
-                e.target,
-                fmt_clock(e.start_seconds, r.start_unix),
-                fmt_clock(e.end_seconds, r.start_unix),
-                e.loss,
-                e.regions.join(", ")
-            )?;
+            writeln!(out, "\n**{}**\n", event_heading(e, r.start_unix))?;
             writeln!(
                 out,
                 "| region | failed lookups | weight with >10% lost | weight with >50% lost |\n|---|---:|---:|---:|"

@@ -12,7 +12,7 @@ mod table;
 
 use std::io::{self, Write};
 
-use crate::results::{Report, SnapshotReport, TimelineReport};
+use crate::results::{EventRow, Report, SnapshotReport, TimelineReport};
 
 pub use self::csv::Csv;
 pub use self::html::Html;
@@ -114,6 +114,19 @@ pub fn shown_of(top: usize, len: usize) -> (usize, String) {
         String::new()
     };
     (shown, note)
+}
+
+/// "Event: dyn 11:10–13:20, loss 0.91, in us-east": a scheduled event's
+/// heading in the tables.
+pub fn event_heading(e: &EventRow, start_unix: Option<i64>) -> String {
+    format!(
+        "Event: {} {}–{}, loss {}, in {}",
+        e.target,
+        fmt_clock(e.start_seconds, start_unix),
+        fmt_clock(e.end_seconds, start_unix),
+        e.loss,
+        e.regions.join(", ")
+    )
 }
 
 /// A weight or impact: up to three decimals, trailing zeros dropped.

@@ -3,7 +3,7 @@
 
 use std::io::{self, Write};
 
-use super::{Exporter, fit, fmt_clock, fmt_small, fmt_weight, pct, shown_of};
+use super::{Exporter, event_heading, fit, fmt_clock, fmt_small, fmt_weight, pct, shown_of};
 use crate::results::SnapshotReport;
 use crate::results::TimelineReport;
 
@@ -170,14 +170,7 @@ impl Exporter for Table {
         )?;
 
         for e in &r.events {
-            let head = format!(
-                "\nEvent: {} {}–{}, loss {}, in {}",
-                e.target,
-                fmt_clock(e.start_seconds, r.start_unix),
-                fmt_clock(e.end_seconds, r.start_unix),
-                e.loss,
-                e.regions.join(", ")
-            );
+            let head = format!("\n{}", event_heading(e, r.start_unix));
             writeln!(out, "{}", fit(&head, WIDTH + 1))?;
             writeln!(
                 out,

@@ -117,17 +117,24 @@ pub struct CompareArgs {
     pub a: PathBuf,
     /// The second plan (B), compared with A.
     pub b: PathBuf,
-    /// Override A's `simulation.trials`.
+    #[command(flatten)]
+    pub sampling: Sampling,
+    #[command(flatten)]
+    pub out: TableJsonHtml,
+}
+
+/// How many trials, from which seed, on how many cores (`run`, `compare`).
+#[derive(Debug, clap::Args)]
+pub struct Sampling {
+    /// Override `simulation.trials` (for compare, A's).
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
     pub trials: Option<u64>,
-    /// Override A's `simulation.seed`.
+    /// Override `simulation.seed` (for compare, A's).
     #[arg(long)]
     pub seed: Option<u64>,
     /// Worker threads (default: one per core). Results do not depend on it.
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1024))]
     pub threads: Option<u32>,
-    #[command(flatten)]
-    pub out: TableJsonHtml,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -272,15 +279,8 @@ pub struct RunArgs {
     /// Override `simulation.model`.
     #[arg(long, value_enum)]
     pub model: Option<ModelArg>,
-    /// Override `simulation.trials`.
-    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
-    pub trials: Option<u64>,
-    /// Override `simulation.seed`.
-    #[arg(long)]
-    pub seed: Option<u64>,
-    /// Worker threads (default: one per core). Results do not depend on it.
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1024))]
-    pub threads: Option<u32>,
+    #[command(flatten)]
+    pub sampling: Sampling,
     /// Force a provider or common cause down in every trial, everywhere or in
     /// one region (ID@REGION). Repeatable.
     #[arg(long = "fail", value_name = "ID[@REGION]")]

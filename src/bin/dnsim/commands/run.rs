@@ -70,8 +70,8 @@ impl RunPlan {
                 ModelArg::Timeline => ModelKind::Timeline,
             }),
             options: RunOptions {
-                trials: args.trials,
-                seed: args.seed,
+                trials: args.sampling.trials,
+                seed: args.sampling.seed,
                 forcing: Forcing {
                     fail,
                     fail_only: args.fail_only,
@@ -85,7 +85,7 @@ impl RunPlan {
                 (_, true) => Sampler::Plain,
                 _ => Sampler::Auto,
             },
-            threads: args.threads,
+            threads: args.sampling.threads,
             quiet: args.quiet,
             out,
         })
