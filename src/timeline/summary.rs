@@ -3,6 +3,8 @@
 //! trials, the series of scheduled-event replays, and per-event figures by
 //! region.
 
+use std::collections::BTreeMap;
+
 use super::{TimelineModel, TimelineTally};
 use crate::engine::summary::region_rows;
 use crate::forcing::FailSpec;
@@ -10,6 +12,7 @@ use crate::results::{
     EventRegion, EventRow, ModelKind, RegionFigures, Series, TimelineReport, TimelineServiceRow,
     TimelineSummary, VERSION,
 };
+use crate::scenario::Scenario;
 use crate::stats::Z;
 
 /// Mean and a normal 95% interval (floored at 0) of Σ_r c_r·X_r per trial,
@@ -29,6 +32,7 @@ fn moments(sum: &[u64], cross: &[u128], coef: &[f64], trials: u64) -> (f64, [f64
     (mean, [(mean - half).max(0.0), mean + half])
 }
 
+/// The report of a timeline run from its counts.
 pub fn timeline(
     m: &TimelineModel,
     tally: &TimelineTally,
@@ -36,27 +40,149 @@ pub fn timeline(
     fail: &[FailSpec],
 ) -> TimelineReport {
     let sc = m.scenario;
-    let rc = sc.regions.len();
-    let trials = tally.counts.trials.max(1);
-    let h = m.horizon();
-    let resolvers = sc.resolvers.per_region as f64;
-    let retry_ms = m.retry_timeout * 1000.0;
-    let w: Vec<f64> = sc.regions.iter().map(|r| r.weight).collect();
-    let steps = tally.steps();
-    let total_weight: f64 = sc.total_weight();
-    let weight_of = |s: usize| {
-        if total_weight > 0.0 {
-            sc.services[s].weight
+    let cx = Summary::new(m, tally);
+    let mut rows: Vec<(usize, TimelineServiceRow)> = (0..sc.services.len())
+        .map(|s| (s, cx.service_row(s)))
+        .collect();
+    let weight_sum: f64 = (0..sc.services.len()).map(|s| cx.weight_of(s)).sum();
+    let avg = |f: &dyn Fn(&TimelineServiceRow) -> f64| -> f64 {
+        if weight_sum > 0.0 {
+            rows.iter()
+                .map(|(s, r)| cx.weight_of(*s) * f(r))
+                .sum::<f64>()
+                / weight_sum
+        } else {
+            0.0
+        }
+    };
+    let summary = TimelineSummary {
+        failed_share: avg(&|r| r.failed_share),
+        downtime_minutes: avg(&|r| r.downtime_minutes),
+        added_latency_ms: avg(&|r| r.added_latency_ms),
+    };
+    let events = (0..m.events.len()).map(|e| cx.event_row(e)).collect();
+    rows.sort_by(|a, b| b.1.failed_share.total_cmp(&a.1.failed_share));
+    TimelineReport {
+        dnsim: VERSION.to_string(),
+        model: ModelKind::Timeline,
+        scenario: sc.name.clone(),
+        trials: tally.counts.trials,
+        seed,
+        horizon_seconds: cx.h,
+        start: sc.simulation.start.clone(),
+        start_unix: sc.simulation.start_unix,
+        resolvers_per_region: sc.resolvers.per_region,
+        fail: fail.iter().map(|f| f.to_string()).collect(),
+        regions: region_rows(sc),
+        summary,
+        events,
+        services: rows.into_iter().map(|(_, r)| r).collect(),
+    }
+}
+
+/// What every figure of one report needs.
+struct Summary<'a> {
+    m: &'a TimelineModel<'a>,
+    sc: &'a Scenario,
+    tally: &'a TimelineTally,
+    rc: usize,
+    trials: u64,
+    /// The horizon, seconds.
+    h: f64,
+    resolvers: f64,
+    retry_ms: f64,
+    /// Region weights.
+    w: Vec<f64>,
+    steps: usize,
+    total_weight: f64,
+}
+
+impl<'a> Summary<'a> {
+    fn new(m: &'a TimelineModel<'a>, tally: &'a TimelineTally) -> Summary<'a> {
+        let sc = m.scenario;
+        Summary {
+            m,
+            sc,
+            tally,
+            rc: sc.regions.len(),
+            trials: tally.counts.trials.max(1),
+            h: m.horizon(),
+            resolvers: sc.resolvers.per_region as f64,
+            retry_ms: m.retry_timeout * 1000.0,
+            w: sc.regions.iter().map(|r| r.weight).collect(),
+            steps: tally.steps(),
+            total_weight: sc.total_weight(),
+        }
+    }
+
+    /// A service's weight in averages: its own, or 1 each when the plan
+    /// weighs nothing.
+    fn weight_of(&self, s: usize) -> f64 {
+        if self.total_weight > 0.0 {
+            self.sc.services[s].weight
         } else {
             1.0
         }
-    };
+    }
 
-    let mut rows: Vec<(usize, TimelineServiceRow)> = Vec::with_capacity(sc.services.len());
-    for (s, svc) in sc.services.iter().enumerate() {
+    /// Mean and interval of Σ_r coef_r · X_r for service `s`, X the failed
+    /// (or lost) lookups per trial in region r.
+    fn moments_of(&self, s: usize, lost: bool, coef: &[f64]) -> (f64, [f64; 2]) {
+        let (rc, c) = (self.rc, &self.tally.counts);
+        let (sum, cross) = if lost {
+            (&c.lost, &c.lost_cross)
+        } else {
+            (&c.failed, &c.failed_cross)
+        };
+        moments(
+            &sum[s * rc..(s + 1) * rc],
+            &cross[s * rc * rc..(s + 1) * rc * rc],
+            coef,
+            self.trials,
+        )
+    }
+
+    fn service_row(&self, s: usize) -> TimelineServiceRow {
+        let (sc, svc) = (self.sc, &self.sc.services[s]);
         let lambda = svc.query_rate / 3600.0;
         // Expected lookups per trial in one region, over all its resolvers.
-        let lookups = resolvers * lambda * h;
+        let lookups = self.resolvers * lambda * self.h;
+        let coef: Vec<f64> = self
+            .w
+            .iter()
+            .map(|w| if lookups > 0.0 { w / lookups } else { 0.0 })
+            .collect();
+        let (failed_share, ci) = self.moments_of(s, false, &coef);
+        let failed_share = failed_share.min(1.0);
+        let ci = [ci[0].min(1.0), ci[1].min(1.0)];
+        let lat_coef: Vec<f64> = coef.iter().map(|c| c * self.retry_ms).collect();
+        let (latency, lat_ci) = self.moments_of(s, true, &lat_coef);
+        let minutes = self.h / 60.0;
+        let names = |list: &[u32]| -> Vec<String> {
+            list.iter()
+                .map(|&p| sc.providers[p as usize].id.clone())
+                .collect()
+        };
+        TimelineServiceRow {
+            id: svc.id.to_string(),
+            dns: names(&svc.dns),
+            standby: names(&svc.standby),
+            weight: svc.weight,
+            failed_share,
+            failed_share_ci95: ci,
+            downtime_minutes: failed_share * minutes,
+            downtime_minutes_ci95: [ci[0] * minutes, ci[1] * minutes],
+            nines: (failed_share > 0.0).then(|| -libm::log10(failed_share)),
+            added_latency_ms: latency,
+            added_latency_ms_ci95: lat_ci,
+            regions: self.region_figures(s, lookups),
+            series: self.series(s, lambda),
+        }
+    }
+
+    /// Per region: the service's figures for that region alone.
+    fn region_figures(&self, s: usize, lookups: f64) -> BTreeMap<String, RegionFigures> {
+        let (trials, rc, minutes) = (self.trials, self.rc, self.h / 60.0);
         let per = |x: u64| {
             if lookups > 0.0 {
                 x as f64 / (trials as f64 * lookups)
@@ -64,28 +190,7 @@ pub fn timeline(
                 0.0
             }
         };
-        let range = s * rc..(s + 1) * rc;
-        let coef: Vec<f64> = w
-            .iter()
-            .map(|w| if lookups > 0.0 { w / lookups } else { 0.0 })
-            .collect();
-        let (failed_share, ci) = moments(
-            &tally.counts.failed[range.clone()],
-            &tally.counts.failed_cross[s * rc * rc..(s + 1) * rc * rc],
-            &coef,
-            trials,
-        );
-        let failed_share = failed_share.min(1.0);
-        let ci = [ci[0].min(1.0), ci[1].min(1.0)];
-        let lat_coef: Vec<f64> = coef.iter().map(|c| c * retry_ms).collect();
-        let (latency, lat_ci) = moments(
-            &tally.counts.lost[range.clone()],
-            &tally.counts.lost_cross[s * rc * rc..(s + 1) * rc * rc],
-            &lat_coef,
-            trials,
-        );
-        let minutes = h / 60.0;
-        let regions = sc
+        self.sc
             .regions
             .iter()
             .enumerate()
@@ -100,160 +205,106 @@ pub fn timeline(
                         }
                     })
                     .collect();
-                let (share, ci) = moments(
-                    &tally.counts.failed[range.clone()],
-                    &tally.counts.failed_cross[s * rc * rc..(s + 1) * rc * rc],
-                    &one,
-                    trials,
-                );
+                let (share, ci) = self.moments_of(s, false, &one);
                 let ci = [ci[0].min(1.0), ci[1].min(1.0)];
-                (
-                    reg.id.clone(),
-                    RegionFigures {
-                        failed_share: share,
-                        failed_share_ci95: ci,
-                        downtime_minutes: share * minutes,
-                        downtime_minutes_ci95: [ci[0] * minutes, ci[1] * minutes],
-                        added_latency_ms: per(tally.counts.lost[s * rc + r]) * retry_ms,
-                    },
-                )
+                let figures = RegionFigures {
+                    failed_share: share,
+                    failed_share_ci95: ci,
+                    downtime_minutes: share * minutes,
+                    downtime_minutes_ci95: [ci[0] * minutes, ci[1] * minutes],
+                    added_latency_ms: per(self.tally.counts.lost[s * rc + r]) * self.retry_ms,
+                };
+                (reg.id.clone(), figures)
             })
-            .collect();
-        let series = m.series_step.filter(|_| steps > 0).map(|step| Series {
-            step_seconds: step,
-            failed_share: sc
-                .regions
-                .iter()
-                .enumerate()
-                .map(|(r, reg)| {
-                    let base = (s * rc + r) * steps;
-                    let values = (0..steps)
-                        .map(|k| {
-                            let len = step.min(h - k as f64 * step);
-                            let expected = trials as f64 * resolvers * lambda * len;
-                            if expected > 0.0 {
-                                (tally.counts.series[base + k] as f64 / expected).min(1.0)
-                            } else {
-                                0.0
-                            }
-                        })
-                        .collect();
-                    (reg.id.clone(), values)
-                })
-                .collect(),
-        });
-        rows.push((
-            s,
-            TimelineServiceRow {
-                id: svc.id.to_string(),
-                dns: svc
-                    .dns
-                    .iter()
-                    .map(|&p| sc.providers[p as usize].id.clone())
-                    .collect(),
-                standby: svc
-                    .standby
-                    .iter()
-                    .map(|&p| sc.providers[p as usize].id.clone())
-                    .collect(),
-                weight: svc.weight,
-                failed_share,
-                failed_share_ci95: ci,
-                downtime_minutes: failed_share * minutes,
-                downtime_minutes_ci95: [ci[0] * minutes, ci[1] * minutes],
-                nines: (failed_share > 0.0).then(|| -libm::log10(failed_share)),
-                added_latency_ms: latency,
-                added_latency_ms_ci95: lat_ci,
-                regions,
-                series,
-            },
-        ));
+            .collect()
     }
 
-    let weight_sum: f64 = (0..sc.services.len()).map(weight_of).sum();
-    let avg = |f: &dyn Fn(&TimelineServiceRow) -> f64| -> f64 {
-        if weight_sum > 0.0 {
-            rows.iter().map(|(s, r)| weight_of(*s) * f(r)).sum::<f64>() / weight_sum
-        } else {
-            0.0
-        }
-    };
-    let summary = TimelineSummary {
-        failed_share: avg(&|r| r.failed_share),
-        downtime_minutes: avg(&|r| r.downtime_minutes),
-        added_latency_ms: avg(&|r| r.added_latency_ms),
-    };
+    /// The failed share per series step and region, when the run keeps a
+    /// series.
+    fn series(&self, s: usize, lambda: f64) -> Option<Series> {
+        let (steps, h, trials) = (self.steps, self.h, self.trials);
+        let step = self.m.series_step.filter(|_| steps > 0)?;
+        let failed_share = self
+            .sc
+            .regions
+            .iter()
+            .enumerate()
+            .map(|(r, reg)| {
+                let base = (s * self.rc + r) * steps;
+                let values = (0..steps)
+                    .map(|k| {
+                        let len = step.min(h - k as f64 * step);
+                        let expected = trials as f64 * self.resolvers * lambda * len;
+                        if expected > 0.0 {
+                            (self.tally.counts.series[base + k] as f64 / expected).min(1.0)
+                        } else {
+                            0.0
+                        }
+                    })
+                    .collect();
+                (reg.id.clone(), values)
+            })
+            .collect();
+        Some(Series {
+            step_seconds: step,
+            failed_share,
+        })
+    }
 
-    let n = sc.services.len();
-    let events = m
-        .events
-        .iter()
-        .enumerate()
-        .map(|(e, ev)| {
-            let dur = ev.end - ev.start;
-            let by_region = ev
+    /// A scheduled event: its window and, per region it hits, what the
+    /// services lost during it.
+    fn event_row(&self, e: usize) -> EventRow {
+        let (sc, ev) = (self.sc, &self.m.events[e]);
+        EventRow {
+            target: ev.target.clone(),
+            regions: ev
+                .regions
+                .iter()
+                .map(|&r| sc.regions[r as usize].id.clone())
+                .collect(),
+            start_seconds: ev.start,
+            end_seconds: ev.end,
+            loss: ev.loss,
+            by_region: ev
                 .regions
                 .iter()
                 .map(|&r| {
-                    let r = r as usize;
-                    // Weighted over services that are looked up at all.
-                    let (mut failed_w, mut hit, mut mostly, mut weight) = (0.0, 0.0, 0.0, 0.0);
-                    for s in 0..n {
-                        let expected =
-                            trials as f64 * resolvers * sc.services[s].query_rate / 3600.0 * dur;
-                        if expected <= 0.0 {
-                            continue;
-                        }
-                        let share = tally.counts.in_events[(e * n + s) * rc + r] as f64 / expected;
-                        let ws = weight_of(s);
-                        failed_w += ws * share;
-                        weight += ws;
-                        if share > 0.1 {
-                            hit += ws;
-                        }
-                        if share > 0.5 {
-                            mostly += ws;
-                        }
-                    }
-                    let of_weight = |x: f64| if weight > 0.0 { x / weight } else { 0.0 };
-                    let figures = EventRegion {
-                        failed_share: of_weight(failed_w),
-                        weight_over_10pct_failed: of_weight(hit),
-                        weight_mostly_failed: of_weight(mostly),
-                    };
-                    (sc.regions[r].id.clone(), figures)
+                    (
+                        sc.regions[r as usize].id.clone(),
+                        self.event_region(e, r as usize),
+                    )
                 })
-                .collect();
-            EventRow {
-                target: ev.target.clone(),
-                regions: ev
-                    .regions
-                    .iter()
-                    .map(|&r| sc.regions[r as usize].id.clone())
-                    .collect(),
-                start_seconds: ev.start,
-                end_seconds: ev.end,
-                loss: ev.loss,
-                by_region,
-            }
-        })
-        .collect();
+                .collect(),
+        }
+    }
 
-    rows.sort_by(|a, b| b.1.failed_share.total_cmp(&a.1.failed_share));
-    TimelineReport {
-        dnsim: VERSION.to_string(),
-        model: ModelKind::Timeline,
-        scenario: sc.name.clone(),
-        trials: tally.counts.trials,
-        seed,
-        horizon_seconds: h,
-        start: sc.simulation.start.clone(),
-        start_unix: sc.simulation.start_unix,
-        resolvers_per_region: sc.resolvers.per_region,
-        fail: fail.iter().map(|f| f.to_string()).collect(),
-        regions: region_rows(sc),
-        summary,
-        events,
-        services: rows.into_iter().map(|(_, r)| r).collect(),
+    /// Weighted over services that are looked up at all.
+    fn event_region(&self, e: usize, r: usize) -> EventRegion {
+        let (sc, ev, n, rc) = (self.sc, &self.m.events[e], self.sc.services.len(), self.rc);
+        let dur = ev.end - ev.start;
+        let (mut failed_w, mut hit, mut mostly, mut weight) = (0.0, 0.0, 0.0, 0.0);
+        for s in 0..n {
+            let expected =
+                self.trials as f64 * self.resolvers * sc.services[s].query_rate / 3600.0 * dur;
+            if expected <= 0.0 {
+                continue;
+            }
+            let share = self.tally.counts.in_events[(e * n + s) * rc + r] as f64 / expected;
+            let ws = self.weight_of(s);
+            failed_w += ws * share;
+            weight += ws;
+            if share > 0.1 {
+                hit += ws;
+            }
+            if share > 0.5 {
+                mostly += ws;
+            }
+        }
+        let of_weight = |x: f64| if weight > 0.0 { x / weight } else { 0.0 };
+        EventRegion {
+            failed_share: of_weight(failed_w),
+            weight_over_10pct_failed: of_weight(hit),
+            weight_mostly_failed: of_weight(mostly),
+        }
     }
 }
