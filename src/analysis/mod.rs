@@ -74,11 +74,11 @@ fn rank(list: &mut [(usize, Importance)]) {
     });
 }
 
+/// Exact analysis of a scenario (spec §8), with the Monte Carlo fallback
+/// where a diagram would be too large.
 pub fn analyze(scenario: &Scenario, options: &AnalyzeOptions) -> AnalysisReport {
     let model = Model::compile(scenario, &Forcing::default())
         .expect("no --fail: compiling a loaded scenario cannot fail");
-    let nc = model.node_count();
-    let w = &model.region_weights;
     let exact = exact::analyze(&model, options.max_bdd_nodes);
     let inexact = exact.iter().filter(|x| x.is_none()).count();
     let estimates = (inexact > 0).then(|| {
@@ -93,73 +93,129 @@ pub fn analyze(scenario: &Scenario, options: &AnalyzeOptions) -> AnalysisReport 
         node_estimates(&model, &tally)
     });
     let cuts = cuts::node_cut_sets(&model, options.order);
-    let event_p: Vec<f64> = model.events.iter().map(|e| e.p).collect();
-    let names = Arc::new(model.region_ids.clone());
-
-    // Per node: (p, ci, per region, importance, cut sets).
-    struct NodeRow {
-        p: f64,
-        ci: Option<[f64; 2]>,
-        regions: Arc<[f64]>,
-        importance: Arc<[Importance]>,
-        cut_sets: Arc<[Vec<String>]>,
+    let nodes = node_rows(&model, &exact, estimates.as_deref(), &cuts);
+    let mut services = service_rows(scenario, &model, &nodes.rows);
+    let expected_unreachable = services.iter().map(|s| s.p_unreachable).sum();
+    let expected_impact = services.iter().map(|s| s.weight * s.p_unreachable).sum();
+    services.sort_by(|a, b| b.p_unreachable.total_cmp(&a.p_unreachable));
+    let total_weight = scenario.total_weight();
+    let largest_bdd = exact
+        .iter()
+        .flatten()
+        .map(|x| x.bdd_nodes)
+        .max()
+        .unwrap_or(0);
+    let fallback = (inexact > 0).then(|| fallback(&model, &exact, options));
+    AnalysisReport {
+        dnsim: VERSION.to_string(),
+        model: ModelKind::Snapshot,
+        method: if fallback.is_some() {
+            AnalysisMethod::ExactAndMonteCarlo
+        } else {
+            AnalysisMethod::Exact
+        },
+        scenario: scenario.name.clone(),
+        max_bdd_nodes: options.max_bdd_nodes,
+        cut_set_order: options.order,
+        fallback,
+        regions: region_rows(scenario),
+        summary: AnalysisSummary {
+            services: scenario.services.len(),
+            total_weight,
+            expected_unreachable,
+            expected_impact,
+            largest_bdd,
+        },
+        services,
+        importance: plan_importance(&model, &nodes.plan_birnbaum, nodes.exact_impact),
+        cut_sets: plan_cut_sets(&model, &cuts, total_weight),
     }
-    let mut plan_b = vec![0.0f64; model.events.len()];
+}
+
+/// One node's figures, shared by the services of that node.
+struct NodeRow {
+    p: f64,
+    ci: Option<[f64; 2]>,
+    regions: Arc<[f64]>,
+    importance: Arc<[Importance]>,
+    cut_sets: Arc<[Vec<String>]>,
+}
+
+/// Every node's row, and the plan's Birnbaum importance per event and
+/// expected impact over the nodes analysed exactly.
+struct NodeRows {
+    rows: Vec<NodeRow>,
+    plan_birnbaum: Vec<f64>,
+    exact_impact: f64,
+}
+
+fn node_rows(
+    model: &Model,
+    exact: &[Option<exact::NodeExact>],
+    estimates: Option<&[(f64, [f64; 2], Arc<[f64]>)]>,
+    cuts: &[Vec<Vec<cuts::Cut>>],
+) -> NodeRows {
+    let w = &model.region_weights;
+    let event_p: Vec<f64> = model.events.iter().map(|e| e.p).collect();
+    let mut plan_birnbaum = vec![0.0f64; model.events.len()];
     let mut exact_impact = 0.0;
-    let rows: Vec<NodeRow> = (0..nc)
+    let rows = (0..model.node_count())
         .map(|n| {
             let mut sets: Vec<cuts::Cut> = cuts[n].iter().flatten().cloned().collect();
             cuts::minimise(&mut sets);
             let prob = |s: &cuts::Cut| s.iter().map(|&e| event_p[e as usize]).product::<f64>();
             sets.sort_by(|a, b| prob(b).total_cmp(&prob(a)));
-            let cut_sets = sets
+            let cut_sets = sets.iter().map(|s| event_names(model, s)).collect();
+            let Some(x) = &exact[n] else {
+                let (p, ci, regions) = &estimates.expect("estimates exist when needed")[n];
+                return NodeRow {
+                    p: *p,
+                    ci: Some(*ci),
+                    regions: regions.clone(),
+                    importance: Arc::from([]),
+                    cut_sets,
+                };
+            };
+            let p = weighted(&x.p, w);
+            for &(e, b) in &x.birnbaum {
+                plan_birnbaum[e as usize] += model.node_weight[n] * b;
+            }
+            exact_impact += model.node_weight[n] * p;
+            let mut importance: Vec<(usize, Importance)> = x
+                .birnbaum
                 .iter()
-                .map(|s| {
-                    s.iter()
-                        .map(|&e| model.events[e as usize].id.clone())
-                        .collect()
+                .map(|&(e, b)| {
+                    let ev = &model.events[e as usize];
+                    (e as usize, importance(ev.id.clone(), ev.p, p, b))
                 })
                 .collect();
-            match &exact[n] {
-                Some(x) => {
-                    let p = weighted(&x.p, w);
-                    for &(e, b) in &x.birnbaum {
-                        plan_b[e as usize] += model.node_weight[n] * b;
-                    }
-                    exact_impact += model.node_weight[n] * p;
-                    let mut importance: Vec<(usize, Importance)> = x
-                        .birnbaum
-                        .iter()
-                        .map(|&(e, b)| {
-                            let ev = &model.events[e as usize];
-                            (e as usize, importance(ev.id.clone(), ev.p, p, b))
-                        })
-                        .collect();
-                    rank(&mut importance);
-                    NodeRow {
-                        p,
-                        ci: None,
-                        regions: x.p.iter().copied().collect(),
-                        importance: importance.into_iter().map(|(_, i)| i).collect(),
-                        cut_sets,
-                    }
-                }
-                None => {
-                    let (p, ci, regions) =
-                        &estimates.as_ref().expect("estimates exist when needed")[n];
-                    NodeRow {
-                        p: *p,
-                        ci: Some(*ci),
-                        regions: regions.clone(),
-                        importance: Arc::from([]),
-                        cut_sets,
-                    }
-                }
+            rank(&mut importance);
+            NodeRow {
+                p,
+                ci: None,
+                regions: x.p.iter().copied().collect(),
+                importance: importance.into_iter().map(|(_, i)| i).collect(),
+                cut_sets,
             }
         })
         .collect();
+    NodeRows {
+        rows,
+        plan_birnbaum,
+        exact_impact,
+    }
+}
 
-    let mut services: Vec<AnalysisService> = scenario
+fn event_names(model: &Model, set: &cuts::Cut) -> Vec<String> {
+    set.iter()
+        .map(|&e| model.events[e as usize].id.clone())
+        .collect()
+}
+
+/// Each service with its node's figures, in scenario order.
+fn service_rows(scenario: &Scenario, model: &Model, rows: &[NodeRow]) -> Vec<AnalysisService> {
+    let names = Arc::new(model.region_ids.clone());
+    scenario
         .services
         .iter()
         .zip(&model.service_node)
@@ -183,12 +239,12 @@ pub fn analyze(scenario: &Scenario, options: &AnalyzeOptions) -> AnalysisReport 
                 cut_sets: row.cut_sets.clone(),
             }
         })
-        .collect();
-    let expected_unreachable = services.iter().map(|s| s.p_unreachable).sum();
-    let expected_impact = services.iter().map(|s| s.weight * s.p_unreachable).sum();
-    services.sort_by(|a, b| b.p_unreachable.total_cmp(&a.p_unreachable));
+        .collect()
+}
 
-    let mut importance: Vec<(usize, Importance)> = plan_b
+/// Importance against the plan's expected impact, most removed first.
+fn plan_importance(model: &Model, plan_birnbaum: &[f64], exact_impact: f64) -> Vec<Importance> {
+    let mut list: Vec<(usize, Importance)> = plan_birnbaum
         .iter()
         .enumerate()
         .filter(|&(_, &b)| b != 0.0)
@@ -197,10 +253,18 @@ pub fn analyze(scenario: &Scenario, options: &AnalyzeOptions) -> AnalysisReport 
             (e, importance(ev.id.clone(), ev.p, exact_impact, b))
         })
         .collect();
-    rank(&mut importance);
+    rank(&mut list);
+    list.into_iter().map(|(_, i)| i).collect()
+}
 
-    let total_weight = scenario.total_weight();
-    let mut per_node = vec![0usize; nc];
+/// Every set that is a minimal cut set of some node, with what it does
+/// alone; largest impact first.
+fn plan_cut_sets(
+    model: &Model,
+    cuts: &[Vec<Vec<cuts::Cut>>],
+    total_weight: f64,
+) -> Vec<PlanCutSet> {
+    let mut per_node = vec![0usize; model.node_count()];
     for &n in &model.service_node {
         per_node[n as usize] += 1;
     }
@@ -212,15 +276,12 @@ pub fn analyze(scenario: &Scenario, options: &AnalyzeOptions) -> AnalysisReport 
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
-    let mut cut_sets: Vec<PlanCutSet> = cuts::impacts(&model, &distinct, &per_node)
+    let mut cut_sets: Vec<PlanCutSet> = cuts::impacts(model, &distinct, &per_node)
         .into_iter()
         .zip(&distinct)
         .map(|((impact, services), set)| PlanCutSet {
-            events: set
-                .iter()
-                .map(|&e| model.events[e as usize].id.clone())
-                .collect(),
-            probability: set.iter().map(|&e| event_p[e as usize]).product(),
+            events: event_names(model, set),
+            probability: set.iter().map(|&e| model.events[e as usize].p).product(),
             impact,
             share: if total_weight > 0.0 {
                 impact / total_weight
@@ -235,14 +296,16 @@ pub fn analyze(scenario: &Scenario, options: &AnalyzeOptions) -> AnalysisReport 
             .total_cmp(&a.impact)
             .then(b.probability.total_cmp(&a.probability))
     });
+    cut_sets
+}
 
-    let largest_bdd = exact
-        .iter()
-        .flatten()
-        .map(|x| x.bdd_nodes)
-        .max()
-        .unwrap_or(0);
-    let fallback = (inexact > 0).then(|| Fallback {
+/// Which services fell back to Monte Carlo, and why.
+fn fallback(
+    model: &Model,
+    exact: &[Option<exact::NodeExact>],
+    options: &AnalyzeOptions,
+) -> Fallback {
+    Fallback {
         services: model
             .service_node
             .iter()
@@ -262,30 +325,6 @@ pub fn analyze(scenario: &Scenario, options: &AnalyzeOptions) -> AnalysisReport 
                 options.max_bdd_nodes
             )
         },
-    });
-    AnalysisReport {
-        dnsim: VERSION.to_string(),
-        model: ModelKind::Snapshot,
-        method: if fallback.is_some() {
-            AnalysisMethod::ExactAndMonteCarlo
-        } else {
-            AnalysisMethod::Exact
-        },
-        scenario: scenario.name.clone(),
-        max_bdd_nodes: options.max_bdd_nodes,
-        cut_set_order: options.order,
-        fallback,
-        regions: region_rows(scenario),
-        summary: AnalysisSummary {
-            services: scenario.services.len(),
-            total_weight,
-            expected_unreachable,
-            expected_impact,
-            largest_bdd,
-        },
-        services,
-        importance: importance.into_iter().map(|(_, i)| i).collect(),
-        cut_sets,
     }
 }
 
