@@ -14,7 +14,7 @@
 //! per-trial difference is a float, summed in trial order within a block and
 //! in block order across blocks, so the result does not depend on threads.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use crate::engine::{self, BLOCK_WORDS, eval};
 use crate::forcing::Forcing;
@@ -127,6 +127,7 @@ pub struct Plans<'a> {
     pub b: &'a Scenario,
 }
 
+/// Runs both plans on the same draws: `trials` trials from `seed`.
 pub fn compare(plans: &Plans, trials: u64, seed: u64) -> crate::error::Result<CompareReport> {
     let (a, b) = (plans.a, plans.b);
     let region_ids = |s: &Scenario| s.regions.iter().map(|r| r.id.clone()).collect::<Vec<_>>();
@@ -141,87 +142,15 @@ pub fn compare(plans: &Plans, trials: u64, seed: u64) -> crate::error::Result<Co
     let ma = Model::compile(a, &Forcing::default())?;
     let mb = Model::compile(b, &Forcing::default())?;
     let rc = ma.region_count();
-    let w = ma.region_weights.clone();
-
-    // Services in both plans, by id, and their distinct node pairs.
-    let in_b: HashMap<&str, usize> = b
-        .services
-        .iter()
-        .enumerate()
-        .map(|(i, s)| (&*s.id, i))
-        .collect();
-    let mut pair_of: HashMap<(u32, u32), usize> = HashMap::new();
-    let mut pairs: Vec<(u32, u32)> = Vec::new();
-    let mut matched: Vec<(usize, usize, usize)> = Vec::new();
-    for (i, s) in a.services.iter().enumerate() {
-        if let Some(&j) = in_b.get(&*s.id) {
-            let key = (ma.service_node[i], mb.service_node[j]);
-            let p = *pair_of.entry(key).or_insert_with(|| {
-                pairs.push(key);
-                pairs.len() - 1
-            });
-            matched.push((i, j, p));
-        }
-    }
-    let in_a: std::collections::HashSet<&str> = a.services.iter().map(|s| &*s.id).collect();
-
-    let np = engine::pairs(rc);
-    let blocks = engine::block_count(trials);
+    let matching = Matching::new(plans, &ma, &mb);
+    let pairs = &matching.pairs;
     let mut total = Counts::new(pairs.len(), rc);
     engine::ordered_blocks(
-        blocks,
+        engine::block_count(trials),
         || (Side::new(&ma, seed), Side::new(&mb, seed)),
-        |(sa, sb), block| {
-            let n = engine::trials_in_block(trials, block);
-            let mut c = Counts::new(pairs.len(), rc);
-            c.trials = n;
-            engine::draw_block(&ma, &sa.keys, block, &mut sa.events);
-            engine::draw_block(&mb, &sb.keys, block, &mut sb.events);
-            for wi in 0..n.div_ceil(64) as usize {
-                let mask = eval::low_bits((n - 64 * wi as u64).min(64) as u32);
-                if sa.quiet(wi, mask) && sb.quiet(wi, mask) {
-                    continue;
-                }
-                let ia = sa.eval(wi, mask);
-                let ib = sb.eval(wi, mask);
-                for t in 0..64 {
-                    if mask >> t & 1 == 0 {
-                        break;
-                    }
-                    let d = ib[t] - ia[t];
-                    c.sums[0] += ia[t];
-                    c.sums[1] += ia[t] * ia[t];
-                    c.sums[2] += ib[t];
-                    c.sums[3] += ib[t] * ib[t];
-                    c.sums[4] += d;
-                    c.sums[5] += d * d;
-                    c.better += (d < 0.0) as u64;
-                    c.worse += (d > 0.0) as u64;
-                }
-                for (p, &(na, nb)) in pairs.iter().enumerate() {
-                    let mut k = 0;
-                    for r in 0..rc {
-                        let (x, y) = (sa.node(r, na), sb.node(r, nb));
-                        let i = p * rc + r;
-                        c.a_only[i] += (x & !y).count_ones() as u64;
-                        c.b_only[i] += (y & !x).count_ones() as u64;
-                        c.a_down[i] += x.count_ones() as u64;
-                        c.b_down[i] += y.count_ones() as u64;
-                        for s in r + 1..rc {
-                            let (x2, y2) = (sa.node(s, na), sb.node(s, nb));
-                            let plus = (y & y2).count_ones() + (x & x2).count_ones();
-                            let minus = (y & x2).count_ones() + (x & y2).count_ones();
-                            c.cross[p * np + k] += plus as i64 - minus as i64;
-                            k += 1;
-                        }
-                    }
-                }
-            }
-            c
-        },
+        |(sa, sb), block| count_block(sa, sb, pairs, trials, block),
         |c| total.add(&c),
     );
-
     let t = trials as f64;
     let interval = |mean: f64, second: f64| -> [f64; 2] {
         let var = (second - mean * mean).max(0.0);
@@ -229,54 +158,8 @@ pub fn compare(plans: &Plans, trials: u64, seed: u64) -> crate::error::Result<Co
         let half = Z * (var / t).sqrt();
         [mean - half, mean + half]
     };
-    let pair_rows: Vec<(f64, f64, f64, [f64; 2], bool)> = (0..pairs.len())
-        .map(|p| {
-            let at = |v: &Vec<u64>, r: usize| v[p * rc + r] as f64 / t;
-            let pa: f64 = (0..rc).map(|r| w[r] * at(&total.a_down, r)).sum();
-            let pb: f64 = (0..rc).map(|r| w[r] * at(&total.b_down, r)).sum();
-            let mean: f64 = (0..rc)
-                .map(|r| w[r] * (at(&total.b_only, r) - at(&total.a_only, r)))
-                .sum();
-            let mut second: f64 = (0..rc)
-                .map(|r| w[r] * w[r] * (at(&total.a_only, r) + at(&total.b_only, r)))
-                .sum();
-            let mut k = 0;
-            for r in 0..rc {
-                for s in r + 1..rc {
-                    second += 2.0 * w[r] * w[s] * total.cross[p * np + k] as f64 / t;
-                    k += 1;
-                }
-            }
-            let differs = (0..rc).any(|r| total.a_only[p * rc + r] + total.b_only[p * rc + r] > 0);
-            (pa, pb, mean, interval(mean, second), differs)
-        })
-        .collect();
-
-    let mut services: Vec<ServiceChange> = matched
-        .iter()
-        .map(|&(i, j, p)| {
-            let (pa, pb, mean, ci, differs) = pair_rows[p];
-            let change = if !differs {
-                Change::Unchanged
-            } else if ci[1] < 0.0 {
-                Change::Better
-            } else if ci[0] > 0.0 {
-                Change::Worse
-            } else {
-                Change::Unclear
-            };
-            ServiceChange {
-                id: a.services[i].id.to_string(),
-                weight_a: a.services[i].weight,
-                weight_b: b.services[j].weight,
-                p_unreachable_a: pa,
-                p_unreachable_b: pb,
-                difference: mean,
-                difference_ci95: ci,
-                change,
-            }
-        })
-        .collect();
+    let rows = pair_rows(&total, pairs.len(), &ma.region_weights, t, &interval);
+    let mut services = service_changes(plans, &matching.matched, &rows);
     services.sort_by(|x, y| y.difference.abs().total_cmp(&x.difference.abs()));
     let count = |what: Change| services.iter().filter(|s| s.change == what).count();
 
@@ -287,6 +170,14 @@ pub fn compare(plans: &Plans, trials: u64, seed: u64) -> crate::error::Result<Co
         (sq / t - m * m).max(0.0) * if trials > 1 { t / (t - 1.0) } else { 1.0 }
     };
     let unpaired_half = Z * ((var(s[0], s[1]) + var(s[2], s[3])) / t).sqrt();
+    let only = |x: &Scenario, y: &Scenario| -> Vec<String> {
+        let ids: HashSet<&str> = y.services.iter().map(|s| &*s.id).collect();
+        x.services
+            .iter()
+            .filter(|s| !ids.contains(&*s.id))
+            .map(|s| s.id.to_string())
+            .collect()
+    };
     Ok(CompareReport {
         dnsim: VERSION.to_string(),
         model: ModelKind::Snapshot,
@@ -308,17 +199,176 @@ pub fn compare(plans: &Plans, trials: u64, seed: u64) -> crate::error::Result<Co
             services_unclear: count(Change::Unclear),
         },
         services,
-        only_in_a: a
-            .services
-            .iter()
-            .filter(|s| !in_b.contains_key(&*s.id))
-            .map(|s| s.id.to_string())
-            .collect(),
-        only_in_b: b
-            .services
-            .iter()
-            .filter(|s| !in_a.contains(&*s.id))
-            .map(|s| s.id.to_string())
-            .collect(),
+        only_in_a: only(a, b),
+        only_in_b: only(b, a),
     })
+}
+
+/// Services in both plans, by id, and their distinct (A node, B node) pairs.
+struct Matching {
+    pairs: Vec<(u32, u32)>,
+    /// (A's service, B's service, pair index), in A's order.
+    matched: Vec<(usize, usize, usize)>,
+}
+
+impl Matching {
+    fn new(plans: &Plans, ma: &Model, mb: &Model) -> Matching {
+        let in_b: HashMap<&str, usize> = plans
+            .b
+            .services
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (&*s.id, i))
+            .collect();
+        let mut pair_of: HashMap<(u32, u32), usize> = HashMap::new();
+        let (mut pairs, mut matched) = (Vec::new(), Vec::new());
+        for (i, s) in plans.a.services.iter().enumerate() {
+            if let Some(&j) = in_b.get(&*s.id) {
+                let key = (ma.service_node[i], mb.service_node[j]);
+                let p = *pair_of.entry(key).or_insert_with(|| {
+                    pairs.push(key);
+                    pairs.len() - 1
+                });
+                matched.push((i, j, p));
+            }
+        }
+        Matching { pairs, matched }
+    }
+}
+
+/// Draws block `block` for both plans and counts what differs.
+fn count_block(
+    sa: &mut Side,
+    sb: &mut Side,
+    pairs: &[(u32, u32)],
+    trials: u64,
+    block: u64,
+) -> Counts {
+    let rc = sa.model.region_count();
+    let n = engine::trials_in_block(trials, block);
+    let mut c = Counts::new(pairs.len(), rc);
+    c.trials = n;
+    engine::draw_block(sa.model, &sa.keys, block, &mut sa.events);
+    engine::draw_block(sb.model, &sb.keys, block, &mut sb.events);
+    for wi in 0..n.div_ceil(64) as usize {
+        let mask = eval::low_bits((n - 64 * wi as u64).min(64) as u32);
+        if sa.quiet(wi, mask) && sb.quiet(wi, mask) {
+            continue;
+        }
+        let ia = sa.eval(wi, mask);
+        let ib = sb.eval(wi, mask);
+        for t in 0..64 {
+            if mask >> t & 1 == 0 {
+                break;
+            }
+            let d = ib[t] - ia[t];
+            c.sums[0] += ia[t];
+            c.sums[1] += ia[t] * ia[t];
+            c.sums[2] += ib[t];
+            c.sums[3] += ib[t] * ib[t];
+            c.sums[4] += d;
+            c.sums[5] += d * d;
+            c.better += (d < 0.0) as u64;
+            c.worse += (d > 0.0) as u64;
+        }
+        count_pairs(sa, sb, pairs, &mut c);
+    }
+    c
+}
+
+/// Per node pair and region, the trials down in one plan only, in each,
+/// and the cross-region products of the differences, for the word just
+/// evaluated.
+fn count_pairs(sa: &Side, sb: &Side, pairs: &[(u32, u32)], c: &mut Counts) {
+    let rc = sa.model.region_count();
+    let np = engine::pairs(rc);
+    for (p, &(na, nb)) in pairs.iter().enumerate() {
+        let mut k = 0;
+        for r in 0..rc {
+            let (x, y) = (sa.node(r, na), sb.node(r, nb));
+            let i = p * rc + r;
+            c.a_only[i] += (x & !y).count_ones() as u64;
+            c.b_only[i] += (y & !x).count_ones() as u64;
+            c.a_down[i] += x.count_ones() as u64;
+            c.b_down[i] += y.count_ones() as u64;
+            for s in r + 1..rc {
+                let (x2, y2) = (sa.node(s, na), sb.node(s, nb));
+                let plus = (y & y2).count_ones() + (x & x2).count_ones();
+                let minus = (y & x2).count_ones() + (x & y2).count_ones();
+                c.cross[p * np + k] += plus as i64 - minus as i64;
+                k += 1;
+            }
+        }
+    }
+}
+
+/// Per node pair: P(A), P(B), the mean difference, its interval, and
+/// whether any trial differs.
+type PairRow = (f64, f64, f64, [f64; 2], bool);
+
+fn pair_rows(
+    total: &Counts,
+    pairs: usize,
+    w: &[f64],
+    t: f64,
+    interval: &dyn Fn(f64, f64) -> [f64; 2],
+) -> Vec<PairRow> {
+    let rc = w.len();
+    let np = engine::pairs(rc);
+    (0..pairs)
+        .map(|p| {
+            let at = |v: &Vec<u64>, r: usize| v[p * rc + r] as f64 / t;
+            let pa: f64 = (0..rc).map(|r| w[r] * at(&total.a_down, r)).sum();
+            let pb: f64 = (0..rc).map(|r| w[r] * at(&total.b_down, r)).sum();
+            let mean: f64 = (0..rc)
+                .map(|r| w[r] * (at(&total.b_only, r) - at(&total.a_only, r)))
+                .sum();
+            let mut second: f64 = (0..rc)
+                .map(|r| w[r] * w[r] * (at(&total.a_only, r) + at(&total.b_only, r)))
+                .sum();
+            let mut k = 0;
+            for r in 0..rc {
+                for s in r + 1..rc {
+                    second += 2.0 * w[r] * w[s] * total.cross[p * np + k] as f64 / t;
+                    k += 1;
+                }
+            }
+            let differs = (0..rc).any(|r| total.a_only[p * rc + r] + total.b_only[p * rc + r] > 0);
+            (pa, pb, mean, interval(mean, second), differs)
+        })
+        .collect()
+}
+
+/// Each service in both plans with its difference and verdict.
+fn service_changes(
+    plans: &Plans,
+    matched: &[(usize, usize, usize)],
+    rows: &[PairRow],
+) -> Vec<ServiceChange> {
+    let (a, b) = (plans.a, plans.b);
+    matched
+        .iter()
+        .map(|&(i, j, p)| {
+            let (pa, pb, mean, ci, differs) = rows[p];
+            let change = if !differs {
+                Change::Unchanged
+            } else if ci[1] < 0.0 {
+                Change::Better
+            } else if ci[0] > 0.0 {
+                Change::Worse
+            } else {
+                Change::Unclear
+            };
+            ServiceChange {
+                id: a.services[i].id.to_string(),
+                weight_a: a.services[i].weight,
+                weight_b: b.services[j].weight,
+                p_unreachable_a: pa,
+                p_unreachable_b: pb,
+                difference: mean,
+                difference_ci95: ci,
+                change,
+            }
+        })
+        .collect()
 }
