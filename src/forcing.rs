@@ -4,7 +4,7 @@
 //! options with the same messages.
 
 use crate::error::{InputError, unknown};
-use crate::scenario::Scenario;
+use crate::scenario::{EventTarget, Scenario};
 
 /// `--fail ID[@REGION]`, as typed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -94,13 +94,16 @@ impl FailSpec {
             ),
         };
         let all_regions: Vec<u32> = (0..scenario.regions.len() as u32).collect();
-        let (providers, regions) = match (provider, cause) {
-            (Some(p), _) => (vec![p as u32], region.map_or(all_regions, |r| vec![r])),
+        let (target, regions) = match (provider, cause) {
+            (Some(p), _) => (
+                EventTarget::Provider(p as u32),
+                region.map_or(all_regions, |r| vec![r]),
+            ),
             (None, Some(c)) => {
                 let cc = &scenario.common_causes[c];
-                match region {
-                    None => (cc.providers.clone(), cc.regions.clone()),
-                    Some(r) if cc.regions.contains(&r) => (cc.providers.clone(), vec![r]),
+                let regions = match region {
+                    None => cc.regions.clone(),
+                    Some(r) if cc.regions.contains(&r) => vec![r],
                     Some(_) => {
                         return Err(InputError::flag(
                             "--fail",
@@ -111,16 +114,14 @@ impl FailSpec {
                             ),
                         ));
                     }
-                }
+                };
+                (EventTarget::CommonCause(c as u32), regions)
             }
             (None, None) => return Err(self.unknown_target(scenario)),
         };
         Ok(ResolvedFail {
             id: self.to_string(),
-            cover: providers
-                .iter()
-                .flat_map(|&p| regions.iter().map(move |&r| (p, r)))
-                .collect(),
+            cover: scenario.cover(target, &regions),
         })
     }
 

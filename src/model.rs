@@ -17,7 +17,7 @@ use std::collections::HashMap;
 
 use crate::error::InputError;
 use crate::forcing::Forcing;
-use crate::scenario::Scenario;
+use crate::scenario::{EventTarget, Scenario};
 
 /// One independent random event of the snapshot model.
 #[derive(Debug, Clone)]
@@ -117,112 +117,157 @@ impl Model {
     }
 
     pub fn compile(scenario: &Scenario, forcing: &Forcing) -> Result<Model, InputError> {
-        let regions = scenario.regions.len();
-        let providers = scenario.providers.len();
-        let all_regions = || 0..regions as u32;
-
-        let mut events: Vec<EventDef> = Vec::new();
-        for (i, p) in scenario.providers.iter().enumerate() {
-            events.push(EventDef {
-                id: p.id.clone(),
-                p: p.p_outage,
-                cover: all_regions().map(|r| (i as u32, r)).collect(),
-            });
-        }
-        for (i, p) in scenario.providers.iter().enumerate() {
-            for &(r, prob) in &p.regional_p_outage {
-                let id = format!("{}@{}", p.id, scenario.regions[r as usize].id);
-                events.push(EventDef {
-                    id,
-                    p: prob,
-                    cover: vec![(i as u32, r)],
-                });
-            }
-        }
-        for c in &scenario.common_causes {
-            let cover = c
-                .providers
-                .iter()
-                .flat_map(|&p| c.regions.iter().map(move |&r| (p, r)))
-                .collect();
-            events.push(EventDef {
-                id: c.id.clone(),
-                p: c.p,
-                cover,
-            });
-        }
-
-        // A forced failure is its event made certain, or a new certain
-        // event where the scenario has none of that id (a provider in a
-        // region without `regional_p_outage`, a common cause in one region).
-        let mut forced = vec![false; events.len()];
-        for fail in forcing.resolve(scenario)? {
-            let index = match events.iter().position(|e| e.id == fail.id) {
-                Some(i) => i,
-                None => {
-                    events.push(EventDef {
-                        id: fail.id,
-                        p: 1.0,
-                        cover: fail.cover,
-                    });
-                    events.len() - 1
-                }
-            };
-            forced.resize(events.len(), false);
-            forced[index] = true;
-        }
-        for (e, f) in events.iter_mut().zip(&forced) {
-            if *f {
-                e.p = 1.0;
-            } else if forcing.fail_only {
-                e.p = 0.0;
-            }
-        }
-
-        let mut lists: Vec<Vec<u32>> = vec![Vec::new(); regions * providers];
-        for (i, e) in events.iter().enumerate() {
-            if e.p > 0.0 {
-                for &(p, r) in &e.cover {
-                    let row = &mut lists[r as usize * providers + p as usize];
-                    if !row.contains(&(i as u32)) {
-                        row.push(i as u32);
-                    }
-                }
-            }
-        }
-        let mut down_events = Csr::new();
-        for row in lists {
-            down_events.push_row(row);
-        }
-
+        let mut events = scenario_events(scenario);
+        force(scenario, forcing, &mut events)?;
+        let down_events = coverage(&events, scenario.regions.len(), scenario.providers.len());
         let service_order = topological_order(scenario);
+        let nodes = Nodes::collapse(scenario, &service_order);
+        Ok(Model {
+            region_ids: scenario.regions.iter().map(|r| r.id.clone()).collect(),
+            region_weights: scenario.regions.iter().map(|r| r.weight).collect(),
+            provider_count: scenario.providers.len(),
+            exact: events.iter().all(|e| e.p == 0.0 || e.p == 1.0),
+            events,
+            down_events,
+            node_dns: nodes.dns,
+            node_requires: nodes.requires,
+            node_groups: nodes.node_groups,
+            groups: nodes.groups,
+            node_weight: nodes.weight,
+            service_node: nodes.service_node,
+            service_order,
+        })
+    }
+}
+
+/// The scenario's random events: each provider everywhere, each regional
+/// outage, each common cause.
+fn scenario_events(scenario: &Scenario) -> Vec<EventDef> {
+    let regions = scenario.regions.len() as u32;
+    let mut events: Vec<EventDef> = Vec::new();
+    for (i, p) in scenario.providers.iter().enumerate() {
+        events.push(EventDef {
+            id: p.id.clone(),
+            p: p.p_outage,
+            cover: (0..regions).map(|r| (i as u32, r)).collect(),
+        });
+    }
+    for (i, p) in scenario.providers.iter().enumerate() {
+        for &(r, prob) in &p.regional_p_outage {
+            let id = format!("{}@{}", p.id, scenario.regions[r as usize].id);
+            events.push(EventDef {
+                id,
+                p: prob,
+                cover: vec![(i as u32, r)],
+            });
+        }
+    }
+    for (i, c) in scenario.common_causes.iter().enumerate() {
+        events.push(EventDef {
+            id: c.id.clone(),
+            p: c.p,
+            cover: scenario.cover(EventTarget::CommonCause(i as u32), &c.regions),
+        });
+    }
+    events
+}
+
+/// A forced failure is its event made certain, or a new certain event
+/// where the scenario has none of that id (a provider in a region without
+/// `regional_p_outage`, a common cause in one region). With `--fail-only`
+/// every other event becomes impossible.
+fn force(
+    scenario: &Scenario,
+    forcing: &Forcing,
+    events: &mut Vec<EventDef>,
+) -> Result<(), InputError> {
+    let mut forced = vec![false; events.len()];
+    for fail in forcing.resolve(scenario)? {
+        let index = match events.iter().position(|e| e.id == fail.id) {
+            Some(i) => i,
+            None => {
+                events.push(EventDef {
+                    id: fail.id,
+                    p: 1.0,
+                    cover: fail.cover,
+                });
+                events.len() - 1
+            }
+        };
+        forced.resize(events.len(), false);
+        forced[index] = true;
+    }
+    for (e, f) in events.iter_mut().zip(&forced) {
+        if *f {
+            e.p = 1.0;
+        } else if forcing.fail_only {
+            e.p = 0.0;
+        }
+    }
+    Ok(())
+}
+
+/// Per (region, provider), the possible events that take it down.
+fn coverage(events: &[EventDef], regions: usize, providers: usize) -> Csr {
+    let mut lists: Vec<Vec<u32>> = vec![Vec::new(); regions * providers];
+    for (i, e) in events.iter().enumerate() {
+        if e.p > 0.0 {
+            for &(p, r) in &e.cover {
+                let row = &mut lists[r as usize * providers + p as usize];
+                if !row.contains(&(i as u32)) {
+                    row.push(i as u32);
+                }
+            }
+        }
+    }
+    let mut down_events = Csr::new();
+    for row in lists {
+        down_events.push_row(row);
+    }
+    down_events
+}
+
+/// Services collapsed into nodes by signature.
+struct Nodes {
+    dns: Csr,
+    requires: Csr,
+    node_groups: Csr,
+    groups: Csr,
+    weight: Vec<f64>,
+    service_node: Vec<u32>,
+}
+
+impl Nodes {
+    /// Walks the services in topological `order` (so that requirements
+    /// already have their nodes) and gives each the node of its signature:
+    /// its sorted delegation set, its requirements' nodes and its
+    /// `requires_any` groups of nodes.
+    fn collapse(scenario: &Scenario, order: &[u32]) -> Nodes {
+        let mut nodes = Nodes {
+            dns: Csr::new(),
+            requires: Csr::new(),
+            node_groups: Csr::new(),
+            groups: Csr::new(),
+            weight: Vec::new(),
+            service_node: vec![u32::MAX; scenario.services.len()],
+        };
         let mut node_of: HashMap<Vec<u32>, u32> = HashMap::new();
-        let mut service_node = vec![u32::MAX; scenario.services.len()];
-        let (mut node_dns, mut node_requires, mut node_groups, mut groups) =
-            (Csr::new(), Csr::new(), Csr::new(), Csr::new());
-        let mut node_weight: Vec<f64> = Vec::new();
         let mut key = Vec::new();
-        for &s in &service_order {
+        for &s in order {
             let svc = &scenario.services[s as usize];
             let mut dns = svc.dns.to_vec();
             dns.sort_unstable();
-            let mut req: Vec<u32> = svc
-                .requires
-                .iter()
-                .map(|&r| service_node[r as usize])
-                .collect();
-            req.sort_unstable();
-            req.dedup();
-            let mut any: Vec<Vec<u32>> = svc
-                .requires_any
-                .iter()
-                .map(|g| {
-                    let mut g: Vec<u32> = g.iter().map(|&r| service_node[r as usize]).collect();
-                    g.sort_unstable();
-                    g.dedup();
-                    g
-                })
-                .collect();
+            let to_nodes = |list: &[u32]| {
+                let mut v: Vec<u32> = list
+                    .iter()
+                    .map(|&r| nodes.service_node[r as usize])
+                    .collect();
+                v.sort_unstable();
+                v.dedup();
+                v
+            };
+            let req = to_nodes(&svc.requires);
+            let mut any: Vec<Vec<u32>> = svc.requires_any.iter().map(|g| to_nodes(g)).collect();
             any.sort_unstable();
             any.dedup();
             key.clear();
@@ -237,42 +282,27 @@ impl Model {
             let node = match node_of.get(&key) {
                 Some(&n) => n,
                 None => {
-                    let n = node_weight.len() as u32;
-                    node_dns.push_row(dns.iter().copied());
-                    node_requires.push_row(req.iter().copied());
-                    let first = groups.len() as u32;
+                    let n = nodes.weight.len() as u32;
+                    nodes.dns.push_row(dns.iter().copied());
+                    nodes.requires.push_row(req.iter().copied());
+                    let first = nodes.groups.len() as u32;
                     for g in &any {
-                        groups.push_row(g.iter().copied());
+                        nodes.groups.push_row(g.iter().copied());
                     }
-                    node_groups.push_row(first..groups.len() as u32);
-                    node_weight.push(0.0);
+                    nodes.node_groups.push_row(first..nodes.groups.len() as u32);
+                    nodes.weight.push(0.0);
                     node_of.insert(key.clone(), n);
                     n
                 }
             };
-            service_node[s as usize] = node;
+            nodes.service_node[s as usize] = node;
         }
         // Weights are summed in scenario order, so a node's weight does not
         // depend on the topological order chosen.
-        for (s, &n) in scenario.services.iter().zip(&service_node) {
-            node_weight[n as usize] += s.weight;
+        for (s, &n) in scenario.services.iter().zip(&nodes.service_node) {
+            nodes.weight[n as usize] += s.weight;
         }
-
-        Ok(Model {
-            region_ids: scenario.regions.iter().map(|r| r.id.clone()).collect(),
-            region_weights: scenario.regions.iter().map(|r| r.weight).collect(),
-            provider_count: providers,
-            exact: events.iter().all(|e| e.p == 0.0 || e.p == 1.0),
-            events,
-            down_events,
-            node_dns,
-            node_requires,
-            node_groups,
-            groups,
-            node_weight,
-            service_node,
-            service_order,
-        })
+        nodes
     }
 }
 

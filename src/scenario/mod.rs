@@ -216,6 +216,21 @@ pub enum EventTarget {
     CommonCause(u32),
 }
 
+impl Scenario {
+    /// The (provider, region) pairs that `target` takes down in `regions`:
+    /// a provider there, or a common cause's providers there.
+    pub fn cover(&self, target: EventTarget, regions: &[u32]) -> Vec<(u32, u32)> {
+        let providers = match target {
+            EventTarget::Provider(p) => std::slice::from_ref(&p).to_vec(),
+            EventTarget::CommonCause(c) => self.common_causes[c as usize].providers.clone(),
+        };
+        providers
+            .iter()
+            .flat_map(|&p| regions.iter().map(move |&r| (p, r)))
+            .collect()
+    }
+}
+
 /// A scheduled incident (timeline model), as offsets from t = 0.
 #[derive(Debug, Clone)]
 pub struct Event {

@@ -10,16 +10,16 @@ use crate::random::{Domain, MAX_REGIONS, MAX_RESOLVERS, key};
 use crate::scenario::{EventTarget, Scenario, YEAR_SECS};
 
 impl<'a> TimelineModel<'a> {
+    /// Compiles `scenario` for the timeline with the run's seed, forced
+    /// failures and `--series` step.
     pub fn compile(
         scenario: &'a Scenario,
         seed: u64,
         forcing: &Forcing,
         series_step: Option<u64>,
     ) -> Result<TimelineModel<'a>, InputError> {
-        let fail_only = forcing.fail_only;
-        let regions = scenario.regions.len();
         // Resolver stream numbers pack the region and the resolver.
-        if regions >= MAX_REGIONS {
+        if scenario.regions.len() >= MAX_REGIONS {
             return Err(InputError::new(format!(
                 "the timeline model takes at most {} regions",
                 MAX_REGIONS - 1
@@ -33,70 +33,13 @@ impl<'a> TimelineModel<'a> {
             .with_key("resolvers.per_region"));
         }
         let horizon = scenario.simulation.horizon.as_secs_f64();
-        let all_regions = |p: u32| (0..regions as u32).map(move |r| (p, r));
-        let mut sources = Vec::new();
-        if !fail_only {
-            for (i, p) in scenario.providers.iter().enumerate() {
-                if p.outages_per_year > 0.0 {
-                    sources.push(Source {
-                        rate: p.outages_per_year / YEAR_SECS,
-                        duration: p.outage_duration,
-                        loss: p.loss,
-                        cover: all_regions(i as u32).collect(),
-                        key: key(Domain::Outage, seed, &p.id),
-                    });
-                }
-            }
-            for c in &scenario.common_causes {
-                if c.per_year > 0.0 {
-                    sources.push(Source {
-                        rate: c.per_year / YEAR_SECS,
-                        duration: c.duration,
-                        loss: c.loss,
-                        cover: c
-                            .providers
-                            .iter()
-                            .flat_map(|&p| c.regions.iter().map(move |&r| (p, r)))
-                            .collect(),
-                        key: key(Domain::Outage, seed, &c.id),
-                    });
-                }
-            }
-        }
-        let cover_of = |target: EventTarget, regions: &[u32]| -> Vec<(u32, u32)> {
-            let providers = match target {
-                EventTarget::Provider(p) => vec![p],
-                EventTarget::CommonCause(c) => scenario.common_causes[c as usize].providers.clone(),
-            };
-            providers
-                .iter()
-                .flat_map(|&p| regions.iter().map(move |&r| (p, r)))
-                .collect()
+        // --fail-only: nothing but the --fail options happens, random
+        // outages and scheduled events included.
+        let (sources, (mut scheduled, events)) = if forcing.fail_only {
+            (Vec::new(), (Vec::new(), Vec::new()))
+        } else {
+            (sources(scenario, seed), scheduled_events(scenario))
         };
-        let mut scheduled = Vec::new();
-        let mut events = Vec::new();
-        // --fail-only: nothing but the --fail options happens, scheduled
-        // events included.
-        for e in scenario.events.iter().filter(|_| !fail_only) {
-            let (start, end) = (e.start.as_secs_f64(), e.end.as_secs_f64());
-            scheduled.push(Scheduled {
-                cover: cover_of(e.target, &e.regions),
-                start,
-                end,
-                loss: e.loss,
-            });
-            let target = match e.target {
-                EventTarget::Provider(p) => scenario.providers[p as usize].id.clone(),
-                EventTarget::CommonCause(c) => scenario.common_causes[c as usize].id.clone(),
-            };
-            events.push(EventWindow {
-                target,
-                regions: e.regions.clone(),
-                start,
-                end,
-                loss: e.loss,
-            });
-        }
         for fail in forcing.resolve(scenario)? {
             scheduled.push(Scheduled {
                 cover: fail.cover,
@@ -106,27 +49,6 @@ impl<'a> TimelineModel<'a> {
             });
         }
         let res = &scenario.resolvers;
-        let cap = res.max_cache_ttl.as_secs_f64();
-        let svc = scenario
-            .services
-            .iter()
-            .map(|s| Svc {
-                lambda: s.query_rate / 3600.0,
-                ttl: (s.ttl as f64).min(cap),
-                child_window: (s.ns_ttl as f64).min(cap),
-                parent_window: (s.delegation_ttl as f64).min(cap),
-                failover_after: s.failover_after as f64,
-                key: key(Domain::Resolver, seed, &s.id),
-            })
-            .collect();
-        let mut deps = Csr {
-            starts: vec![0],
-            items: Vec::new(),
-        };
-        for s in &scenario.services {
-            deps.items.extend(s.dependencies());
-            deps.starts.push(deps.items.len() as u32);
-        }
         let step = match series_step {
             Some(s) => Some(s as f64),
             None if !scenario.events.is_empty() => Some(default_step(horizon)),
@@ -143,13 +65,104 @@ impl<'a> TimelineModel<'a> {
             horizon,
             sources,
             scheduled,
-            svc,
+            svc: services(scenario, seed),
             order,
-            deps,
+            deps: dependencies(scenario),
             retry_timeout: res.retry_timeout.as_secs_f64(),
             max_stale: res.max_stale.as_secs_f64(),
             events,
             series_step: step,
         })
     }
+}
+
+/// Random outages: every provider and common cause with a rate.
+fn sources(scenario: &Scenario, seed: u64) -> Vec<Source> {
+    let regions = scenario.regions.len() as u32;
+    let mut sources = Vec::new();
+    for (i, p) in scenario.providers.iter().enumerate() {
+        if p.outages_per_year > 0.0 {
+            sources.push(Source {
+                rate: p.outages_per_year / YEAR_SECS,
+                duration: p.outage_duration,
+                loss: p.loss,
+                cover: (0..regions).map(|r| (i as u32, r)).collect(),
+                key: key(Domain::Outage, seed, &p.id),
+            });
+        }
+    }
+    for (i, c) in scenario.common_causes.iter().enumerate() {
+        if c.per_year > 0.0 {
+            sources.push(Source {
+                rate: c.per_year / YEAR_SECS,
+                duration: c.duration,
+                loss: c.loss,
+                cover: scenario.cover(EventTarget::CommonCause(i as u32), &c.regions),
+                key: key(Domain::Outage, seed, &c.id),
+            });
+        }
+    }
+    sources
+}
+
+/// The scenario's scheduled events: what they take down, and their windows
+/// for reporting.
+fn scheduled_events(scenario: &Scenario) -> (Vec<Scheduled>, Vec<EventWindow>) {
+    scenario
+        .events
+        .iter()
+        .map(|e| {
+            let (start, end) = (e.start.as_secs_f64(), e.end.as_secs_f64());
+            let target = match e.target {
+                EventTarget::Provider(p) => scenario.providers[p as usize].id.clone(),
+                EventTarget::CommonCause(c) => scenario.common_causes[c as usize].id.clone(),
+            };
+            (
+                Scheduled {
+                    cover: scenario.cover(e.target, &e.regions),
+                    start,
+                    end,
+                    loss: e.loss,
+                },
+                EventWindow {
+                    target,
+                    regions: e.regions.clone(),
+                    start,
+                    end,
+                    loss: e.loss,
+                },
+            )
+        })
+        .unzip()
+}
+
+/// Per service: lookup rate, cache lifetimes (capped by
+/// `max_cache_ttl`), failover delay and its resolvers' stream key.
+fn services(scenario: &Scenario, seed: u64) -> Vec<Svc> {
+    let cap = scenario.resolvers.max_cache_ttl.as_secs_f64();
+    scenario
+        .services
+        .iter()
+        .map(|s| Svc {
+            lambda: s.query_rate / 3600.0,
+            ttl: (s.ttl as f64).min(cap),
+            child_window: (s.ns_ttl as f64).min(cap),
+            parent_window: (s.delegation_ttl as f64).min(cap),
+            failover_after: s.failover_after as f64,
+            key: key(Domain::Resolver, seed, &s.id),
+        })
+        .collect()
+}
+
+/// Direct requirements (`requires` and `requires_any` members) per service.
+fn dependencies(scenario: &Scenario) -> Csr {
+    let mut deps = Csr {
+        starts: vec![0],
+        items: Vec::new(),
+    };
+    for s in &scenario.services {
+        deps.items.extend(s.dependencies());
+        deps.starts.push(deps.items.len() as u32);
+    }
+    deps
 }
