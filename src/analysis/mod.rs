@@ -14,7 +14,7 @@ pub mod exact;
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-use crate::engine::summary::{node_estimates, region_rows};
+use crate::engine::summary::{NodeEstimate, node_estimates, region_rows};
 use crate::engine::{self, RunConfig};
 use crate::forcing::Forcing;
 use crate::model::Model;
@@ -152,7 +152,7 @@ struct NodeRows {
 fn node_rows(
     model: &Model,
     exact: &[Option<exact::NodeExact>],
-    estimates: Option<&[(f64, [f64; 2], Arc<[f64]>)]>,
+    estimates: Option<&[NodeEstimate]>,
     cuts: &[Vec<Vec<cuts::Cut>>],
 ) -> NodeRows {
     let w = &model.region_weights;

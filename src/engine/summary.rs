@@ -133,7 +133,7 @@ pub fn snapshot_rare(
 struct Estimates {
     trials: u64,
     exact: bool,
-    nodes: Vec<(f64, [f64; 2], Arc<[f64]>)>,
+    nodes: Vec<NodeEstimate>,
     p_any: f64,
     quantiles: Quantiles,
     impact_distribution: Vec<(f64, u64)>,
@@ -237,9 +237,13 @@ fn build(
     }
 }
 
+/// A node's P(down) weighted over regions, its 95% interval, and P(down)
+/// per region.
+pub type NodeEstimate = (f64, [f64; 2], Arc<[f64]>);
+
 /// Per node: P(down) weighted over regions, its 95% interval, and P(down)
 /// per region, from a tally's counts.
-pub fn node_estimates(model: &Model, tally: &Tally) -> Vec<(f64, [f64; 2], Arc<[f64]>)> {
+pub fn node_estimates(model: &Model, tally: &Tally) -> Vec<NodeEstimate> {
     let n = tally.trials.max(1);
     let nf = n as f64;
     let rc = model.region_count();

@@ -165,6 +165,9 @@ impl<'m> ResolverSim<'m> {
         1.0 - up
     }
 
+    /// Simulates this resolver's lookups of `target` (the closure's last
+    /// member) and what it requires through the trouble window [a, b),
+    /// recording failures and lost tries in region `r`.
     pub(super) fn window(
         &mut self,
         rng: &mut Stream,
@@ -174,28 +177,87 @@ impl<'m> ResolverSim<'m> {
         tally: &mut TimelineTally,
         r: usize,
     ) {
-        let m = self.model;
-        let sc = m.scenario;
         if !self.initialised {
-            // This resolver's view of each delegation change: child-centric
-            // resolvers within the child's NS TTL, parent-centric ones within
-            // the parent's, uniformly.
-            for (k, &x) in self.closure.iter().enumerate() {
-                let c = self.change[x as usize];
-                if c.is_finite() {
-                    let svc = &m.svc[x as usize];
-                    let parent = uniform(rng) < sc.resolvers.parent_centric_share;
-                    let w = if parent {
-                        svc.parent_window
-                    } else {
-                        svc.child_window
-                    };
-                    self.seen[k] = c + uniform(rng) * w;
-                }
-            }
+            self.draw_delegation_views(rng);
             self.initialised = true;
         }
-        // Stationary cache state at the window's start, and the next lookup.
+        self.draw_window_start(rng, a);
+        let m = self.model;
+        let own = self.closure.len() - 1;
+        debug_assert_eq!(self.closure[own] as usize, target);
+        loop {
+            let (mut k, mut t) = (0, f64::INFINITY);
+            for (j, &n) in self.next.iter().enumerate() {
+                if n < t {
+                    (k, t) = (j, n);
+                }
+            }
+            if t >= b {
+                break;
+            }
+            let lambda = m.svc[self.closure[k] as usize].lambda;
+            // While the lookup and all it requires are fresh in cache, every
+            // lookup is answered and nothing changes: jump to the first
+            // lookup after the earliest expiry (the process is memoryless).
+            let fresh_until = self.sub[k]
+                .iter()
+                .map(|&j| self.expiry[j])
+                .fold(f64::INFINITY, f64::min);
+            if t < fresh_until {
+                self.next[k] = fresh_until + exponential(rng, lambda);
+                continue;
+            }
+            // When every part of the lookup is certain (fresh in cache, or
+            // every delegated provider losing every query), each lookup
+            // until the next change has the same outcome and cost and
+            // changes no cache: count them in bulk instead of one by one.
+            if let Some((fails, lost_each, until)) = self.certain_lookup(k, t, b) {
+                if k == own {
+                    let bulk = Bulk {
+                        fails,
+                        lost_each,
+                        lambda,
+                    };
+                    bulk.record(rng, t, until, target, r, m, tally);
+                }
+                self.next[k] = until + exponential(rng, lambda);
+                continue;
+            }
+            let (ok, lost) = self.lookup(rng, k, t);
+            if k == own {
+                if !ok {
+                    tally.record_failures(m, target, r, t, 1);
+                }
+                tally.record_lost(target, r, lost);
+            }
+            self.next[k] = t + exponential(rng, lambda);
+        }
+    }
+
+    /// This resolver's view of each delegation change: child-centric
+    /// resolvers see it within the child's NS TTL, parent-centric ones
+    /// within the parent's, uniformly.
+    fn draw_delegation_views(&mut self, rng: &mut Stream) {
+        let m = self.model;
+        for (k, &x) in self.closure.iter().enumerate() {
+            let c = self.change[x as usize];
+            if c.is_finite() {
+                let svc = &m.svc[x as usize];
+                let parent = uniform(rng) < m.scenario.resolvers.parent_centric_share;
+                let w = if parent {
+                    svc.parent_window
+                } else {
+                    svc.child_window
+                };
+                self.seen[k] = c + uniform(rng) * w;
+            }
+        }
+    }
+
+    /// The stationary cache state at the window's start `a`, and each
+    /// member's next lookup.
+    fn draw_window_start(&mut self, rng: &mut Stream, a: f64) {
+        let m = self.model;
         for (k, &x) in self.closure.iter().enumerate() {
             let svc = &m.svc[x as usize];
             if svc.lambda <= 0.0 {
@@ -210,68 +272,6 @@ impl<'m> ResolverSim<'m> {
                 a - exponential(rng, svc.lambda)
             };
             self.next[k] = a + exponential(rng, svc.lambda);
-        }
-        let own = self.closure.len() - 1;
-        debug_assert_eq!(self.closure[own] as usize, target);
-        loop {
-            let (mut k, mut t) = (0, f64::INFINITY);
-            for (j, &n) in self.next.iter().enumerate() {
-                if n < t {
-                    (k, t) = (j, n);
-                }
-            }
-            if t >= b {
-                break;
-            }
-            // While the lookup and all it requires are fresh in cache, every
-            // lookup is answered and nothing changes: jump to the first
-            // lookup after the earliest expiry (the process is memoryless).
-            let fresh_until = self.sub[k]
-                .iter()
-                .map(|&j| self.expiry[j])
-                .fold(f64::INFINITY, f64::min);
-            if t < fresh_until {
-                let lambda = m.svc[self.closure[k] as usize].lambda;
-                self.next[k] = fresh_until + exponential(rng, lambda);
-                continue;
-            }
-            // When every part of the lookup is certain (fresh in cache, or
-            // every delegated provider losing every query), each lookup
-            // until the next change has the same outcome and cost and
-            // changes no cache: count them in bulk instead of one by one.
-            {
-                if let Some((fails, lost_each, until)) = self.certain_lookup(k, t, b) {
-                    let lambda = m.svc[self.closure[k] as usize].lambda;
-                    if k == own {
-                        let mut count = 1;
-                        if fails {
-                            tally.record_failures(m, target, r, t, 1);
-                        }
-                        let mut from = t;
-                        while from < until {
-                            let to = tally.next_boundary(from).min(until);
-                            let n = poisson(rng, lambda * (to - from));
-                            if fails && n > 0 {
-                                tally.record_failures(m, target, r, from, n);
-                            }
-                            count += n;
-                            from = to;
-                        }
-                        tally.record_lost(target, r, count * lost_each);
-                    }
-                    self.next[k] = until + exponential(rng, lambda);
-                    continue;
-                }
-            }
-            let (ok, lost) = self.lookup(rng, k, t);
-            if k == own {
-                if !ok {
-                    tally.record_failures(m, target, r, t, 1);
-                }
-                tally.record_lost(target, r, lost);
-            }
-            let lambda = m.svc[self.closure[k] as usize].lambda;
-            self.next[k] = t + exponential(rng, lambda);
         }
     }
 
@@ -321,5 +321,45 @@ impl<'m> ResolverSim<'m> {
             && self.expiry[j].is_finite()
             && t - self.expiry[j] < m.max_stale;
         (stale, lost)
+    }
+}
+
+/// Lookups whose outcome and cost are certain until some time: counted in
+/// bulk with Poisson draws split at series-step and event boundaries.
+struct Bulk {
+    fails: bool,
+    lost_each: u64,
+    lambda: f64,
+}
+
+impl Bulk {
+    /// Records the lookup at `t` and the Poisson number of them in
+    /// (t, until).
+    #[allow(clippy::too_many_arguments)]
+    fn record(
+        &self,
+        rng: &mut Stream,
+        t: f64,
+        until: f64,
+        target: usize,
+        r: usize,
+        m: &TimelineModel,
+        tally: &mut TimelineTally,
+    ) {
+        let mut count = 1;
+        if self.fails {
+            tally.record_failures(m, target, r, t, 1);
+        }
+        let mut from = t;
+        while from < until {
+            let to = tally.next_boundary(from).min(until);
+            let n = poisson(rng, self.lambda * (to - from));
+            if self.fails && n > 0 {
+                tally.record_failures(m, target, r, from, n);
+            }
+            count += n;
+            from = to;
+        }
+        tally.record_lost(target, r, count * self.lost_each);
     }
 }
