@@ -59,7 +59,15 @@ pub fn analysis(
         ],
     );
     s.push_str("</section>\n");
+    analysis_importance(&mut s, r, top);
+    analysis_cut_sets(&mut s, r, top);
+    analysis_services(&mut s, r, top);
+    s.push_str("</body>\n</html>\n");
+    let s = s.replacen("</style>", &format!("{EXTRA_STYLE}</style>"), 1);
+    out.write_all(s.as_bytes())
+}
 
+fn analysis_importance(s: &mut String, r: &crate::results::AnalysisReport, top: usize) {
     let shown = &r.importance[..top.min(r.importance.len())];
     s.push_str("<section id=\"importance\">\n<h2>What to fix first</h2>\n<p class=\"meta\">Expected impact that would go away if the event never happened (P(event) × Birnbaum), with the other measures of spec §8.</p>\n");
     let items: Vec<(String, f64, String)> = shown
@@ -73,7 +81,7 @@ pub fn analysis(
         })
         .collect();
     bars(
-        &mut s,
+        s,
         "importance-chart",
         "events ranked by expected impact removed",
         &items,
@@ -94,7 +102,7 @@ pub fn analysis(
         })
         .collect();
     table(
-        &mut s,
+        s,
         &[
             "event",
             "P(event)",
@@ -108,7 +116,9 @@ pub fn analysis(
         &rows,
     );
     s.push_str("</section>\n");
+}
 
+fn analysis_cut_sets(s: &mut String, r: &crate::results::AnalysisReport, top: usize) {
     let shown = &r.cut_sets[..top.min(r.cut_sets.len())];
     let _ = writeln!(
         s,
@@ -131,13 +141,15 @@ pub fn analysis(
         })
         .collect();
     bars(
-        &mut s,
+        s,
         "cut-set-chart",
         "cut sets ranked by the weight they take down",
         &items,
     );
     s.push_str("</section>\n");
+}
 
+fn analysis_services(s: &mut String, r: &crate::results::AnalysisReport, top: usize) {
     let shown = &r.services[..top.min(r.services.len())];
     s.push_str("<section id=\"services\">\n<h2>Riskiest services</h2>\n");
     let rows: Vec<Vec<String>> = shown
@@ -160,7 +172,7 @@ pub fn analysis(
         })
         .collect();
     table(
-        &mut s,
+        s,
         &[
             "service",
             "P(unreachable)",
@@ -170,7 +182,5 @@ pub fn analysis(
         ],
         &rows,
     );
-    s.push_str("</section>\n</body>\n</html>\n");
-    let s = s.replacen("</style>", &format!("{EXTRA_STYLE}</style>"), 1);
-    out.write_all(s.as_bytes())
+    s.push_str("</section>\n");
 }

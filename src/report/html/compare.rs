@@ -70,7 +70,15 @@ pub fn comparison(
         ],
     );
     s.push_str("</section>\n");
+    comparison_changes(&mut s, r, top);
+    s.push_str("</body>\n</html>\n");
+    let s = s.replacen("</style>", &format!("{EXTRA_STYLE}</style>"), 1);
+    out.write_all(s.as_bytes())
+}
 
+fn comparison_changes(s: &mut String, r: &crate::results::CompareReport, top: usize) {
+    let sm = &r.summary;
+    let ci = |c: [f64; 2]| format!("[{}, {}]", fmt_small(c[0]), fmt_small(c[1]));
     let changed: Vec<&crate::results::ServiceChange> = r
         .services
         .iter()
@@ -87,7 +95,7 @@ pub fn comparison(
         .map(|c| (c.id.clone(), c.difference, c.difference_ci95))
         .collect();
     intervals(
-        &mut s,
+        s,
         "service-differences",
         "per-service change in P(unreachable)",
         &rows,
@@ -106,11 +114,9 @@ pub fn comparison(
         })
         .collect();
     table(
-        &mut s,
+        s,
         &["service", "P(A)", "P(B)", "B − A", "95% interval", "change"],
         &rows,
     );
-    s.push_str("</section>\n</body>\n</html>\n");
-    let s = s.replacen("</style>", &format!("{EXTRA_STYLE}</style>"), 1);
-    out.write_all(s.as_bytes())
+    s.push_str("</section>\n");
 }

@@ -60,76 +60,11 @@ impl Exporter for Html {
             ],
         );
         s.push_str("</section>\n");
-
-        let shown = &r.services[..self.top.min(r.services.len())];
-        s.push_str("<section id=\"graph\">\n<h2>Dependency graph</h2>\n<p class=\"meta\">The riskiest services and the providers they are delegated to; redder is riskier (services by P(unreachable), providers by single-failure impact).</p>\n");
-        let nodes: Vec<(&str, f64, &[String], &[String])> = shown
-            .iter()
-            .map(|x| (x.id.as_str(), x.p_unreachable, &x.dns[..], &[][..]))
-            .collect();
-        graph(&mut s, &nodes, &|p| {
-            r.providers
-                .iter()
-                .find(|x| x.id == p)
-                .map_or(0.0, |x| x.single_failure_impact)
-        });
-        s.push_str("</section>\n");
-
-        s.push_str("<section id=\"impact\">\n<h2>Impact per trial</h2>\n<p class=\"meta\">How often a trial's impact reaches at least x: the tail that the expected value hides.</p>\n");
-        if r.impact_distribution.is_empty() {
-            s.push_str("<p>Not drawn: under importance sampling trials carry weights, so there is no count of trials per impact. The summary's quantiles are weighted.</p>\n");
-        } else {
-            ccdf(&mut s, &r.impact_distribution, r.trials);
-        }
-        s.push_str("</section>\n");
-
-        s.push_str("<section id=\"providers\">\n<h2>Providers by single-failure impact</h2>\n<p class=\"meta\">What each provider's failure alone takes down, everything else up (exact).</p>\n");
-        let total = sm.total_weight.max(1e-12);
-        let items: Vec<(String, f64, String)> = r
-            .providers
-            .iter()
-            .take(self.top)
-            .map(|p| {
-                (
-                    p.id.clone(),
-                    p.single_failure_impact,
-                    format!(
-                        "{} ({:.0}%), {} services, P(down) {}",
-                        fmt_weight(p.single_failure_impact),
-                        100.0 * p.single_failure_impact / total,
-                        p.single_failure_services,
-                        fmt_small(p.p_down)
-                    ),
-                )
-            })
-            .collect();
-        bars(
-            &mut s,
-            "provider-impact",
-            "providers ranked by single-failure impact",
-            &items,
-        );
-        s.push_str("</section>\n");
-
-        s.push_str("<section id=\"services\">\n<h2>Services, riskiest first</h2>\n");
-        let mut header = vec!["service", "P(unreachable)", "95% interval", "weight"];
-        let region_ids: Vec<&str> = r.regions.iter().map(|x| x.id.as_str()).collect();
-        header.extend(region_ids.iter());
-        let rows: Vec<Vec<String>> = shown
-            .iter()
-            .map(|x| {
-                let mut row = vec![
-                    x.id.clone(),
-                    fmt_small(x.p_unreachable),
-                    format!("[{}, {}]", fmt_small(x.ci95[0]), fmt_small(x.ci95[1])),
-                    fmt_weight(x.weight),
-                ];
-                row.extend(x.regions.values.iter().map(|v| fmt_small(*v)));
-                row
-            })
-            .collect();
-        table(&mut s, &header, &rows);
-        s.push_str("</section>\n</body>\n</html>\n");
+        snapshot_graph(&mut s, r, self);
+        snapshot_impact(&mut s, r);
+        snapshot_providers(&mut s, r, self);
+        snapshot_services(&mut s, r, self);
+        s.push_str("</body>\n</html>\n");
         out.write_all(s.as_bytes())
     }
 
@@ -168,121 +103,11 @@ impl Exporter for Html {
             ],
         );
         s.push_str("</section>\n");
-
-        if !r.events.is_empty() {
-            s.push_str("<section id=\"events\">\n<h2>Scheduled events</h2>\n");
-            for e in &r.events {
-                let _ = writeln!(
-                    s,
-                    "<h3>{} {}–{}, loss {}, in {}</h3>",
-                    esc(&e.target),
-                    fmt_clock(e.start_seconds, r.start_unix),
-                    fmt_clock(e.end_seconds, r.start_unix),
-                    e.loss,
-                    esc(&e.regions.join(", "))
-                );
-                let rows: Vec<Vec<String>> = e
-                    .by_region
-                    .iter()
-                    .map(|(reg, x)| {
-                        vec![
-                            reg.clone(),
-                            format!("{:.2}%", 100.0 * x.failed_share),
-                            format!("{:.2}%", 100.0 * x.weight_over_10pct_failed),
-                            format!("{:.2}%", 100.0 * x.weight_mostly_failed),
-                        ]
-                    })
-                    .collect();
-                table(
-                    &mut s,
-                    &[
-                        "region",
-                        "failed lookups",
-                        "weight with >10% lost",
-                        "weight with >50% lost",
-                    ],
-                    &rows,
-                );
-            }
-            s.push_str("</section>\n");
-        }
-
-        // One chart per distinct delegation among the worst services:
-        // services delegated alike fail alike.
-        let mut seen: Vec<(&[String], &[String])> = Vec::new();
-        let with_series: Vec<_> = r
-            .services
-            .iter()
-            .filter(|x| x.failed_share > 0.0)
-            .filter(|x| {
-                let key = (x.dns.as_slice(), x.standby.as_slice());
-                let new = !seen.contains(&key);
-                seen.push(key);
-                new
-            })
-            .filter_map(|x| x.series.as_ref().map(|se| (x, se)))
-            .take(6)
-            .collect();
-        if !with_series.is_empty() {
-            s.push_str("<section id=\"series\">\n<h2>Failed lookups over time</h2>\n<p class=\"meta\">The share of lookups that failed in each step, per region; shaded: scheduled events. One chart per distinct delegation among the worst services.</p>\n");
-            for (svc, series) in with_series {
-                let _ = writeln!(
-                    s,
-                    "<h3>{} (delegated to {})</h3>",
-                    esc(&svc.id),
-                    esc(&svc.dns.join(", "))
-                );
-                self.series_chart(&mut s, r, series);
-            }
-            s.push_str("</section>\n");
-        }
-
-        let shown = &r.services[..self.top.min(r.services.len())];
-        s.push_str("<section id=\"graph\">\n<h2>Dependency graph</h2>\n<p class=\"meta\">The worst services and their providers (dashed: standby); redder services lost more lookups.</p>\n");
-        let nodes: Vec<(&str, f64, &[String], &[String])> = shown
-            .iter()
-            .map(|x| {
-                (
-                    x.id.as_str(),
-                    x.failed_share,
-                    x.dns.as_slice(),
-                    x.standby.as_slice(),
-                )
-            })
-            .collect();
-        graph(&mut s, &nodes, &|_| 0.0);
-        s.push_str("</section>\n");
-
-        s.push_str("<section id=\"services\">\n<h2>Services, worst first</h2>\n");
-        let rows: Vec<Vec<String>> = shown
-            .iter()
-            .map(|x| {
-                vec![
-                    x.id.clone(),
-                    format!("{:.2}", x.downtime_minutes),
-                    format!(
-                        "[{:.2}, {:.2}]",
-                        x.downtime_minutes_ci95[0], x.downtime_minutes_ci95[1]
-                    ),
-                    x.nines.map_or("∞".to_string(), |n| format!("{n:.2}")),
-                    format!("{:.3}%", 100.0 * x.failed_share),
-                    format!("{:.2}", x.added_latency_ms),
-                ]
-            })
-            .collect();
-        table(
-            &mut s,
-            &[
-                "service",
-                "downtime (min)",
-                "95% interval",
-                "nines",
-                "failed lookups",
-                "added latency (ms)",
-            ],
-            &rows,
-        );
-        s.push_str("</section>\n</body>\n</html>\n");
+        timeline_events(&mut s, r);
+        timeline_series(&mut s, r, self);
+        timeline_graph(&mut s, r, self);
+        timeline_services(&mut s, r, self);
+        s.push_str("</body>\n</html>\n");
         out.write_all(s.as_bytes())
     }
 }
@@ -376,4 +201,208 @@ impl Html {
         );
         s.push_str("</svg>\n");
     }
+}
+
+fn snapshot_graph(s: &mut String, r: &SnapshotReport, html: &Html) {
+    let shown = &r.services[..html.top.min(r.services.len())];
+    s.push_str("<section id=\"graph\">\n<h2>Dependency graph</h2>\n<p class=\"meta\">The riskiest services and the providers they are delegated to; redder is riskier (services by P(unreachable), providers by single-failure impact).</p>\n");
+    let nodes: Vec<(&str, f64, &[String], &[String])> = shown
+        .iter()
+        .map(|x| (x.id.as_str(), x.p_unreachable, &x.dns[..], &[][..]))
+        .collect();
+    graph(s, &nodes, &|p| {
+        r.providers
+            .iter()
+            .find(|x| x.id == p)
+            .map_or(0.0, |x| x.single_failure_impact)
+    });
+    s.push_str("</section>\n");
+}
+
+fn snapshot_impact(s: &mut String, r: &SnapshotReport) {
+    s.push_str("<section id=\"impact\">\n<h2>Impact per trial</h2>\n<p class=\"meta\">How often a trial's impact reaches at least x: the tail that the expected value hides.</p>\n");
+    if r.impact_distribution.is_empty() {
+        s.push_str("<p>Not drawn: under importance sampling trials carry weights, so there is no count of trials per impact. The summary's quantiles are weighted.</p>\n");
+    } else {
+        ccdf(s, &r.impact_distribution, r.trials);
+    }
+    s.push_str("</section>\n");
+}
+
+fn snapshot_providers(s: &mut String, r: &SnapshotReport, html: &Html) {
+    let sm = &r.summary;
+    s.push_str("<section id=\"providers\">\n<h2>Providers by single-failure impact</h2>\n<p class=\"meta\">What each provider's failure alone takes down, everything else up (exact).</p>\n");
+    let total = sm.total_weight.max(1e-12);
+    let items: Vec<(String, f64, String)> = r
+        .providers
+        .iter()
+        .take(html.top)
+        .map(|p| {
+            (
+                p.id.clone(),
+                p.single_failure_impact,
+                format!(
+                    "{} ({:.0}%), {} services, P(down) {}",
+                    fmt_weight(p.single_failure_impact),
+                    100.0 * p.single_failure_impact / total,
+                    p.single_failure_services,
+                    fmt_small(p.p_down)
+                ),
+            )
+        })
+        .collect();
+    bars(
+        s,
+        "provider-impact",
+        "providers ranked by single-failure impact",
+        &items,
+    );
+    s.push_str("</section>\n");
+}
+
+fn snapshot_services(s: &mut String, r: &SnapshotReport, html: &Html) {
+    let shown = &r.services[..html.top.min(r.services.len())];
+    s.push_str("<section id=\"services\">\n<h2>Services, riskiest first</h2>\n");
+    let mut header = vec!["service", "P(unreachable)", "95% interval", "weight"];
+    let region_ids: Vec<&str> = r.regions.iter().map(|x| x.id.as_str()).collect();
+    header.extend(region_ids.iter());
+    let rows: Vec<Vec<String>> = shown
+        .iter()
+        .map(|x| {
+            let mut row = vec![
+                x.id.clone(),
+                fmt_small(x.p_unreachable),
+                format!("[{}, {}]", fmt_small(x.ci95[0]), fmt_small(x.ci95[1])),
+                fmt_weight(x.weight),
+            ];
+            row.extend(x.regions.values.iter().map(|v| fmt_small(*v)));
+            row
+        })
+        .collect();
+    table(s, &header, &rows);
+    s.push_str("</section>\n");
+}
+
+fn timeline_events(s: &mut String, r: &TimelineReport) {
+    if !r.events.is_empty() {
+        s.push_str("<section id=\"events\">\n<h2>Scheduled events</h2>\n");
+        for e in &r.events {
+            let _ = writeln!(
+                s,
+                "<h3>{} {}–{}, loss {}, in {}</h3>",
+                esc(&e.target),
+                fmt_clock(e.start_seconds, r.start_unix),
+                fmt_clock(e.end_seconds, r.start_unix),
+                e.loss,
+                esc(&e.regions.join(", "))
+            );
+            let rows: Vec<Vec<String>> = e
+                .by_region
+                .iter()
+                .map(|(reg, x)| {
+                    vec![
+                        reg.clone(),
+                        format!("{:.2}%", 100.0 * x.failed_share),
+                        format!("{:.2}%", 100.0 * x.weight_over_10pct_failed),
+                        format!("{:.2}%", 100.0 * x.weight_mostly_failed),
+                    ]
+                })
+                .collect();
+            table(
+                s,
+                &[
+                    "region",
+                    "failed lookups",
+                    "weight with >10% lost",
+                    "weight with >50% lost",
+                ],
+                &rows,
+            );
+        }
+        s.push_str("</section>\n");
+    }
+}
+
+fn timeline_series(s: &mut String, r: &TimelineReport, html: &Html) {
+    // One chart per distinct delegation among the worst services:
+    // services delegated alike fail alike.
+    let mut seen: Vec<(&[String], &[String])> = Vec::new();
+    let with_series: Vec<_> = r
+        .services
+        .iter()
+        .filter(|x| x.failed_share > 0.0)
+        .filter(|x| {
+            let key = (x.dns.as_slice(), x.standby.as_slice());
+            let new = !seen.contains(&key);
+            seen.push(key);
+            new
+        })
+        .filter_map(|x| x.series.as_ref().map(|se| (x, se)))
+        .take(6)
+        .collect();
+    if !with_series.is_empty() {
+        s.push_str("<section id=\"series\">\n<h2>Failed lookups over time</h2>\n<p class=\"meta\">The share of lookups that failed in each step, per region; shaded: scheduled events. One chart per distinct delegation among the worst services.</p>\n");
+        for (svc, series) in with_series {
+            let _ = writeln!(
+                s,
+                "<h3>{} (delegated to {})</h3>",
+                esc(&svc.id),
+                esc(&svc.dns.join(", "))
+            );
+            html.series_chart(s, r, series);
+        }
+        s.push_str("</section>\n");
+    }
+}
+
+fn timeline_graph(s: &mut String, r: &TimelineReport, html: &Html) {
+    let shown = &r.services[..html.top.min(r.services.len())];
+    s.push_str("<section id=\"graph\">\n<h2>Dependency graph</h2>\n<p class=\"meta\">The worst services and their providers (dashed: standby); redder services lost more lookups.</p>\n");
+    let nodes: Vec<(&str, f64, &[String], &[String])> = shown
+        .iter()
+        .map(|x| {
+            (
+                x.id.as_str(),
+                x.failed_share,
+                x.dns.as_slice(),
+                x.standby.as_slice(),
+            )
+        })
+        .collect();
+    graph(s, &nodes, &|_| 0.0);
+    s.push_str("</section>\n");
+}
+
+fn timeline_services(s: &mut String, r: &TimelineReport, html: &Html) {
+    let shown = &r.services[..html.top.min(r.services.len())];
+    s.push_str("<section id=\"services\">\n<h2>Services, worst first</h2>\n");
+    let rows: Vec<Vec<String>> = shown
+        .iter()
+        .map(|x| {
+            vec![
+                x.id.clone(),
+                format!("{:.2}", x.downtime_minutes),
+                format!(
+                    "[{:.2}, {:.2}]",
+                    x.downtime_minutes_ci95[0], x.downtime_minutes_ci95[1]
+                ),
+                x.nines.map_or("∞".to_string(), |n| format!("{n:.2}")),
+                format!("{:.3}%", 100.0 * x.failed_share),
+                format!("{:.2}", x.added_latency_ms),
+            ]
+        })
+        .collect();
+    table(
+        s,
+        &[
+            "service",
+            "downtime (min)",
+            "95% interval",
+            "nines",
+            "failed lookups",
+            "added latency (ms)",
+        ],
+        &rows,
+    );
+    s.push_str("</section>\n");
 }
