@@ -57,7 +57,28 @@ pub fn write(r: &AnalysisReport, top: usize, out: &mut dyn Write) -> io::Result<
             0.0
         })
     )?;
+    write_importance(r, top, out)?;
+    write_cut_sets(r, top, out)?;
+    write_services(r, top, out)?;
+    Ok(())
+}
 
+fn importance_row(i: &Importance, out: &mut dyn Write) -> io::Result<()> {
+    writeln!(
+        out,
+        "  {:<18} {:>9} {:>9} {:>9} {:>9} {:>9} {:>7}",
+        fit(&i.event, 18),
+        fmt_small(i.p),
+        fmt_small(i.removes),
+        fmt_small(i.birnbaum),
+        ratio(i.raw),
+        ratio(i.rrw),
+        i.fussell_vesely
+            .map_or("-".to_string(), |x| format!("{x:.3}"))
+    )
+}
+
+fn write_importance(r: &AnalysisReport, top: usize, out: &mut dyn Write) -> io::Result<()> {
     let shown = top.min(r.importance.len());
     writeln!(
         out,
@@ -79,7 +100,10 @@ pub fn write(r: &AnalysisReport, top: usize, out: &mut dyn Write) -> io::Result<
     if r.fallback.is_some() {
         writeln!(out, "  (over the services analysed exactly)")?;
     }
+    Ok(())
+}
 
+fn write_cut_sets(r: &AnalysisReport, top: usize, out: &mut dyn Write) -> io::Result<()> {
     let shown = top.min(r.cut_sets.len());
     writeln!(
         out,
@@ -107,7 +131,10 @@ pub fn write(r: &AnalysisReport, top: usize, out: &mut dyn Write) -> io::Result<
             c.services
         )?;
     }
+    Ok(())
+}
 
+fn write_services(r: &AnalysisReport, top: usize, out: &mut dyn Write) -> io::Result<()> {
     let (shown, more) = shown_of(top, r.services.len());
     writeln!(out, "\nRiskiest services{more}")?;
     writeln!(
@@ -133,19 +160,4 @@ pub fn write(r: &AnalysisReport, top: usize, out: &mut dyn Write) -> io::Result<
         )?;
     }
     Ok(())
-}
-
-fn importance_row(i: &Importance, out: &mut dyn Write) -> io::Result<()> {
-    writeln!(
-        out,
-        "  {:<18} {:>9} {:>9} {:>9} {:>9} {:>9} {:>7}",
-        fit(&i.event, 18),
-        fmt_small(i.p),
-        fmt_small(i.removes),
-        fmt_small(i.birnbaum),
-        ratio(i.raw),
-        ratio(i.rrw),
-        i.fussell_vesely
-            .map_or("-".to_string(), |x| format!("{x:.3}"))
-    )
 }

@@ -168,52 +168,9 @@ impl Exporter for Table {
             "  added latency            {:>12}  per lookup",
             format!("{:.2} ms", s.added_latency_ms)
         )?;
-
-        for e in &r.events {
-            let head = format!("\n{}", event_heading(e, r.start_unix));
-            writeln!(out, "{}", fit(&head, WIDTH + 1))?;
-            writeln!(
-                out,
-                "  {:<22} {:>16} {:>18} {:>18}",
-                "region", "failed lookups", "weight >10% lost", "weight >50% lost"
-            )?;
-            for (region, x) in &e.by_region {
-                writeln!(
-                    out,
-                    "  {:<22} {:>16} {:>18} {:>18}",
-                    fit(region, 22),
-                    pct(x.failed_share),
-                    pct(x.weight_over_10pct_failed),
-                    pct(x.weight_mostly_failed)
-                )?;
-            }
-        }
-
-        let (shown, more) = shown_of(self.top, r.services.len());
-        writeln!(out, "\nServices, worst first{more}")?;
-        writeln!(
-            out,
-            "  {:<26} {:>9}  {:<19} {:>6} {:>7} {:>7}",
-            "service", "down min", "95% interval", "nines", "failed", "+ms"
-        )?;
-        for row in &r.services[..shown] {
-            let ci = format!(
-                "[{:.1}, {:.1}]",
-                row.downtime_minutes_ci95[0], row.downtime_minutes_ci95[1]
-            );
-            writeln!(
-                out,
-                "  {:<26} {:>9.1}  {:<19} {:>6} {:>7} {:>7.1}",
-                fit(&row.id, 26),
-                row.downtime_minutes,
-                fit(&ci, 19),
-                row.nines.map_or("∞".to_string(), |n| format!("{n:.2}")),
-                pct(row.failed_share),
-                row.added_latency_ms
-            )?;
-        }
-        self.by_region(r, shown, out)?;
-        self.sparklines(r, shown, out)
+        timeline_events(r, out)?;
+        timeline_services(self, r, out)?;
+        Ok(())
     }
 
     fn snapshot(&self, r: &SnapshotReport, out: &mut dyn Write) -> io::Result<()> {
@@ -263,60 +220,119 @@ impl Exporter for Table {
             fmt_weight(q.p99),
             fmt_weight(q.p999)
         )?;
+        snapshot_services(self, r, out)?;
+        snapshot_providers(self, r, out)?;
+        Ok(())
+    }
+}
 
-        let (shown, more) = shown_of(self.top, r.services.len());
-        writeln!(out, "\nServices, riskiest first{more}")?;
+fn timeline_events(r: &TimelineReport, out: &mut dyn Write) -> io::Result<()> {
+    for e in &r.events {
+        let head = format!("\n{}", event_heading(e, r.start_unix));
+        writeln!(out, "{}", fit(&head, WIDTH + 1))?;
+        writeln!(
+            out,
+            "  {:<22} {:>16} {:>18} {:>18}",
+            "region", "failed lookups", "weight >10% lost", "weight >50% lost"
+        )?;
+        for (region, x) in &e.by_region {
+            writeln!(
+                out,
+                "  {:<22} {:>16} {:>18} {:>18}",
+                fit(region, 22),
+                pct(x.failed_share),
+                pct(x.weight_over_10pct_failed),
+                pct(x.weight_mostly_failed)
+            )?;
+        }
+    }
+    Ok(())
+}
+
+fn timeline_services(this: &Table, r: &TimelineReport, out: &mut dyn Write) -> io::Result<()> {
+    let (shown, more) = shown_of(this.top, r.services.len());
+    writeln!(out, "\nServices, worst first{more}")?;
+    writeln!(
+        out,
+        "  {:<26} {:>9}  {:<19} {:>6} {:>7} {:>7}",
+        "service", "down min", "95% interval", "nines", "failed", "+ms"
+    )?;
+    for row in &r.services[..shown] {
+        let ci = format!(
+            "[{:.1}, {:.1}]",
+            row.downtime_minutes_ci95[0], row.downtime_minutes_ci95[1]
+        );
+        writeln!(
+            out,
+            "  {:<26} {:>9.1}  {:<19} {:>6} {:>7} {:>7.1}",
+            fit(&row.id, 26),
+            row.downtime_minutes,
+            fit(&ci, 19),
+            row.nines.map_or("∞".to_string(), |n| format!("{n:.2}")),
+            pct(row.failed_share),
+            row.added_latency_ms
+        )?;
+    }
+    this.by_region(r, shown, out)?;
+    this.sparklines(r, shown, out)
+}
+
+fn snapshot_services(this: &Table, r: &SnapshotReport, out: &mut dyn Write) -> io::Result<()> {
+    let (shown, more) = shown_of(this.top, r.services.len());
+    writeln!(out, "\nServices, riskiest first{more}")?;
+    writeln!(
+        out,
+        "  {:<30} {:>10}  {:<23} {:>9}",
+        "service", "P(unreach)", "95% interval", "weight"
+    )?;
+    for row in &r.services[..shown] {
+        let ci = format!("[{}, {}]", fmt_small(row.ci95[0]), fmt_small(row.ci95[1]));
         writeln!(
             out,
             "  {:<30} {:>10}  {:<23} {:>9}",
-            "service", "P(unreach)", "95% interval", "weight"
+            fit(&row.id, 30),
+            fmt_small(row.p_unreachable),
+            ci,
+            fit(&fmt_weight(row.weight), 9)
         )?;
-        for row in &r.services[..shown] {
-            let ci = format!("[{}, {}]", fmt_small(row.ci95[0]), fmt_small(row.ci95[1]));
-            writeln!(
-                out,
-                "  {:<30} {:>10}  {:<23} {:>9}",
-                fit(&row.id, 30),
-                fmt_small(row.p_unreachable),
-                ci,
-                fit(&fmt_weight(row.weight), 9)
-            )?;
-        }
+    }
+    Ok(())
+}
 
-        let shown_p = self.top.min(r.providers.len());
-        let more_p = if shown_p < r.providers.len() {
-            format!(" ({shown_p} of {})", r.providers.len())
+fn snapshot_providers(this: &Table, r: &SnapshotReport, out: &mut dyn Write) -> io::Result<()> {
+    let shown_p = this.top.min(r.providers.len());
+    let more_p = if shown_p < r.providers.len() {
+        format!(" ({shown_p} of {})", r.providers.len())
+    } else {
+        String::new()
+    };
+    writeln!(
+        out,
+        "\nProviders, by what their failure alone takes down{more_p}"
+    )?;
+    writeln!(
+        out,
+        "  {:<30} {:>10}  {:>16} {:>15}",
+        "provider", "P(down)", "impact alone", "services alone"
+    )?;
+    let total = r.summary.total_weight;
+    for p in &r.providers[..shown_p] {
+        let share = if total > 0.0 {
+            format!(" ({:.0}%)", 100.0 * p.single_failure_impact / total)
         } else {
             String::new()
         };
         writeln!(
             out,
-            "\nProviders, by what their failure alone takes down{more_p}"
-        )?;
-        writeln!(
-            out,
             "  {:<30} {:>10}  {:>16} {:>15}",
-            "provider", "P(down)", "impact alone", "services alone"
+            fit(&p.id, 30),
+            fmt_small(p.p_down),
+            fit(
+                &format!("{}{share}", fmt_weight(p.single_failure_impact)),
+                16
+            ),
+            p.single_failure_services
         )?;
-        let total = s.total_weight;
-        for p in &r.providers[..shown_p] {
-            let share = if total > 0.0 {
-                format!(" ({:.0}%)", 100.0 * p.single_failure_impact / total)
-            } else {
-                String::new()
-            };
-            writeln!(
-                out,
-                "  {:<30} {:>10}  {:>16} {:>15}",
-                fit(&p.id, 30),
-                fmt_small(p.p_down),
-                fit(
-                    &format!("{}{share}", fmt_weight(p.single_failure_impact)),
-                    16
-                ),
-                p.single_failure_services
-            )?;
-        }
-        Ok(())
     }
+    Ok(())
 }

@@ -56,24 +56,82 @@ pub(super) fn read(
     provider_index: impl Fn(&str) -> Result<u32, String>,
     out: &mut Vec<Pending>,
 ) -> Result<(), InputError> {
-    let err = |line: u64, column: usize, key: &str, msg: String| {
-        InputError::new(msg)
-            .in_file(path)
-            .at(line as usize, column)
-            .with_key(key)
-    };
     let file: Arc<Path> = Arc::from(path);
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
         .trim(csv::Trim::All)
         .from_reader(text.as_bytes());
     let headers = reader.headers().map_err(|e| csv_error(path, &e))?.clone();
+    let columns = columns(path, &headers)?;
+    let mut record = csv::StringRecord::new();
+    loop {
+        match reader.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => return Err(csv_error(path, &e)),
+        }
+        let line = record.position().map_or(0, |p| p.line());
+        let loc = |column| Loc::Csv {
+            file: file.clone(),
+            line,
+            column,
+        };
+        let mut service = Service::new("", Vec::new());
+        let (mut requires, mut id_col) = (Vec::new(), 1);
+        for (i, (cell, col)) in record.iter().zip(&columns).enumerate() {
+            let column = i + 1;
+            let Some(col) = *col else { continue };
+            let fail = |m: String| cell_error(path, line, column, col, m);
+            if cell.is_empty() && !matches!(col, Col::Id | Col::Dns) {
+                continue;
+            }
+            match col {
+                Col::Id => {
+                    check_id_text(cell).map_err(fail)?;
+                    service.id = cell.into();
+                    id_col = column;
+                }
+                Col::Requires => {
+                    requires.extend(list(cell).map(|name| (name.to_string(), loc(column))));
+                }
+                _ => set_cell(&mut service, col, cell, &provider_index).map_err(fail)?,
+            }
+        }
+        out.push(Pending {
+            service,
+            loc: loc(id_col),
+            requires,
+            requires_any: Vec::new(),
+        });
+    }
+    Ok(())
+}
+
+fn name_of(col: Col) -> &'static str {
+    COLUMNS[COLS.iter().position(|c| *c == col).unwrap_or(0)]
+}
+
+fn cell_error(path: &Path, line: u64, column: usize, col: Col, msg: String) -> InputError {
+    InputError::new(msg)
+        .in_file(path)
+        .at(line as usize, column)
+        .with_key(name_of(col))
+}
+
+/// The header's columns, each known and present once, `id` and `dns`
+/// among them.
+fn columns(path: &Path, headers: &csv::StringRecord) -> Result<Vec<Option<Col>>, InputError> {
+    let err = |column: usize, key: &str, msg: String| {
+        InputError::new(msg)
+            .in_file(path)
+            .at(1, column)
+            .with_key(key)
+    };
     let mut columns = Vec::with_capacity(headers.len());
     for (i, h) in headers.iter().enumerate() {
         match COLUMNS.iter().position(|c| *c == h) {
             Some(k) if columns.contains(&Some(COLS[k])) => {
                 return Err(err(
-                    1,
                     i + 1,
                     h,
                     format!("column \"{h}\" appears twice in the header"),
@@ -85,114 +143,76 @@ pub(super) fn read(
                     || format!(" (expected: {})", COLUMNS.join(", ")),
                     |s| format!(" (did you mean \"{s}\"?)"),
                 );
-                return Err(err(1, i + 1, h, format!("unknown column \"{h}\"{hint}")));
+                return Err(err(i + 1, h, format!("unknown column \"{h}\"{hint}")));
             }
         }
     }
     for required in [Col::Id, Col::Dns] {
         if !columns.contains(&Some(required)) {
-            let name = COLUMNS[COLS.iter().position(|c| *c == required).unwrap_or(0)];
+            let name = name_of(required);
             return Err(err(
-                1,
                 1,
                 name,
                 format!("the header has no \"{name}\" column; \"id\" and \"dns\" are required"),
             ));
         }
     }
+    Ok(columns)
+}
 
-    let mut record = csv::StringRecord::new();
-    loop {
-        match reader.read_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {}
-            Err(e) => return Err(csv_error(path, &e)),
-        }
-        let line = record.position().map_or(0, |p| p.line());
-        let mut service = Service::new("", Vec::new());
-        let (mut requires, mut id_col) = (Vec::new(), 1);
-        for (i, (cell, col)) in record.iter().zip(&columns).enumerate() {
-            let column = i + 1;
-            let Some(col) = col else { continue };
-            let key = COLUMNS[COLS.iter().position(|c| c == col).unwrap_or(0)];
-            let fail = |m: String| err(line, column, key, m);
-            if cell.is_empty() && !matches!(col, Col::Id | Col::Dns) {
-                continue;
+/// Sets the value of a cell (not `id`, not `requires`) on `service`.
+fn set_cell(
+    service: &mut Service,
+    col: Col,
+    cell: &str,
+    provider_index: &impl Fn(&str) -> Result<u32, String>,
+) -> Result<(), String> {
+    match col {
+        Col::Dns | Col::Standby => {
+            let mut set = Vec::new();
+            for name in list(cell) {
+                let p = provider_index(name)?;
+                if set.contains(&p) {
+                    return Err(format!("provider \"{name}\" is listed twice"));
+                }
+                set.push(p);
             }
+            if col == Col::Dns {
+                if set.is_empty() {
+                    return Err(
+                        "empty dns cell: delegate the service to at least one provider".into(),
+                    );
+                }
+                service.dns = set.into();
+            } else {
+                service.standby = set.into();
+            }
+        }
+        Col::Ttl | Col::NsTtl | Col::DelegationTtl => {
+            let value = match cell.parse::<i64>() {
+                Ok(n) => toml::Value::Integer(n),
+                Err(_) => toml::Value::String(cell.to_string()),
+            };
+            let secs = duration_value(&value).and_then(seconds_u32)?;
             match col {
-                Col::Id => {
-                    check_id_text(cell).map_err(fail)?;
-                    service.id = cell.into();
-                    id_col = column;
-                }
-                Col::Dns | Col::Standby => {
-                    let mut set = Vec::new();
-                    for name in list(cell) {
-                        let p = provider_index(name).map_err(fail)?;
-                        if set.contains(&p) {
-                            return Err(fail(format!("provider \"{name}\" is listed twice")));
-                        }
-                        set.push(p);
-                    }
-                    if *col == Col::Dns {
-                        if set.is_empty() {
-                            return Err(fail(
-                                "empty dns cell: delegate the service to at least one provider"
-                                    .into(),
-                            ));
-                        }
-                        service.dns = set.into();
-                    } else {
-                        service.standby = set.into();
-                    }
-                }
-                Col::Ttl | Col::NsTtl | Col::DelegationTtl => {
-                    let value = match cell.parse::<i64>() {
-                        Ok(n) => toml::Value::Integer(n),
-                        Err(_) => toml::Value::String(cell.to_string()),
-                    };
-                    let secs = duration_value(&value).and_then(seconds_u32).map_err(fail)?;
-                    match col {
-                        Col::Ttl => service.ttl = secs,
-                        Col::NsTtl => service.ns_ttl = secs,
-                        _ => service.delegation_ttl = secs,
-                    }
-                }
-                Col::QueryRate | Col::Weight => {
-                    let x: f64 = cell
-                        .parse()
-                        .map_err(|_| fail(format!("expected a number, got \"{cell}\"")))?;
-                    let x = check_non_negative(x).map_err(fail)?;
-                    if *col == Col::Weight {
-                        service.weight = x;
-                    } else {
-                        service.query_rate = x;
-                    }
-                }
-                Col::Requires => {
-                    for name in list(cell) {
-                        requires.push((
-                            name.to_string(),
-                            Loc::Csv {
-                                file: file.clone(),
-                                line,
-                                column,
-                            },
-                        ));
-                    }
-                }
+                Col::Ttl => service.ttl = secs,
+                Col::NsTtl => service.ns_ttl = secs,
+                _ => service.delegation_ttl = secs,
             }
         }
-        out.push(Pending {
-            service,
-            loc: Loc::Csv {
-                file: file.clone(),
-                line,
-                column: id_col,
-            },
-            requires,
-            requires_any: Vec::new(),
-        });
+        Col::QueryRate | Col::Weight => {
+            let x: f64 = cell
+                .parse()
+                .map_err(|_| format!("expected a number, got \"{cell}\""))?;
+            let x = check_non_negative(x)?;
+            if col == Col::Weight {
+                service.weight = x;
+            } else {
+                service.query_rate = x;
+            }
+        }
+        // `read` handles these two itself.
+        Col::Id | Col::Requires => {}
     }
     Ok(())
 }
