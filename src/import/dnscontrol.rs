@@ -95,11 +95,7 @@ pub fn import(path: &Path, catalog: &Catalog) -> Result<Plan, InputError> {
         return Err(InputError::new("no domains in the IR").in_file(path));
     }
     let mut plan = Plan::new(
-        format!(
-            "Imported from DNSControl: {}",
-            path.file_name()
-                .map_or(String::new(), |f| f.to_string_lossy().into_owned())
-        ),
+        format!("Imported from DNSControl: {}", super::file_label(path)),
         format!("{} domains from dnscontrol print-ir", ir.domains.len()),
         path.display().to_string(),
     );
@@ -182,17 +178,7 @@ pub fn import(path: &Path, catalog: &Catalog) -> Result<Plan, InputError> {
             children.iter().map(|(n, h, _)| (n.as_str(), h.as_slice())),
         );
         for (child, hosts, ttl) in children {
-            let mut cdns = Vec::new();
-            for h in &hosts {
-                let id = match plan.provider_for_host(catalog, h, &child, &own) {
-                    super::Mapped::Catalog(id)
-                    | super::Mapped::SelfHosted(id)
-                    | super::Mapped::Unknown(id) => id,
-                };
-                if !cdns.contains(&id) {
-                    cdns.push(id);
-                }
-            }
+            let cdns = plan.providers_for_hosts(catalog, &hosts, &child, &own);
             plan.report.push(format!(
                 "{child}: delegated by NS records to {}",
                 hosts.join(", ")
@@ -206,8 +192,5 @@ pub fn import(path: &Path, catalog: &Catalog) -> Result<Plan, InputError> {
         }
     }
     plan.finish_requirements();
-    plan.report.push("providers:".into());
-    let summary = plan.provider_summary();
-    plan.report.extend(summary);
-    Ok(plan)
+    Ok(plan.finish())
 }

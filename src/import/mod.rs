@@ -102,6 +102,12 @@ pub fn registrable(name: &str) -> String {
     psl::domain_str(&name).unwrap_or(&name).to_string()
 }
 
+/// "zone.txt": how a plan's name shows the input file.
+pub fn file_label(path: &std::path::Path) -> String {
+    path.file_name()
+        .map_or(String::new(), |f| f.to_string_lossy().into_owned())
+}
+
 impl Plan {
     pub fn new(name: String, description: String, source: String) -> Plan {
         Plan {
@@ -110,6 +116,36 @@ impl Plan {
             source,
             ..Plan::default()
         }
+    }
+
+    /// The last step of every importer: the providers' summary at the end
+    /// of the report.
+    pub fn finish(mut self) -> Plan {
+        self.report.push("providers:".into());
+        let summary = self.provider_summary();
+        self.report.extend(summary);
+        self
+    }
+
+    /// The providers of NS `hosts` of `domain`, each once, in order (see
+    /// [`Plan::provider_for_host`]).
+    pub fn providers_for_hosts(
+        &mut self,
+        catalog: &Catalog,
+        hosts: &[String],
+        domain: &str,
+        self_hosting: &HashSet<String>,
+    ) -> Vec<String> {
+        let mut ids = Vec::new();
+        for h in hosts {
+            let id = match self.provider_for_host(catalog, h, domain, self_hosting) {
+                Mapped::Catalog(id) | Mapped::SelfHosted(id) | Mapped::Unknown(id) => id,
+            };
+            if !ids.contains(&id) {
+                ids.push(id);
+            }
+        }
+        ids
     }
 
     /// The provider `id`, added with `name` and `ns` patterns if new.

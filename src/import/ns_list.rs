@@ -193,11 +193,7 @@ pub fn import(path: &Path, catalog: &Catalog) -> Result<Plan, InputError> {
         return Err(InputError::new("no domains in the NS list").in_file(path));
     }
     let mut plan = Plan::new(
-        format!(
-            "Imported NS list: {}",
-            path.file_name()
-                .map_or(String::new(), |f| f.to_string_lossy().into_owned())
-        ),
+        format!("Imported NS list: {}", super::file_label(path)),
         format!("{} domains and their NS hosts", delegations.len()),
         path.display().to_string(),
     );
@@ -262,8 +258,5 @@ pub fn import(path: &Path, catalog: &Catalog) -> Result<Plan, InputError> {
             ));
         }
     }
-    plan.report.push("providers:".into());
-    let summary = plan.provider_summary();
-    plan.report.extend(summary);
-    Ok(plan)
+    Ok(plan.finish())
 }

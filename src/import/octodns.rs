@@ -160,11 +160,7 @@ pub fn import(path: &Path, catalog: &Catalog) -> Result<Plan, InputError> {
         .ok_or_else(|| at("zones", "no `zones` mapping: not an octoDNS config".into()))?;
     let base = path.parent().unwrap_or(Path::new("."));
     let mut plan = Plan::new(
-        format!(
-            "Imported from octoDNS: {}",
-            path.file_name()
-                .map_or(String::new(), |f| f.to_string_lossy().into_owned())
-        ),
+        format!("Imported from octoDNS: {}", super::file_label(path)),
         format!("{} zones from an octoDNS config", zones.len()),
         path.display().to_string(),
     );
@@ -263,8 +259,5 @@ pub fn import(path: &Path, catalog: &Catalog) -> Result<Plan, InputError> {
         });
     }
     plan.finish_requirements();
-    plan.report.push("providers:".into());
-    let summary = plan.provider_summary();
-    plan.report.extend(summary);
-    Ok(plan)
+    Ok(plan.finish())
 }

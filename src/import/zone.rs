@@ -18,7 +18,7 @@ use hickory_proto::serialize::txt::Parser;
 
 use super::catalog::{Catalog, normalise};
 use super::ns_list::check_name;
-use super::{Mapped, Plan, Rec, ServiceOut, Zone};
+use super::{Plan, Rec, ServiceOut, Zone};
 use crate::error::InputError;
 use crate::scenario::read_input;
 
@@ -136,11 +136,7 @@ pub fn import(path: &Path, origin: &str, catalog: &Catalog) -> Result<Plan, Inpu
     };
     let mut plan = Plan::new(
         format!("Imported zone: {origin}"),
-        format!(
-            "The zone file {}",
-            path.file_name()
-                .map_or(String::new(), |f| f.to_string_lossy().into_owned())
-        ),
+        format!("The zone file {}", super::file_label(path)),
         path.display().to_string(),
     );
     let delegations: Vec<(&str, &[String])> = ns
@@ -148,17 +144,8 @@ pub fn import(path: &Path, origin: &str, catalog: &Catalog) -> Result<Plan, Inpu
         .map(|(d, (h, _))| (d.as_str(), h.as_slice()))
         .collect();
     let own = super::self_hosting(catalog, delegations.iter().copied());
-    let map = |plan: &mut Plan, hosts: &[String], domain: &str| -> Vec<String> {
-        let mut dns = Vec::new();
-        for h in hosts {
-            let id = match plan.provider_for_host(catalog, h, domain, &own) {
-                Mapped::Catalog(id) | Mapped::SelfHosted(id) | Mapped::Unknown(id) => id,
-            };
-            if !dns.contains(&id) {
-                dns.push(id);
-            }
-        }
-        dns
+    let map = |plan: &mut Plan, hosts: &[String], domain: &str| {
+        plan.providers_for_hosts(catalog, hosts, domain, &own)
     };
     let dns = map(&mut plan, &apex_hosts, &origin);
     // Names under a delegated child zone belong to that zone, not this one.
@@ -195,8 +182,5 @@ pub fn import(path: &Path, origin: &str, catalog: &Catalog) -> Result<Plan, Inpu
         ));
     }
     plan.finish_requirements();
-    plan.report.push("providers:".into());
-    let summary = plan.provider_summary();
-    plan.report.extend(summary);
-    Ok(plan)
+    Ok(plan.finish())
 }
