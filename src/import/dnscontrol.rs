@@ -144,28 +144,7 @@ pub fn import(path: &Path, catalog: &Catalog) -> Result<Plan, InputError> {
                 ),
             ));
         }
-        let mut recs = Vec::new();
-        let mut children: Vec<(String, Vec<String>, u32)> = Vec::new();
-        for r in &d.records {
-            let name = fqdn(&r.name, &origin);
-            let ttl = if r.ttl == 0 { DEFAULT_TTL } else { r.ttl };
-            let kind = r.kind.to_uppercase();
-            if kind == "NS" && name != origin {
-                match children.iter_mut().find(|c| c.0 == name) {
-                    Some(c) => c.1.push(fqdn(&r.target, &origin)),
-                    None => children.push((name, vec![fqdn(&r.target, &origin)], ttl)),
-                }
-                continue;
-            }
-            let target =
-                matches!(kind.as_str(), "CNAME" | "ALIAS").then(|| fqdn(&r.target, &origin));
-            recs.push(Rec {
-                name,
-                kind,
-                ttl: Some(ttl),
-                target,
-            });
-        }
+        let (recs, children) = records(d, &origin);
         plan.add_zone(&Zone {
             origin: &origin,
             dns: &dns,
@@ -173,24 +152,58 @@ pub fn import(path: &Path, catalog: &Catalog) -> Result<Plan, InputError> {
             ns_ttl: None,
             records: &recs,
         });
-        let own = super::self_hosting(
-            catalog,
-            children.iter().map(|(n, h, _)| (n.as_str(), h.as_slice())),
-        );
-        for (child, hosts, ttl) in children {
-            let cdns = plan.providers_for_hosts(catalog, &hosts, &child, &own);
-            plan.report.push(format!(
-                "{child}: delegated by NS records to {}",
-                hosts.join(", ")
-            ));
-            plan.services.push(ServiceOut {
-                id: child,
-                dns: cdns,
-                ns_ttl: Some(format!("{ttl}s")),
-                ..ServiceOut::default()
-            });
-        }
+        add_children(&mut plan, catalog, children);
     }
     plan.finish_requirements();
     Ok(plan.finish())
+}
+
+/// A child zone delegated by NS records: its name, NS hosts and NS TTL.
+type Child = (String, Vec<String>, u32);
+
+/// A domain's records in the zone's terms, and its delegated children.
+fn records(d: &Domain, origin: &str) -> (Vec<Rec>, Vec<Child>) {
+    let mut recs = Vec::new();
+    let mut children: Vec<Child> = Vec::new();
+    for r in &d.records {
+        let name = fqdn(&r.name, origin);
+        let ttl = if r.ttl == 0 { DEFAULT_TTL } else { r.ttl };
+        let kind = r.kind.to_uppercase();
+        if kind == "NS" && name != origin {
+            match children.iter_mut().find(|c| c.0 == name) {
+                Some(c) => c.1.push(fqdn(&r.target, origin)),
+                None => children.push((name, vec![fqdn(&r.target, origin)], ttl)),
+            }
+            continue;
+        }
+        let target = matches!(kind.as_str(), "CNAME" | "ALIAS").then(|| fqdn(&r.target, origin));
+        recs.push(Rec {
+            name,
+            kind,
+            ttl: Some(ttl),
+            target,
+        });
+    }
+    (recs, children)
+}
+
+/// Each delegated child zone, a service on its own NS hosts.
+fn add_children(plan: &mut Plan, catalog: &Catalog, children: Vec<Child>) {
+    let own = super::self_hosting(
+        catalog,
+        children.iter().map(|(n, h, _)| (n.as_str(), h.as_slice())),
+    );
+    for (child, hosts, ttl) in children {
+        let cdns = plan.providers_for_hosts(catalog, &hosts, &child, &own);
+        plan.report.push(format!(
+            "{child}: delegated by NS records to {}",
+            hosts.join(", ")
+        ));
+        plan.services.push(ServiceOut {
+            id: child,
+            dns: cdns,
+            ns_ttl: Some(format!("{ttl}s")),
+            ..ServiceOut::default()
+        });
+    }
 }

@@ -164,18 +164,7 @@ pub fn import(path: &Path, catalog: &Catalog) -> Result<Plan, InputError> {
         format!("{} zones from an octoDNS config", zones.len()),
         path.display().to_string(),
     );
-    let class_of = |name: &str| -> Result<&str, InputError> {
-        providers
-            .get(name)
-            .and_then(|p| p.get("class"))
-            .and_then(Value::as_str)
-            .ok_or_else(|| {
-                at(
-                    &format!("- {name}"),
-                    format!("provider \"{name}\" is not defined (with a class) under `providers`"),
-                )
-            })
-    };
+    let class_of = |name: &str| class_of(providers, name, &at);
     for (zone_key, zone) in zones {
         let zone_name = zone_key.as_str().unwrap_or_default().to_string();
         let origin = check_name(&zone_name).map_err(|m| at(&zone_name, format!("zone: {m}")))?;
@@ -194,54 +183,20 @@ pub fn import(path: &Path, catalog: &Catalog) -> Result<Plan, InputError> {
             ),
             None => (zone, zone_name.clone()),
         };
-        let mut dns = Vec::new();
-        for t in str_list(zone.get("targets")) {
-            let class = class_of(&t)?;
-            let entry = catalog.by_octodns_class(class).ok_or_else(|| {
-                at(
-                    class,
-                    format!(
-                        "provider \"{t}\" has class \"{class}\", which the catalog does not know (add it with --catalog FILE: octodns = [\"{class}\"])"
-                    ),
-                )
-            })?;
-            let id = plan.provider(&entry.id, &entry.name, &entry.ns);
-            if !dns.contains(&id) {
-                dns.push(id);
-            }
-        }
+        let dns = targets(&mut plan, catalog, zone, &class_of, &at)?;
         if dns.is_empty() {
             return Err(at(
                 &zone_name,
                 format!("zone \"{zone_name}\" has no targets: no provider serves it"),
             ));
         }
-        let mut records = Vec::new();
-        let mut read_any = false;
-        for s in str_list(zone.get("sources")) {
-            let class = class_of(&s)?;
-            if !YAML_PROVIDER.contains(&class) {
-                plan.report.push(format!(
-                    "zone {origin}: source \"{s}\" ({class}) is not read; only YamlProvider zone files are"
-                ));
-                continue;
-            }
-            let p = &providers[s.as_str()];
-            let dir = p.get("directory").and_then(Value::as_str).unwrap_or(".");
-            let default_ttl = p
-                .get("default_ttl")
-                .and_then(Value::as_u64)
-                .and_then(|t| u32::try_from(t).ok())
-                .unwrap_or(DEFAULT_TTL);
-            // octoDNS names zone files after the zone with its trailing dot:
-            // `example.com.` → `example.com.yaml`.
-            let file: PathBuf = base
-                .join(dir.trim_start_matches("./"))
-                .join(format!("{}.yaml", source_zone.trim_end_matches('.')));
-            let mut recs = zone_records(&file, &origin, default_ttl)?;
-            records.append(&mut recs);
-            read_any = true;
-        }
+        let sources = Sources {
+            providers,
+            base,
+            origin: &origin,
+            source_zone: &source_zone,
+        };
+        let (records, read_any) = sources.read(&mut plan, zone, &class_of)?;
         if !read_any {
             return Err(at(
                 &zone_name,
@@ -260,4 +215,101 @@ pub fn import(path: &Path, catalog: &Catalog) -> Result<Plan, InputError> {
     }
     plan.finish_requirements();
     Ok(plan.finish())
+}
+
+/// The class of provider `name`, which must be defined under `providers`.
+fn class_of<'a>(
+    providers: &'a serde_yaml_ng::Mapping,
+    name: &str,
+    at: &dyn Fn(&str, String) -> InputError,
+) -> Result<&'a str, InputError> {
+    providers
+        .get(name)
+        .and_then(|p| p.get("class"))
+        .and_then(Value::as_str)
+        .ok_or_else(|| {
+            at(
+                &format!("- {name}"),
+                format!("provider \"{name}\" is not defined (with a class) under `providers`"),
+            )
+        })
+}
+
+/// A zone's `targets`: the providers that serve it, each once.
+fn targets<'a>(
+    plan: &mut Plan,
+    catalog: &Catalog,
+    zone: &Value,
+    class_of: &dyn Fn(&str) -> Result<&'a str, InputError>,
+    at: &dyn Fn(&str, String) -> InputError,
+) -> Result<Vec<String>, InputError> {
+    let mut dns = Vec::new();
+    for t in str_list(zone.get("targets")) {
+        let class = class_of(&t)?;
+        let entry = catalog.by_octodns_class(class).ok_or_else(|| {
+            at(
+                class,
+                format!(
+                    "provider \"{t}\" has class \"{class}\", which the catalog does not know (add it with --catalog FILE: octodns = [\"{class}\"])"
+                ),
+            )
+        })?;
+        let id = plan.provider(&entry.id, &entry.name, &entry.ns);
+        if !dns.contains(&id) {
+            dns.push(id);
+        }
+    }
+    Ok(dns)
+}
+
+/// Where a zone's records come from: its `sources`.
+struct Sources<'a> {
+    providers: &'a serde_yaml_ng::Mapping,
+    /// The config's directory: YamlProvider directories are relative to it.
+    base: &'a Path,
+    origin: &'a str,
+    /// The zone whose files hold the records (itself, or the zone an alias
+    /// names).
+    source_zone: &'a str,
+}
+
+impl Sources<'_> {
+    /// The records of every YamlProvider source (others are reported and
+    /// skipped), and whether any was read.
+    fn read<'c>(
+        &self,
+        plan: &mut Plan,
+        zone: &Value,
+        class_of: &dyn Fn(&str) -> Result<&'c str, InputError>,
+    ) -> Result<(Vec<Rec>, bool), InputError> {
+        let mut records = Vec::new();
+        let mut read_any = false;
+        for s in str_list(zone.get("sources")) {
+            let class = class_of(&s)?;
+            if !YAML_PROVIDER.contains(&class) {
+                plan.report.push(format!(
+                    "zone {}: source \"{s}\" ({class}) is not read; only YamlProvider zone files are",
+                    self.origin
+                ));
+                continue;
+            }
+            let p = &self.providers[s.as_str()];
+            let dir = p.get("directory").and_then(Value::as_str).unwrap_or(".");
+            let default_ttl = p
+                .get("default_ttl")
+                .and_then(Value::as_u64)
+                .and_then(|t| u32::try_from(t).ok())
+                .unwrap_or(DEFAULT_TTL);
+            // octoDNS names zone files after the zone with its trailing dot:
+            // `example.com.` → `example.com.yaml`.
+            let file: PathBuf = self
+                .base
+                .join(dir.trim_start_matches("./"))
+                .join(format!("{}.yaml", self.source_zone.trim_end_matches('.')));
+            let mut recs = zone_records(&file, self.origin, default_ttl)?;
+            records.append(&mut recs);
+            read_any = true;
+        }
+        Ok((records, read_any))
+    }
 }
