@@ -249,6 +249,11 @@ pub fn generate(
     Ok(csv)
 }
 
+/// Writes the scenario TOML: the commented header, `[simulation]`, regions,
+/// providers and the include. One function, over the usual length, on
+/// purpose: it is one file written top to bottom, and its parts draw from
+/// one seeded generator in file order, so moving a part would change every
+/// generated plan.
 fn write_plan(
     spec: &GenerateSpec,
     provs: &[Provider],

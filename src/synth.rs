@@ -35,6 +35,9 @@ pub fn zipf(n: usize, s: f64) -> Vec<f64> {
         .collect()
 }
 
+/// The plan of `spec`. One function, over the usual length, on purpose: its
+/// parts draw from one seeded generator in order, and the benchmarks' plans
+/// stay the same only while that order does.
 pub fn plan(spec: PlanSpec) -> Scenario {
     let mut rng = random::seeded(spec.seed);
     let regions: Vec<Region> = (0..spec.regions.max(1))

@@ -147,7 +147,6 @@ fn build(
     info: &RunInfo,
     estimates: Estimates,
 ) -> SnapshotReport {
-    let w = &model.region_weights;
     let names = Arc::new(model.region_ids.clone());
     let node_stats = &estimates.nodes;
     let mut dns_lists: std::collections::HashMap<&[u32], Arc<[String]>> =
@@ -183,35 +182,7 @@ fn build(
     let expected_impact = services.iter().map(|s| s.weight * s.p_unreachable).sum();
     services.sort_by(|a, b| b.p_unreachable.total_cmp(&a.p_unreachable));
 
-    let mut per_node = vec![0usize; model.node_count()];
-    for &node in &model.service_node {
-        per_node[node as usize] += 1;
-    }
-    let services_down: Vec<usize> = (0..model.provider_count)
-        .map(|p| {
-            (0..model.node_count())
-                .filter(|&n| single.takes_down(p, n as u32))
-                .map(|n| per_node[n])
-                .sum()
-        })
-        .collect();
-    let mut providers: Vec<ProviderRow> = scenario
-        .providers
-        .iter()
-        .enumerate()
-        .map(|(i, p)| ProviderRow {
-            id: p.id.clone(),
-            p_down: model
-                .provider_p_down(i)
-                .iter()
-                .zip(w)
-                .map(|(x, w)| x * w)
-                .sum(),
-            single_failure_impact: single.impact[i],
-            single_failure_services: services_down[i],
-        })
-        .collect();
-    providers.sort_by(|a, b| b.single_failure_impact.total_cmp(&a.single_failure_impact));
+    let providers = provider_rows(scenario, model, single);
 
     SnapshotReport {
         dnsim: VERSION.to_string(),
@@ -299,4 +270,40 @@ pub fn region_rows(scenario: &Scenario) -> Vec<RegionRow> {
             weight: r.weight,
         })
         .collect()
+}
+
+/// Each provider's P(down) and what its failure alone takes down, largest
+/// impact first.
+fn provider_rows(scenario: &Scenario, model: &Model, single: &SingleFailures) -> Vec<ProviderRow> {
+    let w = &model.region_weights;
+    let mut per_node = vec![0usize; model.node_count()];
+    for &node in &model.service_node {
+        per_node[node as usize] += 1;
+    }
+    let services_down: Vec<usize> = (0..model.provider_count)
+        .map(|p| {
+            (0..model.node_count())
+                .filter(|&n| single.takes_down(p, n as u32))
+                .map(|n| per_node[n])
+                .sum()
+        })
+        .collect();
+    let mut providers: Vec<ProviderRow> = scenario
+        .providers
+        .iter()
+        .enumerate()
+        .map(|(i, p)| ProviderRow {
+            id: p.id.clone(),
+            p_down: model
+                .provider_p_down(i)
+                .iter()
+                .zip(w)
+                .map(|(x, w)| x * w)
+                .sum(),
+            single_failure_impact: single.impact[i],
+            single_failure_services: services_down[i],
+        })
+        .collect();
+    providers.sort_by(|a, b| b.single_failure_impact.total_cmp(&a.single_failure_impact));
+    providers
 }

@@ -77,72 +77,90 @@ fn add(
     }
 }
 
+/// Reads an NS list: CSV (`domain,ns1;ns2`, with or without a header) when
+/// the first line holds a comma, else `domain ns-host` or dig answer lines.
 pub fn parse(path: &Path, text: &str) -> Result<Vec<Delegation>, InputError> {
-    let at =
-        |line: usize, col: usize, msg: String| InputError::new(msg).in_file(path).at(line, col);
     let first = text
         .lines()
         .map(str::trim)
         .find(|l| !l.is_empty() && !l.starts_with('#') && !l.starts_with(';'));
-    let (mut order, mut index) = (Vec::new(), HashMap::new());
     if first.is_some_and(|l| l.contains(',')) {
-        let mut reader = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .comment(Some(b'#'))
-            .flexible(true)
-            .trim(csv::Trim::All)
-            .from_reader(text.as_bytes());
-        let (mut dcol, mut ncol) = (0usize, 1usize);
-        for (k, record) in reader.records().enumerate() {
-            let record = record.map_err(|e| {
-                let line = e.position().map_or(0, |p| p.line() as usize);
-                at(line, 1, format!("bad CSV: {e}"))
-            })?;
-            let line = record.position().map_or(0, |p| p.line() as usize);
-            if k == 0
-                && record
-                    .get(0)
-                    .is_some_and(|c| c.eq_ignore_ascii_case("domain"))
-            {
-                let find = |names: &[&str]| {
-                    record
-                        .iter()
-                        .position(|c| names.iter().any(|n| c.eq_ignore_ascii_case(n)))
-                };
-                dcol = find(&["domain"]).expect("checked");
-                ncol = find(&["ns", "nameservers", "nameserver"]).ok_or_else(|| {
-                    at(
-                        line,
-                        1,
-                        "the header has no \"ns\" column (expected domain,ns)".into(),
-                    )
-                })?;
-                continue;
-            }
-            let domain = record.get(dcol).unwrap_or("");
-            let domain = check_name(domain).map_err(|m| at(line, 1, format!("domain: {m}")))?;
-            let cell = record.get(ncol).ok_or_else(|| {
+        parse_csv(path, text)
+    } else {
+        parse_lines(path, text)
+    }
+}
+
+fn at(path: &Path, line: usize, col: usize, msg: String) -> InputError {
+    InputError::new(msg).in_file(path).at(line, col)
+}
+
+/// `domain,ns1;ns2` rows, with or without a `domain,ns` header.
+fn parse_csv(path: &Path, text: &str) -> Result<Vec<Delegation>, InputError> {
+    let at = |line: usize, col: usize, msg: String| at(path, line, col, msg);
+    let (mut order, mut index) = (Vec::new(), HashMap::new());
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .comment(Some(b'#'))
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes());
+    let (mut dcol, mut ncol) = (0usize, 1usize);
+    for (k, record) in reader.records().enumerate() {
+        let record = record.map_err(|e| {
+            let line = e.position().map_or(0, |p| p.line() as usize);
+            at(line, 1, format!("bad CSV: {e}"))
+        })?;
+        let line = record.position().map_or(0, |p| p.line() as usize);
+        if k == 0
+            && record
+                .get(0)
+                .is_some_and(|c| c.eq_ignore_ascii_case("domain"))
+        {
+            let find = |names: &[&str]| {
+                record
+                    .iter()
+                    .position(|c| names.iter().any(|n| c.eq_ignore_ascii_case(n)))
+            };
+            dcol = find(&["domain"]).expect("checked");
+            ncol = find(&["ns", "nameservers", "nameserver"]).ok_or_else(|| {
                 at(
                     line,
                     1,
-                    format!("\"{domain}\": missing the ns column (expected domain,ns1;ns2)"),
+                    "the header has no \"ns\" column (expected domain,ns)".into(),
                 )
             })?;
-            let hosts: Vec<&str> = cell
-                .split(';')
-                .map(str::trim)
-                .filter(|h| !h.is_empty())
-                .collect();
-            if hosts.is_empty() {
-                return Err(at(line, 1, format!("domain \"{domain}\" has no NS host")));
-            }
-            for h in hosts {
-                let h = check_name(h).map_err(|m| at(line, 1, format!("NS host: {m}")))?;
-                add(&mut order, &mut index, domain.clone(), Some(h), line);
-            }
+            continue;
         }
-        return Ok(order);
+        let domain = record.get(dcol).unwrap_or("");
+        let domain = check_name(domain).map_err(|m| at(line, 1, format!("domain: {m}")))?;
+        let cell = record.get(ncol).ok_or_else(|| {
+            at(
+                line,
+                1,
+                format!("\"{domain}\": missing the ns column (expected domain,ns1;ns2)"),
+            )
+        })?;
+        let hosts: Vec<&str> = cell
+            .split(';')
+            .map(str::trim)
+            .filter(|h| !h.is_empty())
+            .collect();
+        if hosts.is_empty() {
+            return Err(at(line, 1, format!("domain \"{domain}\" has no NS host")));
+        }
+        for h in hosts {
+            let h = check_name(h).map_err(|m| at(line, 1, format!("NS host: {m}")))?;
+            add(&mut order, &mut index, domain.clone(), Some(h), line);
+        }
     }
+    Ok(order)
+}
+
+/// `domain ns-host` lines, or dig answer lines `domain TTL IN NS host`.
+fn parse_lines(path: &Path, text: &str) -> Result<Vec<Delegation>, InputError> {
+    let at = |line: usize, col: usize, msg: String| at(path, line, col, msg);
+    let (mut order, mut index) = (Vec::new(), HashMap::new());
     for (i, raw) in text.lines().enumerate() {
         let line = i + 1;
         let trimmed = raw.trim();
