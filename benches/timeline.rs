@@ -14,7 +14,7 @@ use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_m
 
 use dnsim::duration::Millis;
 use dnsim::forcing::Forcing;
-use dnsim::scenario::{Event, EventTarget, ModelKind, OutageDuration, Scenario};
+use dnsim::scenario::{Event, EventTarget, LossBy, ModelKind, OutageDuration, Scenario};
 use dnsim::synth::{PlanSpec, plan};
 use dnsim::timeline::TimelineModel;
 
@@ -43,6 +43,7 @@ fn timeline_plan(days: u64, random: bool) -> Scenario {
             start: Millis::from_secs(100 * 86400),
             end: Millis::from_secs(100 * 86400 + 7200),
             loss: 1.0,
+            loss_by: LossBy::Query,
         });
     }
     s

@@ -31,6 +31,10 @@ pub enum Domain {
     /// A timeline resolver's draws for one service (numbered by
     /// [`resolver_stream`]).
     Resolver,
+    /// Whether a resolver is among those that lose every query to a
+    /// provider during its `loss_by = "resolver"` outages (keyed by the
+    /// provider, numbered by [`resolver_stream`]).
+    ResolverLoss,
 }
 
 impl Domain {
@@ -39,7 +43,7 @@ impl Domain {
     fn tag(self) -> &'static [u8] {
         match self {
             Domain::Event => b"dnsim/event/v1\0",
-            Domain::Outage | Domain::Resolver => b"dnsim/timeline/v1\0",
+            Domain::Outage | Domain::Resolver | Domain::ResolverLoss => b"dnsim/timeline/v1\0",
         }
     }
 
@@ -49,6 +53,7 @@ impl Domain {
             Domain::Event => None,
             Domain::Outage => Some(b"outage\0"),
             Domain::Resolver => Some(b"resolver\0"),
+            Domain::ResolverLoss => Some(b"resolver-loss\0"),
         }
     }
 }
@@ -200,6 +205,10 @@ mod tests {
             hex(&key(Domain::Resolver, 1, "dyn")[..8]),
             "47d022d1321bddfc"
         );
+        assert_eq!(
+            hex(&key(Domain::ResolverLoss, 1, "dyn")[..8]),
+            "9b9143b1fee19b36"
+        );
     }
 
     #[test]
@@ -249,8 +258,16 @@ mod tests {
 
     #[test]
     fn domains_never_share_a_stream() {
-        let ids = [Domain::Event, Domain::Outage, Domain::Resolver].map(|d| key(d, 1, "x"));
-        assert!(ids[0] != ids[1] && ids[1] != ids[2] && ids[0] != ids[2]);
+        let ids = [
+            Domain::Event,
+            Domain::Outage,
+            Domain::Resolver,
+            Domain::ResolverLoss,
+        ]
+        .map(|d| key(d, 1, "x"));
+        for (i, a) in ids.iter().enumerate() {
+            assert!(ids[i + 1..].iter().all(|b| a != b));
+        }
     }
 
     /// Moments of the samplers, so that a pinned value that is wrong from

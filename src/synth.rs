@@ -64,6 +64,7 @@ pub fn plan(spec: PlanSpec) -> Scenario {
                 outages_per_year: 0.0,
                 outage_duration: OutageDuration::DEFAULT,
                 loss: 1.0,
+                loss_by: LossBy::Query,
             }
         })
         .collect();
@@ -77,6 +78,7 @@ pub fn plan(spec: PlanSpec) -> Scenario {
             per_year: 0.0,
             duration: OutageDuration::Fixed(Millis::from_secs(3600)),
             loss: 1.0,
+            loss_by: LossBy::Query,
         }]
     } else {
         Vec::new()

@@ -111,6 +111,7 @@ pub struct Provider {
     pub outages_per_year: f64,
     pub outage_duration: OutageDuration,
     pub loss: f64,
+    pub loss_by: LossBy,
 }
 
 #[derive(Debug, Clone)]
@@ -123,6 +124,7 @@ pub struct CommonCause {
     pub per_year: f64,
     pub duration: OutageDuration,
     pub loss: f64,
+    pub loss_by: LossBy,
 }
 
 /// A name that users resolve and reach. Kept compact: plans run to millions.
@@ -239,6 +241,20 @@ pub struct Event {
     pub start: Millis,
     pub end: Millis,
     pub loss: f64,
+    pub loss_by: LossBy,
+}
+
+/// How an outage's `loss` falls (spec §3.1, timeline model).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LossBy {
+    /// Each query is lost independently with probability `loss`, as in
+    /// experiments that drop a share of packets.
+    #[default]
+    Query,
+    /// Each resolver of an affected region, independently, loses every
+    /// query to the provider with probability `loss` and none otherwise:
+    /// an overwhelmed anycast site, whose clients see no answer at all.
+    Resolver,
 }
 
 impl Scenario {

@@ -62,6 +62,7 @@ pub struct RawProvider {
     pub outages_per_year: Option<S<f64>>,
     pub outage_duration: Option<S<Value>>,
     pub loss: Option<S<f64>>,
+    pub loss_by: Option<S<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -74,6 +75,7 @@ pub struct RawCommonCause {
     pub per_year: Option<S<f64>>,
     pub duration: Option<S<Value>>,
     pub loss: Option<S<f64>>,
+    pub loss_by: Option<S<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -113,6 +115,7 @@ pub struct RawEvent {
     pub start: S<Value>,
     pub end: S<Value>,
     pub loss: Option<S<f64>>,
+    pub loss_by: Option<S<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -147,6 +150,7 @@ pub const KNOWN_KEYS: &[&str] = &[
     "outages_per_year",
     "outage_duration",
     "loss",
+    "loss_by",
     "providers",
     "regions",
     "p",

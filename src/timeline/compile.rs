@@ -7,7 +7,7 @@ use crate::error::InputError;
 use crate::forcing::Forcing;
 use crate::model::{Csr, topological_order};
 use crate::random::{Domain, MAX_REGIONS, MAX_RESOLVERS, key};
-use crate::scenario::{EventTarget, Scenario, YEAR_SECS};
+use crate::scenario::{EventTarget, LossBy, Scenario, YEAR_SECS};
 
 impl<'a> TimelineModel<'a> {
     /// Compiles `scenario` for the timeline with the run's seed, forced
@@ -46,6 +46,7 @@ impl<'a> TimelineModel<'a> {
                 start: 0.0,
                 end: horizon,
                 loss: 1.0,
+                by_resolver: false,
             });
         }
         let res = &scenario.resolvers;
@@ -68,6 +69,11 @@ impl<'a> TimelineModel<'a> {
             svc: services(scenario, seed),
             order,
             deps: dependencies(scenario),
+            loss_keys: scenario
+                .providers
+                .iter()
+                .map(|p| key(Domain::ResolverLoss, seed, &p.id))
+                .collect(),
             retry_timeout: res.retry_timeout.as_secs_f64(),
             max_stale: res.max_stale.as_secs_f64(),
             events,
@@ -86,6 +92,7 @@ fn sources(scenario: &Scenario, seed: u64) -> Vec<Source> {
                 rate: p.outages_per_year / YEAR_SECS,
                 duration: p.outage_duration,
                 loss: p.loss,
+                by_resolver: p.loss_by == LossBy::Resolver,
                 cover: (0..regions).map(|r| (i as u32, r)).collect(),
                 key: key(Domain::Outage, seed, &p.id),
             });
@@ -97,6 +104,7 @@ fn sources(scenario: &Scenario, seed: u64) -> Vec<Source> {
                 rate: c.per_year / YEAR_SECS,
                 duration: c.duration,
                 loss: c.loss,
+                by_resolver: c.loss_by == LossBy::Resolver,
                 cover: scenario.cover(EventTarget::CommonCause(i as u32), &c.regions),
                 key: key(Domain::Outage, seed, &c.id),
             });
@@ -123,6 +131,7 @@ fn scheduled_events(scenario: &Scenario) -> (Vec<Scheduled>, Vec<EventWindow>) {
                     start,
                     end,
                     loss: e.loss,
+                    by_resolver: e.loss_by == LossBy::Resolver,
                 },
                 EventWindow {
                     target,

@@ -5,9 +5,9 @@
 use std::collections::BTreeSet;
 
 use super::intervals::{Interval, intersect, normalise};
-use super::resolver::ResolverSim;
-use super::{Outages, TimelineModel, TimelineTally};
-use crate::random::{Stream, exponential, lognormal, resolver_stream, stream};
+use super::resolver::{ResolverSim, TrialDraws};
+use super::{Outage, Outages, TimelineModel, TimelineTally};
+use crate::random::{Stream, exponential, lognormal, resolver_stream, stream, uniform};
 use crate::scenario::{OutageDuration, Z95};
 
 fn draw_duration(rng: &mut Stream, d: OutageDuration) -> f64 {
@@ -34,18 +34,28 @@ impl TimelineModel<'_> {
             while t < self.horizon {
                 let end = (t + draw_duration(&mut rng, src.duration)).min(self.horizon);
                 for &(p, r) in &src.cover {
-                    out[r as usize * pc + p as usize].push((t, end, src.loss));
+                    out[r as usize * pc + p as usize].push(Outage {
+                        start: t,
+                        end,
+                        loss: src.loss,
+                        by_resolver: src.by_resolver,
+                    });
                 }
                 t += exponential(&mut rng, src.rate);
             }
         }
         for s in &self.scheduled {
             for &(p, r) in &s.cover {
-                out[r as usize * pc + p as usize].push((s.start, s.end, s.loss));
+                out[r as usize * pc + p as usize].push(Outage {
+                    start: s.start,
+                    end: s.end,
+                    loss: s.loss,
+                    by_resolver: s.by_resolver,
+                });
             }
         }
         for list in &mut out {
-            list.sort_by(|a, b| a.0.total_cmp(&b.0));
+            list.sort_by(|a, b| a.start.total_cmp(&b.start));
         }
         out
     }
@@ -64,8 +74,11 @@ impl TimelineModel<'_> {
         let down: Vec<Vec<Interval>> = outages
             .iter()
             .map(|l| {
-                let mut v: Vec<Interval> =
-                    l.iter().filter(|o| o.2 > 0.0).map(|o| (o.0, o.1)).collect();
+                let mut v: Vec<Interval> = l
+                    .iter()
+                    .filter(|o| o.loss > 0.0)
+                    .map(|o| (o.start, o.end))
+                    .collect();
                 normalise(&mut v);
                 v
             })
@@ -96,6 +109,12 @@ impl TimelineModel<'_> {
             .collect();
 
         let resolvers = sc.resolvers.per_region as usize;
+        let hits = self.resolver_hits(trial, &outages);
+        let draws = TrialDraws {
+            outages,
+            hits,
+            change,
+        };
         let mut windows: Vec<Vec<Interval>> = vec![Vec::new(); sc_n];
         for r in 0..rc {
             // Trouble windows in topological order: a service's own
@@ -118,10 +137,10 @@ impl TimelineModel<'_> {
                 }
                 let closure = self.closure(s as u32);
                 let sub = self.sub_closures(&closure);
-                let mut sim = ResolverSim::new(self, &closure, &sub, &outages, &change, r, pc);
+                let mut sim = ResolverSim::new(self, &closure, &sub, &draws, r, pc);
                 for i in 0..resolvers {
                     let mut rng = stream(&self.svc[s].key, resolver_stream(trial, r, i));
-                    sim.reset();
+                    sim.reset(i);
                     for &(a, b) in w {
                         sim.window(&mut rng, a, b, s, tally, r);
                     }
@@ -129,6 +148,31 @@ impl TimelineModel<'_> {
             }
         }
         tally.fold_trial();
+    }
+
+    /// `loss_by = "resolver"`: per (region, provider) list that has such an
+    /// outage, whether each resolver (rows) loses every query in each
+    /// interval (columns). A resolver's draws come from the provider's own
+    /// stream, so one resolver is hit or spared alike for every name it
+    /// looks up; lists without such outages draw nothing.
+    fn resolver_hits(&self, trial: u64, outages: &Outages) -> Vec<Option<Vec<bool>>> {
+        let (rc, pc) = (self.scenario.regions.len(), self.scenario.providers.len());
+        let resolvers = self.scenario.resolvers.per_region as usize;
+        (0..rc * pc)
+            .map(|x| {
+                let list = &outages[x];
+                if !list.iter().any(|o| o.by_resolver) {
+                    return None;
+                }
+                let (r, p) = (x / pc, x % pc);
+                let mut hits = Vec::with_capacity(resolvers * list.len());
+                for i in 0..resolvers {
+                    let mut rng = stream(&self.loss_keys[p], resolver_stream(trial, r, i));
+                    hits.extend(list.iter().map(|o| uniform(&mut rng) < o.loss));
+                }
+                Some(hits)
+            })
+            .collect()
     }
 
     /// For each member of a closure, the indices (into the closure) of what

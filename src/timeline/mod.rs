@@ -37,14 +37,26 @@ use crate::scenario::{OutageDuration, Scenario};
 
 pub use self::tally::{TimelineCounts, TimelineTally};
 
-/// Per (region, provider): outage intervals with their loss.
-type Outages = Vec<Vec<(f64, f64, f64)>>;
+/// One outage interval of a provider in a region.
+#[derive(Debug, Clone, Copy)]
+struct Outage {
+    start: f64,
+    end: f64,
+    loss: f64,
+    /// `loss_by = "resolver"`: `loss` is the share of resolvers that lose
+    /// every query, not the chance of each query.
+    by_resolver: bool,
+}
+
+/// Per (region, provider): outage intervals, by start.
+type Outages = Vec<Vec<Outage>>;
 
 #[derive(Debug, Clone)]
 struct Source {
     rate: f64,
     duration: OutageDuration,
     loss: f64,
+    by_resolver: bool,
     /// (provider, region) pairs it takes out.
     cover: Vec<(u32, u32)>,
     key: [u8; 32],
@@ -56,6 +68,7 @@ struct Scheduled {
     start: f64,
     end: f64,
     loss: f64,
+    by_resolver: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -82,6 +95,8 @@ pub struct TimelineModel<'a> {
     position: Vec<u32>,
     /// Direct requirements (requires and requires_any members) per service.
     deps: Csr,
+    /// Per provider: the key of its resolver-loss draws.
+    loss_keys: Vec<[u8; 32]>,
     pub retry_timeout: f64,
     max_stale: f64,
     /// Scheduled events of the scenario (not --fail), for per-event figures.

@@ -5,16 +5,27 @@
 
 use super::tally::TimelineTally;
 use super::{Outages, TimelineModel};
+
+/// What one trial drew, shared by every resolver of the trial.
+pub(super) struct TrialDraws {
+    pub outages: Outages,
+    /// Per (region, provider): which resolvers a `loss_by = "resolver"`
+    /// outage hits (see `TimelineModel::resolver_hits`).
+    pub hits: Vec<Option<Vec<bool>>>,
+    /// Per service: when its standby joins the delegation.
+    pub change: Vec<f64>,
+}
 use crate::random::{Stream, exponential, poisson, uniform};
 
 /// One resolver's view of one service and its requirements.
 pub(super) struct ResolverSim<'m> {
     model: &'m TimelineModel<'m>,
     closure: &'m [u32],
-    outages: &'m Outages,
-    change: &'m [f64],
+    draws: &'m TrialDraws,
     region: usize,
     pc: usize,
+    /// The resolver simulated now.
+    resolver: usize,
     expiry: Vec<f64>,
     seen: Vec<f64>,
     next: Vec<f64>,
@@ -30,8 +41,7 @@ impl<'m> ResolverSim<'m> {
         model: &'m TimelineModel<'m>,
         closure: &'m [u32],
         sub: &'m [Vec<usize>],
-        outages: &'m Outages,
-        change: &'m [f64],
+        draws: &'m TrialDraws,
         region: usize,
         pc: usize,
     ) -> ResolverSim<'m> {
@@ -39,10 +49,10 @@ impl<'m> ResolverSim<'m> {
         ResolverSim {
             model,
             closure,
-            outages,
-            change,
+            draws,
             region,
             pc,
+            resolver: 0,
             expiry: vec![f64::NEG_INFINITY; n],
             seen: vec![f64::INFINITY; n],
             next: vec![f64::INFINITY; n],
@@ -71,9 +81,10 @@ impl<'m> ResolverSim<'m> {
         self.ok[j] = answered && reqs && groups;
     }
 
-    /// Ready for the next resolver: no view of any delegation change yet.
-    /// Cache states and lookup times are drawn afresh at each window.
-    pub(super) fn reset(&mut self) {
+    /// Ready for resolver `i`: no view of any delegation change yet. Cache
+    /// states and lookup times are drawn afresh at each window.
+    pub(super) fn reset(&mut self, i: usize) {
+        self.resolver = i;
         self.seen.fill(f64::INFINITY);
         self.initialised = false;
     }
@@ -140,25 +151,41 @@ impl<'m> ResolverSim<'m> {
     /// The first outage boundary of provider `p` after `t`.
     fn next_change(&self, p: u32, t: f64) -> f64 {
         let mut next = f64::INFINITY;
-        for &(a, e, _) in &self.outages[self.region * self.pc + p as usize] {
-            if a > t {
-                next = next.min(a);
+        for o in &self.draws.outages[self.region * self.pc + p as usize] {
+            if o.start > t {
+                next = next.min(o.start);
                 break;
             }
-            if e > t {
-                next = next.min(e);
+            if o.end > t {
+                next = next.min(o.end);
             }
         }
         next
     }
 
+    /// The chance that a query to provider `p` at `t` is lost, for this
+    /// resolver: overlapping outages combine as independent losses; an
+    /// outage with `loss_by = "resolver"` loses all or none of this
+    /// resolver's queries.
     fn loss(&self, p: u32, t: f64) -> f64 {
+        let x = self.region * self.pc + p as usize;
+        let list = &self.draws.outages[x];
         let mut up = 1.0;
-        for &(a, b, l) in &self.outages[self.region * self.pc + p as usize] {
-            if a > t {
+        for (k, o) in list.iter().enumerate() {
+            if o.start > t {
                 break;
             }
-            if t < b {
+            if t < o.end {
+                let l = match &self.draws.hits[x] {
+                    Some(hits) if o.by_resolver => {
+                        if hits[self.resolver * list.len() + k] {
+                            1.0
+                        } else {
+                            0.0
+                        }
+                    }
+                    _ => o.loss,
+                };
                 up *= 1.0 - l;
             }
         }
@@ -240,7 +267,7 @@ impl<'m> ResolverSim<'m> {
     fn draw_delegation_views(&mut self, rng: &mut Stream) {
         let m = self.model;
         for (k, &x) in self.closure.iter().enumerate() {
-            let c = self.change[x as usize];
+            let c = self.draws.change[x as usize];
             if c.is_finite() {
                 let svc = &m.svc[x as usize];
                 let parent = uniform(rng) < m.scenario.resolvers.parent_centric_share;

@@ -44,6 +44,7 @@ pub fn random_plan(
             outages_per_year: 0.0,
             outage_duration: OutageDuration::DEFAULT,
             loss: 1.0,
+            loss_by: LossBy::Query,
         });
     }
     let mut causes = Vec::new();
@@ -56,6 +57,7 @@ pub fn random_plan(
             per_year: 0.0,
             duration: OutageDuration::Fixed(Millis(0)),
             loss: 1.0,
+            loss_by: LossBy::Query,
         });
     }
     let mut list: Vec<Service> = Vec::new();

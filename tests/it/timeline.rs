@@ -292,3 +292,129 @@ fn timeline_json_is_byte_identical_across_thread_counts() {
     assert_eq!(v["services"][0]["series"]["step_seconds"], 300.0);
     assert_eq!(v["events"].as_array().unwrap().len(), 2);
 }
+
+/// A Dyn-only name through a two-hour event at `loss`, `loss_by` as given,
+/// looked up `rate` times an hour with a one-minute TTL: the failed share
+/// during the event (spec §3.1, correlated loss).
+fn event_share(loss_by: &str, rate: f64, loss: f64) -> f64 {
+    let text = format!(
+        r#"
+[simulation]
+model = "timeline"
+horizon = "1d"
+
+[resolvers]
+per_region = 400
+
+[[provider]]
+id = "dyn"
+
+[[service]]
+id = "site"
+dns = ["dyn"]
+ttl = "1m"
+query_rate = {rate}
+
+[[event]]
+provider = "dyn"
+start = "1h"
+end = "3h"
+loss = {loss}
+loss_by = "{loss_by}"
+"#
+    );
+    let report = run_plan(&text, 4, None);
+    let region = report.events[0]
+        .by_region
+        .values()
+        .next()
+        .expect("a region");
+    region.failed_share
+}
+
+#[test]
+fn resolver_concentrated_loss_fails_the_hit_resolvers_whatever_the_query_rate() {
+    // A share `loss` of resolvers loses every query: their clients fail
+    // once the cached answer expires, whether they look the name up once a
+    // minute or once a second. 1,600 resolvers: a standard error of 0.011.
+    let slow = event_share("resolver", 60.0, 0.75);
+    let busy = event_share("resolver", 3600.0, 0.75);
+    for share in [slow, busy] {
+        assert!(
+            (share - 0.75).abs() < 0.05,
+            "failed share {share}, want about 0.75"
+        );
+    }
+    // The same resolvers are hit in both runs (their draws are keyed by the
+    // provider, not the service), so only caching differs.
+    assert!((slow - busy).abs() < 0.02, "60/h: {slow}, 3600/h: {busy}");
+    // Independent per-query loss is another world: a busy name is mostly
+    // answered from cache and by retries, a slow one is not.
+    let q_slow = event_share("query", 60.0, 0.75);
+    let q_busy = event_share("query", 3600.0, 0.75);
+    assert!(
+        q_busy < 0.05 && q_slow > 10.0 * q_busy,
+        "per query: 60/h {q_slow}, 3600/h {q_busy}"
+    );
+}
+
+#[test]
+fn resolver_concentrated_loss_is_deterministic_across_threads() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("plan.toml");
+    let text = r#"
+[simulation]
+model = "timeline"
+horizon = "1d"
+trials = 3
+
+[resolvers]
+per_region = 50
+
+[[region]]
+id = "us-east"
+weight = 0.6
+
+[[region]]
+id = "europe"
+weight = 0.4
+
+[[provider]]
+id = "dyn"
+outages_per_year = 200
+outage_duration = "30m"
+loss = 0.5
+loss_by = "resolver"
+
+[[provider]]
+id = "ns1"
+
+[[service]]
+id = "a"
+dns = ["dyn"]
+ttl = "5m"
+
+[[service]]
+id = "b"
+dns = ["dyn", "ns1"]
+requires = ["a"]
+
+[[event]]
+provider = "dyn"
+regions = ["us-east"]
+start = "2h"
+end = "4h"
+loss = 0.8
+loss_by = "resolver"
+"#;
+    std::fs::write(&path, text).unwrap();
+    let p = path_str(&path);
+    let bytes = |threads: &str| {
+        let out = run(&["run", p, "--format", "json", "--threads", threads]);
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        out.stdout
+    };
+    let one = bytes("1");
+    assert_eq!(one, bytes("2"));
+    assert_eq!(one, bytes("8"));
+}

@@ -144,6 +144,7 @@ impl Loader<'_> {
             Some(l) => self.probability(l, "provider.loss")?,
             None => 1.0,
         };
+        let loss_by = self.loss_by(&raw.loss_by, "provider.loss_by")?;
         Ok(Provider {
             name: raw.name.unwrap_or_else(|| raw.id.get_ref().clone()),
             id: raw.id.into_inner(),
@@ -153,6 +154,7 @@ impl Loader<'_> {
             outages_per_year,
             outage_duration,
             loss,
+            loss_by,
         })
     }
 
@@ -197,6 +199,7 @@ impl Loader<'_> {
             Some(l) => self.probability(l, "common_cause.loss")?,
             None => 1.0,
         };
+        let loss_by = self.loss_by(&raw.loss_by, "common_cause.loss_by")?;
         Ok(CommonCause {
             id: raw.id.into_inner(),
             providers: members,
@@ -205,6 +208,7 @@ impl Loader<'_> {
             per_year,
             duration,
             loss,
+            loss_by,
         })
     }
 
@@ -344,6 +348,7 @@ impl Loader<'_> {
             Some(l) => self.probability(l, "event.loss")?,
             None => 1.0,
         };
+        let loss_by = self.loss_by(&raw.loss_by, "event.loss_by")?;
         let start = self.event_time(&raw.start, "event.start", sim)?;
         let end = self.event_time(&raw.end, "event.end", sim)?;
         if end <= start {
@@ -367,6 +372,7 @@ impl Loader<'_> {
             start,
             end,
             loss,
+            loss_by,
         })
     }
 }

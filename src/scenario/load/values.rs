@@ -11,6 +11,13 @@ use crate::scenario::raw::S;
 use crate::scenario::*;
 
 impl Loader<'_> {
+    pub(super) fn loss_by(&self, v: &Option<S<String>>, key: &str) -> Result<LossBy, InputError> {
+        match v {
+            None => Ok(LossBy::default()),
+            Some(v) => parse_loss_by(v.get_ref()).map_err(|m| self.err(v.span(), key, m)),
+        }
+    }
+
     pub(super) fn probability(&self, v: &S<f64>, key: &str) -> Result<f64, InputError> {
         check_probability(*v.get_ref()).map_err(|m| self.err(v.span(), key, m))
     }
@@ -150,6 +157,16 @@ pub(super) fn parse_model(text: &str) -> Result<ModelKind, String> {
         "timeline" => Ok(ModelKind::Timeline),
         other => Err(unknown("model", other, ["snapshot", "timeline"])
             + "; expected \"snapshot\" or \"timeline\""),
+    }
+}
+
+/// `loss_by = "query" | "resolver"`.
+pub(super) fn parse_loss_by(text: &str) -> Result<LossBy, String> {
+    match text {
+        "query" => Ok(LossBy::Query),
+        "resolver" => Ok(LossBy::Resolver),
+        other => Err(unknown("loss_by value", other, ["query", "resolver"])
+            + "; expected \"query\" or \"resolver\""),
     }
 }
 
