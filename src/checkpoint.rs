@@ -73,7 +73,7 @@ impl Checkpoint {
             last_save: Instant::now(),
         };
         if path.exists() {
-            let text = crate::scenario::read_input(path, "checkpoint")?;
+            let text = crate::files::read_state(path, "checkpoint")?;
             let file: File = serde_json::from_str(&text).map_err(|e| {
                 InputError::new(format!("not a dnsim checkpoint (or a damaged one): {e}"))
                     .in_file(path)

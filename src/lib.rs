@@ -13,6 +13,7 @@ pub mod duration;
 pub mod engine;
 pub mod error;
 pub mod export;
+pub mod files;
 pub mod forcing;
 pub mod generate;
 pub mod import;

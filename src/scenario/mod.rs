@@ -9,7 +9,8 @@ mod load;
 pub mod raw;
 pub mod source;
 
-pub use load::{io_reason, load, parse_str, read_input};
+pub use crate::files::read_input;
+pub use load::{load, parse_str};
 
 use crate::duration::Millis;
 

@@ -187,3 +187,143 @@ fn a_failed_run_leaves_no_output_file() {
         "no temporary file left behind"
     );
 }
+
+/// A small valid plan in a fresh directory.
+fn small_plan() -> (tempfile::TempDir, std::path::PathBuf) {
+    temp_scenario(
+        "[simulation]\ntrials = 10\n[[provider]]\nid = \"dyn\"\np_outage = 0.01\n[[service]]\nid = \"a\"\ndns = [\"dyn\"]\n",
+    )
+}
+
+#[test]
+fn an_output_that_is_an_input_is_refused_and_the_input_kept() {
+    let (_dir, plan) = small_plan();
+    let before = std::fs::read(&plan).unwrap();
+    let p = path_str(&plan);
+    let out = run(&["run", p, "-o", p]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("is an input of this command"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(
+        std::fs::read(&plan).unwrap(),
+        before,
+        "the scenario survives"
+    );
+    // The same for an import's own input, and for --html.
+    let list = plan.with_file_name("list.txt");
+    std::fs::write(&list, "example.com ns1.example.net\n").unwrap();
+    let l = path_str(&list);
+    let out = run(&["import", "ns-list", l, "-o", l]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.stderr.contains("is an input"), "{}", out.stderr);
+    let out = run(&["run", p, "--html", p]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert_eq!(std::fs::read(&plan).unwrap(), before);
+}
+
+#[test]
+fn outputs_to_directories_and_devices_are_refused() {
+    let (dir, plan) = small_plan();
+    let p = path_str(&plan);
+    let d = path_str(dir.path());
+    let out = run(&["run", p, "-o", d]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.stderr.contains("is a directory"), "{}", out.stderr);
+    let out = run(&["run", p, "-o", "/dev/null"]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.stderr.contains("not a regular file"), "{}", out.stderr);
+    use std::os::unix::fs::FileTypeExt;
+    let null = std::fs::metadata("/dev/null").unwrap().file_type();
+    assert!(null.is_char_device(), "/dev/null is left a device");
+}
+
+/// `-o LINK` replaces the file the link points to, and the link stays.
+#[test]
+fn an_output_through_a_symlink_keeps_the_link() {
+    let (dir, plan) = small_plan();
+    let real = dir.path().join("real.json");
+    std::fs::write(&real, "old").unwrap();
+    let link = dir.path().join("link.json");
+    std::os::unix::fs::symlink(&real, &link).unwrap();
+    let out = run(&[
+        "run",
+        path_str(&plan),
+        "--format",
+        "json",
+        "-o",
+        path_str(&link),
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    let written = std::fs::read_to_string(&real).unwrap();
+    assert!(written.starts_with('{'), "{written}");
+    // A link to nothing is refused, and stays as it was.
+    let dangling = dir.path().join("dangling.json");
+    std::os::unix::fs::symlink(dir.path().join("nowhere/x"), &dangling).unwrap();
+    let out = run(&["run", path_str(&plan), "-o", path_str(&dangling)]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("symbolic link to nothing"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn special_files_are_refused_as_scenarios_and_includes() {
+    let (dir, plan) = small_plan();
+    // An include of /dev/zero would read until memory ran out.
+    std::fs::write(
+        &plan,
+        "[[provider]]\nid = \"dyn\"\n[[include]]\nservices = \"/dev/zero\"\n",
+    )
+    .unwrap();
+    let out = run(&["check", path_str(&plan)]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("cannot read included file \"/dev/zero\": not a regular file"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains(":4:12: include.services"),
+        "{}",
+        out.stderr
+    );
+    // A FIFO as the scenario would block forever.
+    let fifo = dir.path().join("fifo.toml");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    if made.is_ok_and(|s| s.success()) {
+        let out = run(&["check", path_str(&fifo)]);
+        assert_eq!(out.code, 2, "{}", out.stderr);
+        assert!(out.stderr.contains("not a regular file"), "{}", out.stderr);
+    }
+    // A directory.
+    let out = run(&["check", path_str(dir.path())]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.stderr.contains("it is a directory"), "{}", out.stderr);
+}
+
+#[test]
+fn invalid_utf8_is_located() {
+    let (_dir, plan) = small_plan();
+    let mut bytes = b"[simulation]\ntrials = 10\n# caf".to_vec();
+    bytes.extend_from_slice(&[0xe9, b'\n']);
+    std::fs::write(&plan, bytes).unwrap();
+    let out = run(&["check", path_str(&plan)]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("not valid UTF-8 (line 3, byte offset 30)"),
+        "{}",
+        out.stderr
+    );
+}

@@ -27,18 +27,11 @@ use super::raw::RawScenario;
 use super::source::Source;
 use super::*;
 use crate::error::InputError;
+use crate::files::{read_input, read_text};
 
 /// Reads, parses and validates the scenario at `path` and its includes.
 pub fn load(path: &Path) -> Result<Scenario, InputError> {
     parse_str(path, &read_input(path, "scenario")?)
-}
-
-/// Reads an input file whole; failure is an input error that says which
-/// kind of file (`what`) could not be read, and why.
-pub fn read_input(path: &Path, what: &str) -> Result<String, InputError> {
-    std::fs::read_to_string(path).map_err(|e| {
-        InputError::new(format!("cannot read {what}: {}", io_reason(&e))).in_file(path)
-    })
 }
 
 /// Parses and validates scenario text; `path` names it in errors and anchors
@@ -53,15 +46,6 @@ pub fn parse_str(path: &Path, text: &str) -> Result<Scenario, InputError> {
         regions: Vec::new(),
     }
     .scenario(raw)
-}
-
-pub fn io_reason(e: &std::io::Error) -> String {
-    match e.kind() {
-        std::io::ErrorKind::NotFound => "no such file".into(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
-        std::io::ErrorKind::InvalidData => "not valid UTF-8".into(),
-        _ => e.to_string(),
-    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -126,15 +110,11 @@ impl Loader<'_> {
             let rel = inc.services.get_ref();
             let dir = self.src.path.parent().unwrap_or(Path::new("."));
             let path = dir.join(rel);
-            let text = std::fs::read_to_string(&path).map_err(|e| {
+            let text = read_text(&path).map_err(|why| {
                 self.err(
                     inc.services.span(),
                     "include.services",
-                    format!(
-                        "cannot read included file \"{}\": {}",
-                        path.display(),
-                        io_reason(&e)
-                    ),
+                    format!("cannot read included file \"{}\": {why}", path.display()),
                 )
             })?;
             hasher.update(b"\0include\0");
