@@ -55,18 +55,33 @@ pub struct Checkpoint {
     hold_after: Option<u64>,
 }
 
+/// The run a checkpoint belongs to, for [`Checkpoint::open`].
+pub struct Resumable<'a> {
+    pub run: RunId,
+    pub shard: Option<Shard>,
+    /// Counts of no block, shaped for the plan.
+    pub empty: Counts,
+    /// The trials of block `b` when the run (or its shard) has it.
+    pub trials_in: &'a dyn Fn(u64) -> Option<u64>,
+}
+
 impl Checkpoint {
     /// Opens `path`: resumes it when it exists, else starts from `empty`
-    /// counts. A checkpoint of another run is an input error. `hold_after`
-    /// is for tests (see the field); runs pass `None`.
+    /// counts. A checkpoint of another run, or whose counts cannot be its
+    /// finished blocks', is an input error. `hold_after` is for tests (see
+    /// the field); runs pass `None`.
     pub fn open(
         path: &Path,
-        run: RunId,
-        shard: Option<Shard>,
-        empty: Counts,
+        of: Resumable,
         stop: &'static AtomicBool,
         hold_after: Option<u64>,
     ) -> Result<Checkpoint, InputError> {
+        let Resumable {
+            run,
+            shard,
+            empty,
+            trials_in,
+        } = of;
         let mut state = State {
             done: BTreeSet::new(),
             counts: empty,
@@ -94,6 +109,18 @@ impl Checkpoint {
             }
             if file.shard != shard {
                 return Err(other("another shard".into()));
+            }
+            let mut trials = 0u64;
+            for &b in &file.done {
+                let n = trials_in(b)
+                    .ok_or_else(|| other(format!("block {b} is not one of this run's")))?;
+                trials = trials.saturating_add(n);
+            }
+            if let Err(why) = file.counts.check(trials) {
+                return Err(InputError::new(format!(
+                    "this checkpoint's counts cannot be its finished blocks': {why}; remove it to start again"
+                ))
+                .in_file(path));
             }
             if !state.counts.add(&file.counts) {
                 return Err(other("its counts do not fit this plan".into()));

@@ -408,14 +408,19 @@ pub fn merge(parts: &[PathBuf], scenario: Option<&Path>) -> Result<Report, Input
         ))
         .in_file(scenario_path));
     }
-    let job = job_of(&first.run)?;
-    let mut total = first.counts.clone();
-    for (path, p) in &parts[1..] {
+    let prepared = Prepared::new(&scenario, job_of(&first.run)?)?;
+    let mut total = prepared.empty();
+    for (path, p) in &parts {
+        let trials = prepared.trials_owned(&|b| p.shard.owns(b));
+        p.counts.check(trials).map_err(|why| {
+            InputError::new(format!("its counts cannot be a shard's of this run: {why}"))
+                .in_file(path)
+        })?;
         if !total.add(&p.counts) {
             return Err(InputError::new("its counts do not fit the other parts'").in_file(path));
         }
     }
-    Prepared::new(&scenario, job)?.report(&total)
+    prepared.report(&total)
 }
 
 /// The job a recorded run was.

@@ -169,15 +169,22 @@ impl RunId {
 
 impl Counts {
     /// Adds another run's counts of the same plan; false when their shapes
-    /// (or models) differ.
+    /// (or models) differ, or a sum would overflow (counts read from a file
+    /// are not trusted).
     pub fn add(&mut self, other: &Counts) -> bool {
         match (self, other) {
-            (Counts::Snapshot(a), Counts::Snapshot(b)) if a.fits(b) => {
-                a.merge(b);
-                true
-            }
-            (Counts::Timeline(a), Counts::Timeline(b)) => a.add(b),
+            (Counts::Snapshot(a), Counts::Snapshot(b)) if a.fits(b) => a.checked_merge(b),
+            (Counts::Timeline(a), Counts::Timeline(b)) => a.checked_add(b),
             _ => false,
+        }
+    }
+
+    /// Checks counts read from a file against the `trials` that their part
+    /// of the run holds.
+    pub fn check(&self, trials: u64) -> Result<(), String> {
+        match self {
+            Counts::Snapshot(t) => t.check(trials),
+            Counts::Timeline(t) => t.check(trials),
         }
     }
 }

@@ -72,6 +72,65 @@ impl Tally {
     }
 }
 
+impl Tally {
+    /// Adds counts read from a file: `false`, and `self` unusable, when a
+    /// sum would overflow.
+    pub fn checked_merge(&mut self, other: &Tally) -> bool {
+        let Some(trials) = self.trials.checked_add(other.trials) else {
+            return false;
+        };
+        self.trials = trials;
+        let vectors = [
+            (&mut self.down, &other.down),
+            (&mut self.joint, &other.joint),
+            (&mut self.any, &other.any),
+        ];
+        for (a, b) in vectors {
+            for (x, y) in a.iter_mut().zip(b) {
+                match x.checked_add(*y) {
+                    Some(v) => *x = v,
+                    None => return false,
+                }
+            }
+        }
+        for (k, v) in &other.impact {
+            let e = self.impact.entry(*k).or_insert(0);
+            match e.checked_add(*v) {
+                Some(s) => *e = s,
+                None => return false,
+            }
+        }
+        true
+    }
+
+    /// Checks counts read from a file that claim `trials` trials: no count
+    /// above them, and every recorded impact a finite positive number.
+    pub fn check(&self, trials: u64) -> Result<(), String> {
+        if self.trials != trials {
+            return Err(format!(
+                "it counts {} trials where {trials} were run",
+                self.trials
+            ));
+        }
+        let over = |v: &[u64]| v.iter().any(|&c| c > trials);
+        if over(&self.down) || over(&self.joint) || over(&self.any) {
+            return Err(format!("a count exceeds its {trials} trials"));
+        }
+        let mut positive = 0u64;
+        for (&bits, &n) in &self.impact {
+            let x = f64::from_bits(bits);
+            if !(x.is_finite() && x > 0.0) {
+                return Err(format!("an impact of {x} is not a finite positive number"));
+            }
+            positive = positive.saturating_add(n);
+        }
+        if positive > trials {
+            return Err(format!("its impacts count more than its {trials} trials"));
+        }
+        Ok(())
+    }
+}
+
 fn add(a: &mut [u64], b: &[u64]) {
     for (x, y) in a.iter_mut().zip(b) {
         *x += y;

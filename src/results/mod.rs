@@ -48,20 +48,42 @@ impl Report {
         let model = value
             .get("model")
             .and_then(|m| serde_json::from_value::<ModelKind>(m.clone()).ok());
-        match model {
-            Some(ModelKind::Snapshot) => {
-                Ok(Report::Snapshot(serde_json::from_str(text).map_err(bad)?))
-            }
+        let report = match model {
+            Some(ModelKind::Snapshot) => Report::Snapshot(serde_json::from_str(text).map_err(bad)?),
             Some(ModelKind::Timeline) => {
                 let mut r: TimelineReport = serde_json::from_str(text).map_err(bad)?;
                 r.start_unix = r.start.as_deref().and_then(unix_seconds);
-                Ok(Report::Timeline(r))
+                Report::Timeline(r)
             }
-            None => Err(InputError::new(
-                "not a dnsim JSON result: no \"model\" of snapshot or timeline",
-            )
-            .in_file(path)),
+            None => {
+                return Err(InputError::new(
+                    "not a dnsim JSON result: no \"model\" of snapshot or timeline",
+                )
+                .in_file(path));
+            }
+        };
+        report.check().map_err(|why| {
+            InputError::new(format!("not a result this dnsim wrote: {why}")).in_file(path)
+        })?;
+        Ok(report)
+    }
+
+    /// Checks what a result read from a file claims: the version, and every
+    /// probability and share a number in [0, 1].
+    fn check(&self) -> Result<(), String> {
+        let (version, values): (&str, Vec<(&str, f64)>) = match self {
+            Report::Snapshot(r) => (&r.dnsim, r.probabilities()),
+            Report::Timeline(r) => (&r.dnsim, r.shares()),
+        };
+        if version != VERSION {
+            return Err(format!(
+                "written by dnsim {version}, and this is dnsim {VERSION}: report it with the version that ran it"
+            ));
         }
+        if let Some((what, x)) = values.into_iter().find(|(_, x)| !(0.0..=1.0).contains(x)) {
+            return Err(format!("{what} is {x:?}, not a probability in [0, 1]"));
+        }
+        Ok(())
     }
 }
 

@@ -49,6 +49,24 @@ impl SnapshotReport {
     }
 }
 
+impl SnapshotReport {
+    /// Every probability the report holds, named, for checks.
+    pub fn probabilities(&self) -> Vec<(&'static str, f64)> {
+        let mut v = vec![("summary.p_any_unreachable", self.summary.p_any_unreachable)];
+        for s in &self.services {
+            v.push(("services.p_unreachable", s.p_unreachable));
+            v.extend(s.ci95.iter().map(|&x| ("services.ci95", x)));
+            v.extend(s.regions.values.iter().map(|&x| ("services.regions", x)));
+        }
+        v.extend(
+            self.providers
+                .iter()
+                .map(|p| ("providers.p_down", p.p_down)),
+        );
+        v
+    }
+}
+
 /// How an importance-sampled run drew its events (`run --rare`).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Sampling {

@@ -29,6 +29,27 @@ pub struct TimelineReport {
     pub services: Vec<TimelineServiceRow>,
 }
 
+impl TimelineReport {
+    /// Every share of failed lookups the report holds, named, for checks.
+    pub fn shares(&self) -> Vec<(&'static str, f64)> {
+        let mut v = vec![("summary.failed_share", self.summary.failed_share)];
+        for s in &self.services {
+            v.push(("services.failed_share", s.failed_share));
+            v.extend(
+                s.regions
+                    .values()
+                    .map(|r| ("services.regions.failed_share", r.failed_share)),
+            );
+        }
+        for e in &self.events {
+            for r in e.by_region.values() {
+                v.push(("events.by_region.failed_share", r.failed_share));
+            }
+        }
+        v
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TimelineSummary {
     pub failed_share: f64,

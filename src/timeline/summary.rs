@@ -205,7 +205,11 @@ impl<'a> Summary<'a> {
                         }
                     })
                     .collect();
+                // Shares divide by the expected lookups, so a region that
+                // fails throughout can land a hair above 1: capped, as the
+                // service's share is.
                 let (share, ci) = self.moments_of(s, false, &one);
+                let share = share.min(1.0);
                 let ci = [ci[0].min(1.0), ci[1].min(1.0)];
                 let figures = RegionFigures {
                     failed_share: share,
@@ -289,7 +293,8 @@ impl<'a> Summary<'a> {
             if expected <= 0.0 {
                 continue;
             }
-            let share = self.tally.counts.in_events[(e * n + s) * rc + r] as f64 / expected;
+            let share =
+                (self.tally.counts.in_events[(e * n + s) * rc + r] as f64 / expected).min(1.0);
             let ws = self.weight_of(s);
             failed_w += ws * share;
             weight += ws;

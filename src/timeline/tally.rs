@@ -153,6 +153,61 @@ pub struct TimelineCounts {
 }
 
 impl TimelineCounts {
+    /// Checks counts read from a file that claim `trials` trials.
+    pub fn check(&self, trials: u64) -> Result<(), String> {
+        if self.trials != trials {
+            return Err(format!(
+                "it counts {} trials where {trials} were run",
+                self.trials
+            ));
+        }
+        Ok(())
+    }
+
+    /// Adds another part's counts, refusing a sum that would overflow;
+    /// false (and `self` unusable) when their shapes differ or a sum
+    /// overflows.
+    pub fn checked_add(&mut self, o: &TimelineCounts) -> bool {
+        let fits = self.failed.len() == o.failed.len()
+            && self.lost.len() == o.lost.len()
+            && self.failed_cross.len() == o.failed_cross.len()
+            && self.lost_cross.len() == o.lost_cross.len()
+            && self.series.len() == o.series.len()
+            && self.in_events.len() == o.in_events.len();
+        if !fits {
+            return false;
+        }
+        let Some(trials) = self.trials.checked_add(o.trials) else {
+            return false;
+        };
+        self.trials = trials;
+        for (a, b) in [
+            (&mut self.failed, &o.failed),
+            (&mut self.lost, &o.lost),
+            (&mut self.series, &o.series),
+            (&mut self.in_events, &o.in_events),
+        ] {
+            for (x, y) in a.iter_mut().zip(b) {
+                match x.checked_add(*y) {
+                    Some(v) => *x = v,
+                    None => return false,
+                }
+            }
+        }
+        for (a, b) in [
+            (&mut self.failed_cross, &o.failed_cross),
+            (&mut self.lost_cross, &o.lost_cross),
+        ] {
+            for (x, y) in a.iter_mut().zip(b) {
+                match x.checked_add(*y) {
+                    Some(v) => *x = v,
+                    None => return false,
+                }
+            }
+        }
+        true
+    }
+
     /// Adds another part's counts; false (and nothing added) when their
     /// shapes differ.
     pub fn add(&mut self, o: &TimelineCounts) -> bool {

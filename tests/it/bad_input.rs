@@ -322,7 +322,8 @@ fn invalid_utf8_is_located() {
     let out = run(&["check", path_str(&plan)]);
     assert_eq!(out.code, 2, "{}", out.stderr);
     assert!(
-        out.stderr.contains("not valid UTF-8 (line 3, byte offset 30)"),
+        out.stderr
+            .contains("not valid UTF-8 (line 3, byte offset 30)"),
         "{}",
         out.stderr
     );

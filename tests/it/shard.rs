@@ -420,3 +420,126 @@ fn shards_can_checkpoint_too() {
         run_ok(&["run", q, "--trials", "20000", "--format", "json"])
     );
 }
+
+/// Part files are read as untrusted input: edited counts, a trial count that
+/// would wrap, are refused with the file named, not merged into nonsense.
+#[test]
+fn merge_refuses_edited_counts() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let q = scenario_file("quickstart.toml");
+    let parts = shards(d, path_str(&q), &["--trials", "9000"], 2);
+    let edit = |name: &str, f: &dyn Fn(&mut serde_json::Value)| -> PathBuf {
+        let mut v: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&parts[1]).unwrap()).unwrap();
+        f(&mut v);
+        let path = d.join(name);
+        std::fs::write(&path, v.to_string()).unwrap();
+        path
+    };
+    // Shard 2 of 2 holds blocks 1 (4,096 trials) of 0..=2 (9,000 trials).
+    let inflated = edit("inflated.json", &|v| {
+        v["counts"]["snapshot"]["any"][0] = 99_999.into();
+    });
+    refused(
+        &[&parts[0], &inflated],
+        "its counts cannot be a shard's of this run: a count exceeds its 4096 trials",
+    );
+    let wrapped = edit("wrapped.json", &|v| {
+        v["counts"]["snapshot"]["trials"] = u64::MAX.into();
+    });
+    refused(
+        &[&parts[0], &wrapped],
+        "it counts 18446744073709551615 trials where 4096 were run",
+    );
+}
+
+/// `dnsim report` reads a result file as untrusted input too.
+#[test]
+fn report_refuses_results_it_did_not_write() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let q = scenario_file("quickstart.toml");
+    let json = d.join("r.json");
+    run_ok(&[
+        "run",
+        path_str(&q),
+        "--trials",
+        "5000",
+        "--format",
+        "json",
+        "-o",
+        path_str(&json),
+    ]);
+    let original: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let html = d.join("r.html");
+    for (edit, want) in [
+        (
+            ("dnsim", serde_json::json!("9.9.9")),
+            "written by dnsim 9.9.9",
+        ),
+        (
+            ("p_unreachable", serde_json::json!(-5.0)),
+            "services.p_unreachable is -5.0, not a probability in [0, 1]",
+        ),
+        (
+            ("p_unreachable", serde_json::json!(1e308)),
+            "services.p_unreachable is 1e308, not a probability in [0, 1]",
+        ),
+    ] {
+        let mut v = original.clone();
+        match edit.0 {
+            "dnsim" => v["dnsim"] = edit.1,
+            _ => v["services"][0]["p_unreachable"] = edit.1,
+        }
+        std::fs::write(&json, v.to_string()).unwrap();
+        let out = run(&["report", path_str(&json), "--html", path_str(&html)]);
+        assert_eq!(out.code, 2, "{want}: {}", out.stderr);
+        assert!(out.stderr.contains(want), "want {want:?} in {}", out.stderr);
+        assert!(!html.exists(), "no report written");
+    }
+}
+
+/// A checkpoint is read back as untrusted input: counts that its finished
+/// blocks cannot have produced, or a block the run does not have, are
+/// refused instead of resumed.
+#[test]
+fn a_tampered_checkpoint_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let q = scenario_file("quickstart.toml");
+    let ck = dir.path().join("ck.json");
+    let args = [
+        "run",
+        path_str(&q),
+        "--trials",
+        "9000",
+        "--format",
+        "json",
+        "--checkpoint",
+        path_str(&ck),
+    ];
+    run_ok(&args);
+    let original: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&ck).unwrap()).unwrap();
+    for (edit, want) in [
+        (
+            ("any", serde_json::json!([999_999, 0, 0])),
+            "this checkpoint's counts cannot be its finished blocks': a count exceeds its 9000 trials",
+        ),
+        (
+            ("done", serde_json::json!([0, 1, 7])),
+            "block 7 is not one of this run's",
+        ),
+    ] {
+        let mut v = original.clone();
+        match edit.0 {
+            "done" => v["done"] = edit.1,
+            _ => v["counts"]["snapshot"]["any"] = edit.1,
+        }
+        std::fs::write(&ck, v.to_string()).unwrap();
+        let out = run(&args);
+        assert_eq!(out.code, 2, "{want}: {}", out.stderr);
+        assert!(out.stderr.contains(want), "want {want:?} in {}", out.stderr);
+    }
+}

@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use dnsim::checkpoint::Checkpoint;
+use dnsim::checkpoint::{Checkpoint, Resumable};
 use dnsim::error::InputError;
 use dnsim::forcing::{FailSpec, Forcing};
 use dnsim::output::emit;
@@ -163,9 +163,15 @@ pub fn run(args: RunArgs) -> Outcome {
             static STOP: AtomicBool = AtomicBool::new(false);
             // A second handler cannot be set; the first one does the job.
             let _ = ctrlc::set_handler(|| STOP.store(true, Ordering::SeqCst));
-            let run = prepared.run_id(&plan.scenario);
-            let checkpoint =
-                Checkpoint::open(path, run, plan.shard, prepared.empty(), &STOP, hold_after())?;
+            let trials_in =
+                |b: u64| (b < prepared.blocks() && plan.owns(b)).then(|| prepared.trials_in(b));
+            let of = Resumable {
+                run: prepared.run_id(&plan.scenario),
+                shard: plan.shard,
+                empty: prepared.empty(),
+                trials_in: &trials_in,
+            };
+            let checkpoint = Checkpoint::open(path, of, &STOP, hold_after())?;
             let done = pool.install(|| {
                 counts_checkpointed(&prepared, &owns, &|n| progress.inc(n), &checkpoint)
             })?;
