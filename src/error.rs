@@ -114,7 +114,12 @@ pub fn did_you_mean<'a>(
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
     // A close edit (a typo, a swapped pair) wins; failing that, a name that
-    // shares most of its letters in order.
+    // shares most of its letters in order. Both cost the product of the
+    // lengths per candidate: a name longer than any id anyone types gets no
+    // suggestion, so a 1 MB mistake costs nothing.
+    if wrong.chars().count() > MAX_SUGGESTED_CHARS {
+        return None;
+    }
     let budget = (wrong.chars().count() / 3).max(1);
     let mut best: Option<(usize, f64, &'a str)> = None;
     for c in candidates {
@@ -134,16 +139,31 @@ pub fn did_you_mean<'a>(
     best.map(|(_, _, c)| c)
 }
 
+/// Names longer than this get no "did you mean".
+const MAX_SUGGESTED_CHARS: usize = 256;
+
 /// `unknown provider "dyn2" (did you mean "dyn"?)`, or without the hint.
+/// A long name is shortened in the message.
 pub fn unknown<'a>(
     what: &str,
     wrong: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> String {
+    let shown = shorten(wrong, 80);
     match did_you_mean(wrong, candidates) {
-        Some(hint) => format!("unknown {what} \"{wrong}\" (did you mean \"{hint}\"?)"),
-        None => format!("unknown {what} \"{wrong}\""),
+        Some(hint) => format!("unknown {what} \"{shown}\" (did you mean \"{hint}\"?)"),
+        None => format!("unknown {what} \"{shown}\""),
     }
+}
+
+/// `text` cut to `n` characters, with what was left out counted.
+pub fn shorten(text: &str, n: usize) -> String {
+    let len = text.chars().count();
+    if len <= n {
+        return text.to_string();
+    }
+    let head: String = text.chars().take(n).collect();
+    format!("{head}… ({} more characters)", len - n)
 }
 
 #[cfg(test)]
@@ -160,6 +180,20 @@ mod tests {
             e.to_string(),
             "a.toml:3:12: provider.p_outage: must be in [0, 1], got 1.5"
         );
+    }
+
+    #[test]
+    fn long_names_are_shortened_and_get_no_suggestion() {
+        let long = "x".repeat(1_000_000);
+        let msg = unknown("provider", &long, ["dyn", &"x".repeat(300)]);
+        assert_eq!(
+            msg,
+            format!(
+                "unknown provider \"{}… (999920 more characters)\"",
+                "x".repeat(80)
+            )
+        );
+        assert_eq!(did_you_mean(&long, ["x"]), None);
     }
 
     #[test]

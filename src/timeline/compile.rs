@@ -40,6 +40,7 @@ impl<'a> TimelineModel<'a> {
         } else {
             (sources(scenario, seed), scheduled_events(scenario))
         };
+        check_outage_count(&sources, horizon)?;
         for fail in forcing.resolve(scenario)? {
             scheduled.push(Scheduled {
                 cover: fail.cover,
@@ -55,6 +56,9 @@ impl<'a> TimelineModel<'a> {
             None if !scenario.events.is_empty() => Some(default_step(horizon)),
             None => None,
         };
+        if let Some(step) = step {
+            check_series_size(scenario, horizon, step)?;
+        }
         let order = topological_order(scenario);
         let mut position = vec![0u32; order.len()];
         for (i, &s) in order.iter().enumerate() {
@@ -82,6 +86,50 @@ impl<'a> TimelineModel<'a> {
     }
 }
 
+/// The most outage intervals one trial may expect (each a few dozen bytes,
+/// per trial and thread): 10 million.
+pub const MAX_OUTAGES_PER_TRIAL: f64 = 1e7;
+
+/// The most values a series may hold (services × regions × steps, 8 bytes
+/// each, per thread): 100 million.
+pub const MAX_SERIES_VALUES: f64 = 1e8;
+
+/// Refuses rates that would draw more outages per trial than fit, naming
+/// the source that draws the most.
+fn check_outage_count(sources: &[Source], horizon: f64) -> Result<(), InputError> {
+    let expected = |s: &Source| s.rate * horizon * s.cover.len() as f64;
+    let total: f64 = sources.iter().map(expected).sum();
+    if total <= MAX_OUTAGES_PER_TRIAL {
+        return Ok(());
+    }
+    let worst = sources
+        .iter()
+        .max_by(|a, b| expected(a).total_cmp(&expected(b)))
+        .expect("a total above the limit has sources");
+    Err(InputError::new(format!(
+        "the timeline would draw about {total:.3e} outages per trial (rate × horizon × regions), more than the {MAX_OUTAGES_PER_TRIAL:.0e} it can hold; lower the rate or the horizon ({} d)",
+        horizon / 86400.0
+    ))
+    .with_key(worst.origin.clone()))
+}
+
+/// Refuses a series too large to keep.
+fn check_series_size(scenario: &Scenario, horizon: f64, step: f64) -> Result<(), InputError> {
+    let steps = (horizon / step).ceil();
+    let values = steps * scenario.services.len() as f64 * scenario.regions.len() as f64;
+    if values <= MAX_SERIES_VALUES {
+        return Ok(());
+    }
+    Err(InputError::flag(
+        "--series",
+        format!(
+            "a series of {steps:.0} steps for {} services in {} regions holds {values:.3e} values, more than {MAX_SERIES_VALUES:.0e}: choose a longer step (--series)",
+            scenario.services.len(),
+            scenario.regions.len()
+        ),
+    ))
+}
+
 /// Random outages: every provider and common cause with a rate.
 fn sources(scenario: &Scenario, seed: u64) -> Vec<Source> {
     let regions = scenario.regions.len() as u32;
@@ -93,6 +141,7 @@ fn sources(scenario: &Scenario, seed: u64) -> Vec<Source> {
                 duration: p.outage_duration,
                 loss: p.loss,
                 by_resolver: p.loss_by == LossBy::Resolver,
+                origin: format!("provider.outages_per_year (\"{}\")", p.id),
                 cover: (0..regions).map(|r| (i as u32, r)).collect(),
                 key: key(Domain::Outage, seed, &p.id),
             });
@@ -105,6 +154,7 @@ fn sources(scenario: &Scenario, seed: u64) -> Vec<Source> {
                 duration: c.duration,
                 loss: c.loss,
                 by_resolver: c.loss_by == LossBy::Resolver,
+                origin: format!("common_cause.per_year (\"{}\")", c.id),
                 cover: scenario.cover(EventTarget::CommonCause(i as u32), &c.regions),
                 key: key(Domain::Outage, seed, &c.id),
             });

@@ -60,6 +60,8 @@ struct Source {
     /// (provider, region) pairs it takes out.
     cover: Vec<(u32, u32)>,
     key: [u8; 32],
+    /// The key that set its rate, for messages.
+    origin: String,
 }
 
 #[derive(Debug, Clone)]

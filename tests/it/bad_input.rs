@@ -328,3 +328,50 @@ fn invalid_utf8_is_located() {
         out.stderr
     );
 }
+
+/// Valid but extreme values that would make the timeline allocate more than
+/// the machine has are refused before any work, with the key to change.
+#[test]
+fn timeline_values_too_large_to_run_are_refused() {
+    let plan = |provider: &str, horizon: &str| {
+        format!(
+            "[simulation]\nmodel = \"timeline\"\ntrials = 1\nhorizon = \"{horizon}\"\n[[provider]]\nid = \"dyn\"\n{provider}\n[[provider]]\nid = \"unused\"\noutages_per_year = 1e9\n[[service]]\nid = \"a\"\ndns = [\"dyn\"]\n"
+        )
+    };
+    for (provider, horizon) in [
+        ("", "365d"),
+        ("outages_per_year = 4294967295", "1d"),
+        ("outages_per_year = 1e308", "1d"),
+    ] {
+        let (_dir, path) = temp_scenario(&plan(provider, horizon));
+        let out = run(&["run", path_str(&path)]);
+        assert_eq!(out.code, 2, "{provider}: {}", out.stderr);
+        assert!(
+            out.stderr.contains("outages_per_year")
+                && out.stderr.contains("outages per trial")
+                && out.stderr.contains("lower the rate or the horizon"),
+            "{provider}: {}",
+            out.stderr
+        );
+    }
+    // A horizon so long that even a modest rate draws too much.
+    let text = "[simulation]\nmodel = \"timeline\"\ntrials = 1\nhorizon = \"100000000y\"\n[[provider]]\nid = \"dyn\"\noutages_per_year = 1\n[[service]]\nid = \"a\"\ndns = [\"dyn\"]\n";
+    let (_dir, path) = temp_scenario(text);
+    let out = run(&["run", path_str(&path)]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("provider.outages_per_year (\"dyn\")"),
+        "{}",
+        out.stderr
+    );
+    // A series of one-second steps over 100,000 years.
+    let text = "[simulation]\nmodel = \"timeline\"\ntrials = 1\nhorizon = \"100000y\"\n[[provider]]\nid = \"dyn\"\n[[service]]\nid = \"a\"\ndns = [\"dyn\"]\n";
+    let (_dir, path) = temp_scenario(text);
+    let out = run(&["run", path_str(&path), "--series", "1s"]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("--series: a series of") && out.stderr.contains("choose a longer step"),
+        "{}",
+        out.stderr
+    );
+}

@@ -288,6 +288,15 @@ impl Loader<'_> {
         let mut r = Resolvers::default();
         if let Some(v) = &raw.per_region {
             r.per_region = self.positive_int(v, "resolvers.per_region")?;
+            // Resolver stream numbers hold the resolver in 16 bits.
+            let max = crate::random::MAX_RESOLVERS - 1;
+            if r.per_region as usize > max {
+                return Err(self.err(
+                    v.span(),
+                    "resolvers.per_region",
+                    format!("at most {max} resolvers per region, got {}", r.per_region),
+                ));
+            }
         }
         if let Some(v) = &raw.attempts {
             r.attempts = self.positive_int(v, "resolvers.attempts")?;
