@@ -59,8 +59,10 @@ impl<'a> Source<'a> {
 
     fn key_at(&self, offset: usize) -> Option<String> {
         let offset = floor_char_boundary(self.text, offset.min(self.text.len()));
+        let line_start = self.text[..offset].rfind('\n').map_or(0, |i| i + 1);
+        let at_line_start = self.text[line_start..offset].trim().is_empty();
         // A span on a table header (serde's "missing field") names that table.
-        if self.text[offset..].starts_with('[') {
+        if at_line_start && self.text[offset..].starts_with('[') {
             let header = self.text[offset..].lines().next().unwrap_or("");
             let name = header.trim().trim_matches(|c| c == '[' || c == ']').trim();
             return (!name.is_empty()).then(|| name.to_string());
@@ -81,8 +83,15 @@ impl<'a> Source<'a> {
             .find(|l| l.starts_with('[') && l.len() > 2 && l.ends_with(']'))
             .map(|l| l.trim_matches(|c| c == '[' || c == ']').trim().to_string());
         // The value starts at `offset`: walk back over blanks to an `=`, then
-        // take the key token before it.
-        let trimmed = before.trim_end_matches([' ', '\t']);
+        // take the key token before it. A value nested in an array (`["b",
+        // ["c"]]`) belongs to the key at the start of its line.
+        let mut trimmed = before.trim_end_matches([' ', '\t']);
+        if !trimmed.ends_with('=') {
+            let line = &self.text[line_start..offset];
+            if let Some(eq) = line.find('=') {
+                trimmed = self.text[..line_start + eq + 1].trim_end_matches([' ', '\t']);
+            }
+        }
         let key = trimmed.strip_suffix('=').map(|k| {
             let k = k.trim_end_matches([' ', '\t']);
             let start = k

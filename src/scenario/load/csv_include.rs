@@ -61,14 +61,17 @@ pub(super) fn read(
         .has_headers(true)
         .trim(csv::Trim::All)
         .from_reader(text.as_bytes());
-    let headers = reader.headers().map_err(|e| csv_error(path, &e))?.clone();
+    let headers = reader
+        .headers()
+        .map_err(|e| csv_error(path, text, &e))?
+        .clone();
     let columns = columns(path, &headers)?;
     let mut record = csv::StringRecord::new();
     loop {
         match reader.read_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {}
-            Err(e) => return Err(csv_error(path, &e)),
+            Err(e) => return Err(csv_error(path, text, &e)),
         }
         let line = record.position().map_or(0, |p| p.line());
         let loc = |column| Loc::Csv {
@@ -221,9 +224,21 @@ fn list(cell: &str) -> impl Iterator<Item = &str> {
     cell.split(';').map(str::trim).filter(|s| !s.is_empty())
 }
 
-fn csv_error(path: &Path, e: &csv::Error) -> InputError {
+fn csv_error(path: &Path, text: &str, e: &csv::Error) -> InputError {
     let line = e.position().map_or(1, |p| p.line() as usize);
+    let byte = e.position().map_or(0, |p| p.byte() as usize);
     let message = match e.kind() {
+        // The csv crate reads an unclosed quote to the end of the file: the
+        // record then comes up short. An odd number of quotes from its start
+        // on says what really happened.
+        csv::ErrorKind::UnequalLengths { .. }
+            if text
+                .get(byte..)
+                .is_some_and(|rest| rest.matches('"').count() % 2 == 1) =>
+        {
+            "a quoted field here has no closing quote (\"), so it runs to the end of the file"
+                .to_string()
+        }
         csv::ErrorKind::UnequalLengths {
             expected_len, len, ..
         } => {

@@ -92,19 +92,31 @@ impl Loader<'_> {
         }
         drop(index);
         let mut services: Vec<Service> = Vec::with_capacity(pending.len());
-        let mut locs = Vec::with_capacity(pending.len());
+        // Where each requirement was written, kept until the cycle check.
+        let mut written = Vec::with_capacity(pending.len());
         for (p, (req, any)) in pending.into_iter().zip(resolved) {
             let mut s = p.service;
             s.requires = req;
             s.requires_any = any;
             services.push(s);
-            locs.push(p.loc);
+            written.push((p.loc, p.requires, p.requires_any));
         }
         if let Some(cycle) = find_cycle(&services) {
             let names: Vec<&str> = cycle.iter().map(|&i| &*services[i as usize].id).collect();
+            // At the requirement that closes the cycle's first edge, else at
+            // the service.
+            let next = names[1 % names.len()];
+            let (id_loc, req, any) = &written[cycle[0] as usize];
+            let (key, loc) = match req.iter().find(|(n, _)| n == next) {
+                Some((_, loc)) => ("service.requires", loc),
+                None => match any.iter().flatten().find(|(n, _)| n == next) {
+                    Some((_, loc)) => ("service.requires_any", loc),
+                    None => ("service.requires", id_loc),
+                },
+            };
             return Err(self.loc_err(
-                &locs[cycle[0] as usize],
-                "service.requires",
+                loc,
+                key,
                 format!("requirement cycle: {} → {}", names.join(" → "), names[0]),
             ));
         }
