@@ -141,8 +141,15 @@ fn parse_step(text: &str) -> Result<u64, InputError> {
     Ok(d.0 / 1000)
 }
 
+/// Set by Ctrl-C in a checkpointed run: no new block starts.
+static STOP: AtomicBool = AtomicBool::new(false);
+
 pub fn run(args: RunArgs) -> Outcome {
     let plan = RunPlan::new(args)?;
+    if plan.checkpoint.is_some() {
+        // Before any long work, so that Ctrl-C always saves and stops.
+        let _ = ctrlc::set_handler(|| STOP.store(true, Ordering::SeqCst));
+    }
     let scenario = dnsim::scenario::load(&plan.scenario)?;
     let job = plan.job(&scenario)?;
     let pool = thread_pool(plan.threads)?;
@@ -160,9 +167,6 @@ pub fn run(args: RunArgs) -> Outcome {
     let counts = match &plan.checkpoint {
         None => pool.install(|| prepared.counts(&owns, &|n| progress.inc(n))),
         Some(path) => {
-            static STOP: AtomicBool = AtomicBool::new(false);
-            // A second handler cannot be set; the first one does the job.
-            let _ = ctrlc::set_handler(|| STOP.store(true, Ordering::SeqCst));
             let trials_in =
                 |b: u64| (b < prepared.blocks() && plan.owns(b)).then(|| prepared.trials_in(b));
             let of = Resumable {
