@@ -50,6 +50,19 @@ pub fn lower_quantile(zeros: u64, hist: &BTreeMap<u64, u64>, total: u64, permill
     hist.keys().next_back().map_or(0.0, |&b| f64::from_bits(b))
 }
 
+/// Adds `b` into `a` element by element with `add` (a `checked_add`);
+/// false, with `a` partly added, when a sum overflows. For counts read
+/// from files, which may claim anything.
+pub fn add_checked<T: Copy>(a: &mut [T], b: &[T], add: fn(T, T) -> Option<T>) -> bool {
+    for (x, &y) in a.iter_mut().zip(b) {
+        match add(*x, y) {
+            Some(v) => *x = v,
+            None => return false,
+        }
+    }
+    true
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -78,5 +91,13 @@ mod tests {
         assert_eq!(lower_quantile(94, &h, 100, 950), 1.0);
         assert_eq!(lower_quantile(94, &h, 100, 990), 1.0);
         assert_eq!(lower_quantile(94, &h, 100, 999), 3.5);
+    }
+
+    #[test]
+    fn checked_adds_refuse_to_wrap() {
+        let mut a = vec![1u64, u64::MAX - 1];
+        assert!(add_checked(&mut a, &[2, 1], u64::checked_add));
+        assert_eq!(a, [3, u64::MAX]);
+        assert!(!add_checked(&mut a, &[0, 1], u64::checked_add));
     }
 }

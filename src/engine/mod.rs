@@ -85,13 +85,11 @@ impl Tally {
             (&mut self.joint, &other.joint),
             (&mut self.any, &other.any),
         ];
-        for (a, b) in vectors {
-            for (x, y) in a.iter_mut().zip(b) {
-                match x.checked_add(*y) {
-                    Some(v) => *x = v,
-                    None => return false,
-                }
-            }
+        if !vectors
+            .into_iter()
+            .all(|(a, b)| crate::stats::add_checked(a, b, u64::checked_add))
+        {
+            return false;
         }
         for (k, v) in &other.impact {
             let e = self.impact.entry(*k).or_insert(0);

@@ -2,6 +2,7 @@
 //! and lost lookups, their cross-products for intervals, the series.
 
 use super::TimelineModel;
+use crate::stats::add_checked;
 
 /// Integer counts from timeline trials; merged by addition.
 #[derive(Debug, Clone, PartialEq)]
@@ -181,31 +182,22 @@ impl TimelineCounts {
             return false;
         };
         self.trials = trials;
-        for (a, b) in [
+        let counts = [
             (&mut self.failed, &o.failed),
             (&mut self.lost, &o.lost),
             (&mut self.series, &o.series),
             (&mut self.in_events, &o.in_events),
-        ] {
-            for (x, y) in a.iter_mut().zip(b) {
-                match x.checked_add(*y) {
-                    Some(v) => *x = v,
-                    None => return false,
-                }
-            }
-        }
-        for (a, b) in [
+        ];
+        let crosses = [
             (&mut self.failed_cross, &o.failed_cross),
             (&mut self.lost_cross, &o.lost_cross),
-        ] {
-            for (x, y) in a.iter_mut().zip(b) {
-                match x.checked_add(*y) {
-                    Some(v) => *x = v,
-                    None => return false,
-                }
-            }
-        }
-        true
+        ];
+        counts
+            .into_iter()
+            .all(|(a, b)| add_checked(a, b, u64::checked_add))
+            && crosses
+                .into_iter()
+                .all(|(a, b)| add_checked(a, b, u128::checked_add))
     }
 
     /// Adds another part's counts; false (and nothing added) when their
