@@ -36,6 +36,14 @@ pub enum Report {
 }
 
 impl Report {
+    /// The model that made it.
+    pub fn model(&self) -> ModelKind {
+        match self {
+            Report::Snapshot(_) => ModelKind::Snapshot,
+            Report::Timeline(_) => ModelKind::Timeline,
+        }
+    }
+
     /// A saved JSON result (`run --format json`, or `merge`), of either
     /// model; `path` names the file in errors.
     pub fn from_json(text: &str, path: &Path) -> Result<Report, InputError> {

@@ -19,7 +19,7 @@ use anyhow::Context;
 use dnsim::error::InputError;
 use dnsim::output::{emit, write_atomic};
 use dnsim::report::{Format, Html};
-use dnsim::results::Report;
+use dnsim::results::{ModelKind, Report};
 use serde::Serialize;
 
 use crate::Exit;
@@ -70,15 +70,20 @@ impl From<OutputArgs> for Output {
     }
 }
 
-/// Writes a report where `--format`, `--output` and `--html` say.
-fn deliver(report: &Report, out: &Output) -> anyhow::Result<()> {
-    if matches!(report, Report::Snapshot(_)) && out.format == Some(Format::SeriesCsv) {
+/// `--format series-csv` is for the timeline model: refused for a snapshot
+/// run or merge before any work.
+fn check_format(model: ModelKind, format: Option<Format>) -> Result<(), InputError> {
+    if model == ModelKind::Snapshot && format == Some(Format::SeriesCsv) {
         return Err(InputError::flag(
             "--format",
             "series-csv is for the timeline model (--model timeline)",
-        )
-        .into());
+        ));
     }
+    Ok(())
+}
+
+/// Writes a report where `--format`, `--output` and `--html` say.
+fn deliver(report: &Report, out: &Output) -> anyhow::Result<()> {
     write_html(report, out.html.as_deref(), out.top)?;
     let exporter = out.format.unwrap_or(Format::Table).exporter(out.top);
     emit(out.path.as_deref(), |w| report.write(exporter.as_ref(), w))?;

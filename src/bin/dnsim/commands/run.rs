@@ -15,7 +15,7 @@ use dnsim::run::{Job, Prepared, RunOptions, Sampler, counts_checkpointed};
 use dnsim::scenario::Scenario;
 use dnsim::shard::{Counts, PARTIAL_FORMAT, Partial, Shard};
 
-use super::{Outcome, Output, deliver, thread_pool};
+use super::{Outcome, Output, check_format, deliver, thread_pool};
 use crate::Exit;
 use crate::cli::{ModelArg, RunArgs};
 use crate::progress::Progress;
@@ -95,20 +95,12 @@ impl RunPlan {
     /// that the model does not take.
     fn job(&self, scenario: &Scenario) -> Result<Job, InputError> {
         let model = self.model.unwrap_or(scenario.simulation.model);
-        let timeline_only = "for the timeline model (--model timeline)";
-        if model == ModelKind::Snapshot {
-            if self.out.format == Some(Format::SeriesCsv) {
-                return Err(InputError::flag(
-                    "--format",
-                    format!("series-csv is {timeline_only}"),
-                ));
-            }
-            if self.series_step.is_some() {
-                return Err(InputError::flag(
-                    "--series",
-                    format!("a time series is {timeline_only}"),
-                ));
-            }
+        check_format(model, self.out.format)?;
+        if model == ModelKind::Snapshot && self.series_step.is_some() {
+            return Err(InputError::flag(
+                "--series",
+                "a time series is for the timeline model (--model timeline)",
+            ));
         }
         if model == ModelKind::Timeline && self.sampler == Sampler::Rare {
             return Err(InputError::flag("--rare", "is for the snapshot model"));
