@@ -174,7 +174,7 @@ impl Counts {
     pub fn add(&mut self, other: &Counts) -> bool {
         match (self, other) {
             (Counts::Snapshot(a), Counts::Snapshot(b)) if a.fits(b) => a.checked_merge(b),
-            (Counts::Timeline(a), Counts::Timeline(b)) => a.checked_add(b),
+            (Counts::Timeline(a), Counts::Timeline(b)) => a.add(b),
             _ => false,
         }
     }

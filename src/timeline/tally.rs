@@ -165,10 +165,10 @@ impl TimelineCounts {
         Ok(())
     }
 
-    /// Adds another part's counts, refusing a sum that would overflow;
-    /// false (and `self` unusable) when their shapes differ or a sum
-    /// overflows.
-    pub fn checked_add(&mut self, o: &TimelineCounts) -> bool {
+    /// Adds another part's counts (read from a file, they may claim
+    /// anything): false, and `self` unusable, when their shapes differ or a
+    /// sum would overflow.
+    pub fn add(&mut self, o: &TimelineCounts) -> bool {
         let fits = self.failed.len() == o.failed.len()
             && self.lost.len() == o.lost.len()
             && self.failed_cross.len() == o.failed_cross.len()
@@ -198,34 +198,5 @@ impl TimelineCounts {
             && crosses
                 .into_iter()
                 .all(|(a, b)| add_checked(a, b, u128::checked_add))
-    }
-
-    /// Adds another part's counts; false (and nothing added) when their
-    /// shapes differ.
-    pub fn add(&mut self, o: &TimelineCounts) -> bool {
-        let fits = self.failed.len() == o.failed.len()
-            && self.lost.len() == o.lost.len()
-            && self.failed_cross.len() == o.failed_cross.len()
-            && self.lost_cross.len() == o.lost_cross.len()
-            && self.series.len() == o.series.len()
-            && self.in_events.len() == o.in_events.len();
-        if fits {
-            self.trials += o.trials;
-            for (a, b) in [
-                (&mut self.failed, &o.failed),
-                (&mut self.lost, &o.lost),
-                (&mut self.series, &o.series),
-                (&mut self.in_events, &o.in_events),
-            ] {
-                a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
-            }
-            for (a, b) in [
-                (&mut self.failed_cross, &o.failed_cross),
-                (&mut self.lost_cross, &o.lost_cross),
-            ] {
-                a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
-            }
-        }
-        fits
     }
 }
