@@ -33,6 +33,10 @@ pub(super) struct ResolverSim<'m> {
     /// also looks up, itself last.
     sub: &'m [Vec<usize>],
     ok: Vec<bool>,
+    /// Per closure member: the closure positions of its `requires`, and of
+    /// each `requires_any` group's members.
+    requires: Vec<Vec<usize>>,
+    groups: Vec<Vec<Vec<usize>>>,
     initialised: bool,
 }
 
@@ -58,26 +62,39 @@ impl<'m> ResolverSim<'m> {
             next: vec![f64::INFINITY; n],
             sub,
             ok: vec![false; n],
+            requires: Vec::new(),
+            groups: Vec::new(),
             initialised: false,
         }
+        .with_positions()
+    }
+
+    /// Finds each requirement's position in the closure once, so that
+    /// settling a lookup costs its requirements, not the closure's size.
+    fn with_positions(mut self) -> Self {
+        let at: std::collections::HashMap<u32, usize> = self
+            .closure
+            .iter()
+            .enumerate()
+            .map(|(i, &x)| (x, i))
+            .collect();
+        let services = &self.model.scenario.services;
+        let pos = |list: &[u32]| -> Vec<usize> { list.iter().map(|q| at[q]).collect() };
+        for &x in self.closure {
+            let svc = &services[x as usize];
+            self.requires.push(pos(&svc.requires));
+            self.groups
+                .push(svc.requires_any.iter().map(|g| pos(g)).collect());
+        }
+        self
     }
 
     /// Whether closure member `j`'s lookup succeeds, given whether its own
     /// name was answered: its requirements (settled before it, being
     /// earlier in the closure) must be too.
     fn settle(&mut self, j: usize, answered: bool) {
-        let svc = &self.model.scenario.services[self.closure[j] as usize];
-        let index = |q: u32| {
-            self.closure
-                .iter()
-                .position(|&y| y == q)
-                .expect("in closure")
-        };
-        let reqs = svc.requires.iter().all(|&q| self.ok[index(q)]);
-        let groups = svc
-            .requires_any
-            .iter()
-            .all(|g| g.iter().any(|&q| self.ok[index(q)]));
+        let reqs = self.requires[j].iter().all(|&q| self.ok[q]);
+        let groups = self.groups[j].iter().all(|g| g.iter().any(|&q| self.ok[q]));
         self.ok[j] = answered && reqs && groups;
     }
 
