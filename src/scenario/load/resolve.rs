@@ -16,6 +16,9 @@ use crate::scenario::*;
 /// A service's resolved `requires` and `requires_any`.
 pub(super) type Requirements = (Box<[u32]>, Box<[Box<[u32]>]>);
 
+/// Where a service and each of its requirements were written.
+type Written = (Loc, Vec<(String, Loc)>, Vec<Vec<(String, Loc)>>);
+
 /// A service read but not yet resolved: its requirements are still names.
 pub(in crate::scenario) struct Pending {
     pub service: Service,
@@ -102,25 +105,29 @@ impl Loader<'_> {
             written.push((p.loc, p.requires, p.requires_any));
         }
         if let Some(cycle) = find_cycle(&services) {
-            let names: Vec<&str> = cycle.iter().map(|&i| &*services[i as usize].id).collect();
-            // At the requirement that closes the cycle's first edge, else at
-            // the service.
-            let next = names[1 % names.len()];
-            let (id_loc, req, any) = &written[cycle[0] as usize];
-            let (key, loc) = match req.iter().find(|(n, _)| n == next) {
-                Some((_, loc)) => ("service.requires", loc),
-                None => match any.iter().flatten().find(|(n, _)| n == next) {
-                    Some((_, loc)) => ("service.requires_any", loc),
-                    None => ("service.requires", id_loc),
-                },
-            };
-            return Err(self.loc_err(
-                loc,
-                key,
-                format!("requirement cycle: {} → {}", names.join(" → "), names[0]),
-            ));
+            return Err(self.cycle_error(&services, &cycle, &written));
         }
         Ok(services)
+    }
+
+    /// A requirement cycle, named in order and located at the requirement
+    /// that closes its first edge (else at the service).
+    fn cycle_error(&self, services: &[Service], cycle: &[u32], written: &[Written]) -> InputError {
+        let names: Vec<&str> = cycle.iter().map(|&i| &*services[i as usize].id).collect();
+        let next = names[1 % names.len()];
+        let (id_loc, req, any) = &written[cycle[0] as usize];
+        let (key, loc) = match req.iter().find(|(n, _)| n == next) {
+            Some((_, loc)) => ("service.requires", loc),
+            None => match any.iter().flatten().find(|(n, _)| n == next) {
+                Some((_, loc)) => ("service.requires_any", loc),
+                None => ("service.requires", id_loc),
+            },
+        };
+        self.loc_err(
+            loc,
+            key,
+            format!("requirement cycle: {} → {}", names.join(" → "), names[0]),
+        )
     }
 
     pub(super) fn check_id(&self, id: &S<String>, key: &str) -> Result<(), InputError> {
