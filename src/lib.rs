@@ -1,10 +1,13 @@
 //! dnsim: a DNS outage impact simulator.
 //!
-//! The library loads a scenario (`scenario`), compiles it into dense arrays
-//! (`model`), samples it (`engine`), turns the counts into probabilities and
-//! intervals (`stats`, `results`) and writes them (`report`). `run` strings
-//! these together; the binary in `main.rs` only parses flags and maps errors
-//! to exit codes.
+//! The library loads a scenario (`scenario`, reading files through
+//! `files`), resolves the forced failures (`forcing`), compiles it into
+//! dense arrays (`model`, or `timeline` for the time-domain model), samples
+//! it (`engine`, with every draw from `random`), turns the counts into the
+//! plain report structs of `results` and writes them (`report`). `run`
+//! strings these together; the binary in `src/bin/dnsim/` only parses flags
+//! and maps errors to exit codes. ARCHITECTURE.md has the map and the
+//! invariants that `tests/it/architecture.rs` checks.
 
 pub mod analysis;
 pub mod checkpoint;
