@@ -169,7 +169,7 @@ impl Exporter for Table {
             format!("{:.2} ms", s.added_latency_ms)
         )?;
         timeline_events(r, out)?;
-        timeline_services(self, r, out)?;
+        self.timeline_services(r, out)?;
         Ok(())
     }
 
@@ -220,8 +220,8 @@ impl Exporter for Table {
             fmt_weight(q.p99),
             fmt_weight(q.p999)
         )?;
-        snapshot_services(self, r, out)?;
-        snapshot_providers(self, r, out)?;
+        self.snapshot_services(r, out)?;
+        self.snapshot_providers(r, out)?;
         Ok(())
     }
 }
@@ -249,90 +249,92 @@ fn timeline_events(r: &TimelineReport, out: &mut dyn Write) -> io::Result<()> {
     Ok(())
 }
 
-fn timeline_services(this: &Table, r: &TimelineReport, out: &mut dyn Write) -> io::Result<()> {
-    let (shown, more) = shown_of(this.top, r.services.len());
-    writeln!(out, "\nServices, worst first{more}")?;
-    writeln!(
-        out,
-        "  {:<26} {:>9}  {:<19} {:>6} {:>7} {:>7}",
-        "service", "down min", "95% interval", "nines", "failed", "+ms"
-    )?;
-    for row in &r.services[..shown] {
-        let ci = format!(
-            "[{:.1}, {:.1}]",
-            row.downtime_minutes_ci95[0], row.downtime_minutes_ci95[1]
-        );
+impl Table {
+    fn timeline_services(&self, r: &TimelineReport, out: &mut dyn Write) -> io::Result<()> {
+        let (shown, more) = shown_of(self.top, r.services.len());
+        writeln!(out, "\nServices, worst first{more}")?;
         writeln!(
             out,
-            "  {:<26} {:>9.1}  {:<19} {:>6} {:>7} {:>7.1}",
-            fit(&row.id, 26),
-            row.downtime_minutes,
-            fit(&ci, 19),
-            row.nines.map_or("∞".to_string(), |n| format!("{n:.2}")),
-            pct(row.failed_share),
-            row.added_latency_ms
+            "  {:<26} {:>9}  {:<19} {:>6} {:>7} {:>7}",
+            "service", "down min", "95% interval", "nines", "failed", "+ms"
         )?;
+        for row in &r.services[..shown] {
+            let ci = format!(
+                "[{:.1}, {:.1}]",
+                row.downtime_minutes_ci95[0], row.downtime_minutes_ci95[1]
+            );
+            writeln!(
+                out,
+                "  {:<26} {:>9.1}  {:<19} {:>6} {:>7} {:>7.1}",
+                fit(&row.id, 26),
+                row.downtime_minutes,
+                fit(&ci, 19),
+                row.nines.map_or("∞".to_string(), |n| format!("{n:.2}")),
+                pct(row.failed_share),
+                row.added_latency_ms
+            )?;
+        }
+        self.by_region(r, shown, out)?;
+        self.sparklines(r, shown, out)
     }
-    this.by_region(r, shown, out)?;
-    this.sparklines(r, shown, out)
-}
 
-fn snapshot_services(this: &Table, r: &SnapshotReport, out: &mut dyn Write) -> io::Result<()> {
-    let (shown, more) = shown_of(this.top, r.services.len());
-    writeln!(out, "\nServices, riskiest first{more}")?;
-    writeln!(
-        out,
-        "  {:<30} {:>10}  {:<23} {:>9}",
-        "service", "P(unreach)", "95% interval", "weight"
-    )?;
-    for row in &r.services[..shown] {
-        let ci = format!("[{}, {}]", fmt_small(row.ci95[0]), fmt_small(row.ci95[1]));
+    fn snapshot_services(&self, r: &SnapshotReport, out: &mut dyn Write) -> io::Result<()> {
+        let (shown, more) = shown_of(self.top, r.services.len());
+        writeln!(out, "\nServices, riskiest first{more}")?;
         writeln!(
             out,
             "  {:<30} {:>10}  {:<23} {:>9}",
-            fit(&row.id, 30),
-            fmt_small(row.p_unreachable),
-            ci,
-            fit(&fmt_weight(row.weight), 9)
+            "service", "P(unreach)", "95% interval", "weight"
         )?;
+        for row in &r.services[..shown] {
+            let ci = format!("[{}, {}]", fmt_small(row.ci95[0]), fmt_small(row.ci95[1]));
+            writeln!(
+                out,
+                "  {:<30} {:>10}  {:<23} {:>9}",
+                fit(&row.id, 30),
+                fmt_small(row.p_unreachable),
+                ci,
+                fit(&fmt_weight(row.weight), 9)
+            )?;
+        }
+        Ok(())
     }
-    Ok(())
-}
 
-fn snapshot_providers(this: &Table, r: &SnapshotReport, out: &mut dyn Write) -> io::Result<()> {
-    let shown_p = this.top.min(r.providers.len());
-    let more_p = if shown_p < r.providers.len() {
-        format!(" ({shown_p} of {})", r.providers.len())
-    } else {
-        String::new()
-    };
-    writeln!(
-        out,
-        "\nProviders, by what their failure alone takes down{more_p}"
-    )?;
-    writeln!(
-        out,
-        "  {:<30} {:>10}  {:>16} {:>15}",
-        "provider", "P(down)", "impact alone", "services alone"
-    )?;
-    let total = r.summary.total_weight;
-    for p in &r.providers[..shown_p] {
-        let share = if total > 0.0 {
-            format!(" ({:.0}%)", 100.0 * p.single_failure_impact / total)
+    fn snapshot_providers(&self, r: &SnapshotReport, out: &mut dyn Write) -> io::Result<()> {
+        let shown_p = self.top.min(r.providers.len());
+        let more_p = if shown_p < r.providers.len() {
+            format!(" ({shown_p} of {})", r.providers.len())
         } else {
             String::new()
         };
         writeln!(
             out,
-            "  {:<30} {:>10}  {:>16} {:>15}",
-            fit(&p.id, 30),
-            fmt_small(p.p_down),
-            fit(
-                &format!("{}{share}", fmt_weight(p.single_failure_impact)),
-                16
-            ),
-            p.single_failure_services
+            "\nProviders, by what their failure alone takes down{more_p}"
         )?;
+        writeln!(
+            out,
+            "  {:<30} {:>10}  {:>16} {:>15}",
+            "provider", "P(down)", "impact alone", "services alone"
+        )?;
+        let total = r.summary.total_weight;
+        for p in &r.providers[..shown_p] {
+            let share = if total > 0.0 {
+                format!(" ({:.0}%)", 100.0 * p.single_failure_impact / total)
+            } else {
+                String::new()
+            };
+            writeln!(
+                out,
+                "  {:<30} {:>10}  {:>16} {:>15}",
+                fit(&p.id, 30),
+                fmt_small(p.p_down),
+                fit(
+                    &format!("{}{share}", fmt_weight(p.single_failure_impact)),
+                    16
+                ),
+                p.single_failure_services
+            )?;
+        }
+        Ok(())
     }
-    Ok(())
 }
