@@ -8,17 +8,23 @@
 //!   two-hour outage of the largest provider. Twice the horizon, the same
 //!   outage: the cost should barely move, since only outage time costs work.
 //!
+//!
+//! Each with the measured resolvers (the default, spec §3.1) and the ideal
+//! ones (spec §3): the measured profile should cost at most twice as much.
+//!
 //!     cargo bench --bench timeline
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 
 use dnsim::duration::Millis;
 use dnsim::forcing::Forcing;
-use dnsim::scenario::{Event, EventTarget, LossBy, ModelKind, OutageDuration, Scenario};
+use dnsim::scenario::{
+    Event, EventTarget, LossBy, ModelKind, OutageDuration, Profile, Resolvers, Scenario,
+};
 use dnsim::synth::{PlanSpec, plan};
 use dnsim::timeline::TimelineModel;
 
-fn timeline_plan(days: u64, random: bool) -> Scenario {
+fn timeline_plan(days: u64, random: bool, profile: Profile) -> Scenario {
     let mut s = plan(PlanSpec {
         services: 10_000,
         providers: 100,
@@ -27,7 +33,10 @@ fn timeline_plan(days: u64, random: bool) -> Scenario {
     });
     s.simulation.model = ModelKind::Timeline;
     s.simulation.horizon = Millis::from_secs(days * 86400);
-    s.resolvers.per_region = 50;
+    s.resolvers = Resolvers {
+        per_region: 50,
+        ..Resolvers::of_profile(profile)
+    };
     if random {
         for p in &mut s.providers {
             p.outages_per_year = 2.0;
@@ -53,16 +62,22 @@ fn bench(c: &mut Criterion) {
     let mut group = c.benchmark_group("timeline");
     group.sample_size(10);
     for (kind, random, trials) in [("random", true, 2u64), ("scheduled", false, 16)] {
-        for days in [365u64, 730] {
-            let scenario = timeline_plan(days, random);
+        for (days, profile) in [
+            (365u64, Profile::Measured),
+            (730, Profile::Measured),
+            (365, Profile::Ideal),
+        ] {
+            let scenario = timeline_plan(days, random, profile);
+            let name = match profile {
+                Profile::Measured => format!("{days}d"),
+                Profile::Ideal => format!("{days}d-ideal"),
+            };
             let model =
                 TimelineModel::compile(&scenario, 1, &Forcing::default(), None).expect("compiles");
             group.throughput(Throughput::Elements(trials));
-            group.bench_with_input(
-                BenchmarkId::new(kind, format!("{days}d")),
-                &model,
-                |b, m| b.iter(|| m.run(trials, &|_| {})),
-            );
+            group.bench_with_input(BenchmarkId::new(kind, name), &model, |b, m| {
+                b.iter(|| m.run(trials, &|_| {}))
+            });
         }
     }
     group.finish();

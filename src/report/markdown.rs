@@ -57,15 +57,16 @@ impl Exporter for Markdown {
             writeln!(out, "\n**{}**\n", event_heading(e, r.start_unix))?;
             writeln!(
                 out,
-                "| region | failed lookups | weight with >10% lost | weight with >50% lost |\n|---|---:|---:|---:|"
+                "| region | failed lookups | weight with >10% lost | weight with >50% lost | authoritative load |\n|---|---:|---:|---:|---:|"
             )?;
             for (region, x) in &e.by_region {
-                let (a, b, c) = (
+                let (a, b, c, d) = (
                     pct(x.failed_share),
                     pct(x.weight_over_10pct_failed),
                     pct(x.weight_mostly_failed),
+                    super::table::load(x.authoritative_load),
                 );
-                writeln!(out, "| {region} | {a} | {b} | {c} |")?;
+                writeln!(out, "| {region} | {a} | {b} | {c} | {d} |")?;
             }
         }
         writeln!(

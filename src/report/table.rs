@@ -226,23 +226,29 @@ impl Exporter for Table {
     }
 }
 
+/// `authoritative_load` as a multiple of normal.
+pub(super) fn load(x: Option<f64>) -> String {
+    x.map_or_else(|| "-".to_string(), |l| format!("{l:.1}x"))
+}
+
 fn timeline_events(r: &TimelineReport, out: &mut dyn Write) -> io::Result<()> {
     for e in &r.events {
         let head = format!("\n{}", event_heading(e, r.start_unix));
         writeln!(out, "{}", fit(&head, WIDTH + 1))?;
         writeln!(
             out,
-            "  {:<22} {:>16} {:>18} {:>18}",
-            "region", "failed lookups", "weight >10% lost", "weight >50% lost"
+            "  {:<16} {:>14} {:>16} {:>16} {:>8}",
+            "region", "failed lookups", "weight >10% lost", "weight >50% lost", "load"
         )?;
         for (region, x) in &e.by_region {
             writeln!(
                 out,
-                "  {:<22} {:>16} {:>18} {:>18}",
-                fit(region, 22),
+                "  {:<16} {:>14} {:>16} {:>16} {:>8}",
+                fit(region, 16),
                 pct(x.failed_share),
                 pct(x.weight_over_10pct_failed),
-                pct(x.weight_mostly_failed)
+                pct(x.weight_mostly_failed),
+                load(x.authoritative_load)
             )?;
         }
     }

@@ -65,8 +65,9 @@ pub struct EventRow {
     pub end_seconds: f64,
     pub loss: f64,
     /// Per region: the weight-averaged failed share of lookups during the
-    /// event, and the shares of the weight (of the sites) that lost more
-    /// than 10% and more than half of their lookups during it.
+    /// event, the shares of the weight (of the sites) that lost more than
+    /// 10% and more than half of their lookups during it, and the load on
+    /// the event's providers.
     pub by_region: BTreeMap<String, EventRegion>,
 }
 
@@ -75,6 +76,10 @@ pub struct EventRegion {
     pub failed_share: f64,
     pub weight_over_10pct_failed: f64,
     pub weight_mostly_failed: f64,
+    /// Queries sent to the event's providers from the region during the
+    /// event, over what the same lookups send with no outage (spec §3.1);
+    /// `null` when no lookup reaches them.
+    pub authoritative_load: Option<f64>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -188,28 +188,99 @@ impl Service {
     }
 }
 
+/// How the timeline's resolvers behave (spec §3 and §3.1). `profile` sets
+/// the defaults of the keys after it; each key set in the file overrides it.
 #[derive(Debug, Clone)]
 pub struct Resolvers {
     pub per_region: u32,
     pub attempts: u32,
     pub retry_timeout: Millis,
-    pub serve_stale: bool,
+    /// The share of resolvers that serve stale answers (RFC 8767); `true`
+    /// in a file is 1.
+    pub serve_stale: f64,
     pub max_stale: Millis,
     pub max_cache_ttl: Millis,
     pub parent_centric_share: f64,
+    pub profile: Profile,
+    /// The share of (resolver, name) pairs whose lookups a cache can help.
+    pub cache_share: f64,
+    /// Queries one resolution may send before the resolver gives up.
+    pub max_queries: u32,
+    /// How long a failed resolution is remembered at first (doubling for
+    /// each further failure in a row, up to [`Resolvers::MAX_FAILURE_TTL`]).
+    pub failure_ttl: Millis,
+    /// How long a provider that timed out is avoided when another one can
+    /// be asked.
+    pub holddown: Millis,
+    pub initial_cache: InitialCache,
+    /// Whether caches carry their state over the whole horizon (the
+    /// measured profile, or `initial_cache` set); otherwise each trouble
+    /// window starts from the stationary law (spec §3).
+    pub evolve: bool,
+}
+
+/// `[resolvers] profile` (spec §3.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Profile {
+    /// Resolvers as DNS measurements saw them.
+    #[default]
+    Measured,
+    /// The ideal resolver of spec §3, whose closed forms are test oracles.
+    Ideal,
+}
+
+/// `[resolvers] initial_cache`: the caches at t = 0.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum InitialCache {
+    /// Each cache in its stationary state (spec §3).
+    #[default]
+    Stationary,
+    /// Nothing cached.
+    Empty,
+    /// Every caching resolver has just cached every name.
+    Full,
+}
+
+impl Resolvers {
+    /// RFC 9520 §3.2: a resolution failure is cached for at most 5 minutes.
+    pub const MAX_FAILURE_TTL: Millis = Millis(300_000);
+
+    /// The defaults of `profile`.
+    pub fn of_profile(profile: Profile) -> Resolvers {
+        let ideal = Resolvers {
+            per_region: 100,
+            attempts: 3,
+            retry_timeout: Millis(800),
+            serve_stale: 0.0,
+            max_stale: Millis::from_secs(86400),
+            max_cache_ttl: Millis::from_secs(86400),
+            parent_centric_share: 0.1,
+            profile,
+            cache_share: 1.0,
+            max_queries: 3,
+            failure_ttl: Millis(0),
+            holddown: Millis(0),
+            initial_cache: InitialCache::Stationary,
+            evolve: false,
+        };
+        match profile {
+            Profile::Ideal => ideal,
+            // Sources for each value: docs/resolvers.md.
+            Profile::Measured => Resolvers {
+                cache_share: 0.7,
+                max_queries: 6,
+                failure_ttl: Millis(5_000),
+                holddown: Millis::from_secs(900),
+                evolve: true,
+                ..ideal
+            },
+        }
+    }
 }
 
 impl Default for Resolvers {
     fn default() -> Resolvers {
-        Resolvers {
-            per_region: 100,
-            attempts: 3,
-            retry_timeout: Millis(800),
-            serve_stale: false,
-            max_stale: Millis::from_secs(86400),
-            max_cache_ttl: Millis::from_secs(86400),
-            parent_centric_share: 0.1,
-        }
+        Resolvers::of_profile(Profile::default())
     }
 }
 

@@ -140,9 +140,9 @@ impl TimelineModel<'_> {
                 let mut sim = ResolverSim::new(self, &closure, &sub, &draws, r, pc);
                 for i in 0..resolvers {
                     let mut rng = stream(&self.svc[s].key, resolver_stream(trial, r, i));
-                    sim.reset(i);
+                    sim.reset(&mut rng, i);
                     for &(a, b) in w {
-                        sim.window(&mut rng, a, b, s, tally, r);
+                        sim.window(&mut rng, a, b, tally, r);
                     }
                 }
             }

@@ -1,20 +1,28 @@
 //! The timeline model (spec §3): outages in time, resolver caches, retries
-//! under partial loss, serve-stale, and manual failover to standby providers.
+//! under partial loss, serve-stale, and manual failover to standby providers;
+//! with the measured resolver profile (spec §3.1, the default) also caches
+//! that not every client benefits from, remembered failures, holddown of
+//! providers that timed out, late answers that still fill the cache, and
+//! the load on the authoritatives.
 //!
 //! A trial is one realisation of the horizon. Work scales with outage time,
 //! not with the horizon: outside every outage each lookup is answered, so for
 //! each service and region the engine only simulates the *trouble windows*,
 //! the union of the outages of every provider that the service or its
 //! requirements are delegated to. At the start of a window each resolver's
-//! cache is drawn from its stationary law (fresh with probability
-//! λT/(1+λT), remaining life uniform on [0, T]; if expired, expired for an
-//! Exp(λ) time); from there lookups are simulated one by one until the
-//! window ends.
+//! cache is drawn from its stationary law (the ideal profile: fresh with
+//! probability λT/(1+λT), remaining life uniform on [0, T]; if expired,
+//! expired for an Exp(λ) time) or carried over from t = 0 and the windows
+//! before (the measured profile); from there lookups are simulated one by
+//! one until the window ends, except where their outcome and cost are
+//! certain, which are counted in bulk.
 //!
 //! The parts: `compile` (a scenario and its `--fail` options into sources of
 //! outages, scheduled windows and per-service rates), `draw` (one trial's
 //! outages, failover times and trouble windows), `resolver` (one resolver's
-//! caches and retries through a window), `tally` (the integer counts),
+//! lookups through a window), `selection` (which providers a resolution
+//! tries, holddown), `quiet` (cache states between windows), `bulk` and
+//! `failures` (lookups counted in bulk), `tally` (the integer counts),
 //! `summary` (counts into the report).
 //!
 //! Random streams (spec §5): a provider's or common cause's outages come from
@@ -23,10 +31,14 @@
 //! Counts are integers; weights and rates are applied when results are
 //! written.
 
+mod bulk;
 mod compile;
 mod draw;
+mod failures;
 pub mod intervals;
+mod quiet;
 mod resolver;
+mod selection;
 pub mod summary;
 mod tally;
 
@@ -101,6 +113,12 @@ pub struct TimelineModel<'a> {
     loss_keys: Vec<[u8; 32]>,
     pub retry_timeout: f64,
     max_stale: f64,
+    /// A failed resolution's first time in the failure cache, and the cap
+    /// its doubling reaches (RFC 9520), seconds.
+    failure_ttl: f64,
+    max_failure_ttl: f64,
+    /// How long a provider that timed out is avoided, seconds.
+    holddown: f64,
     /// Scheduled events of the scenario (not --fail), for per-event figures.
     pub events: Vec<EventWindow>,
     pub series_step: Option<f64>,
@@ -110,6 +128,8 @@ pub struct TimelineModel<'a> {
 #[derive(Debug, Clone)]
 pub struct EventWindow {
     pub target: String,
+    /// The (provider, region) pairs it takes out.
+    pub cover: Vec<(u32, u32)>,
     pub regions: Vec<u32>,
     pub start: f64,
     pub end: f64,

@@ -1,10 +1,13 @@
-//! One resolver's view of one service and its requirements through a
-//! trouble window: caches (answers, NS sets at the child and the parent),
-//! server choice, retries under loss, serve-stale, and the two shortcuts that
-//! keep the cost proportional to what can change (spec §3).
+//! One resolver's view of one service and its requirements through its
+//! trouble windows: caches (answers, failures, NS sets at the child and the
+//! parent), server choice and holddown, retries under loss, serve-stale,
+//! and the two shortcuts that keep the cost proportional to what can change
+//! (spec §3, §3.1).
 
+use super::bulk::{Bulk, Cost};
 use super::tally::TimelineTally;
 use super::{Outages, TimelineModel};
+use crate::random::{Stream, exponential, uniform};
 
 /// What one trial drew, shared by every resolver of the trial.
 pub(super) struct TrialDraws {
@@ -15,20 +18,35 @@ pub(super) struct TrialDraws {
     /// Per service: when its standby joins the delegation.
     pub change: Vec<f64>,
 }
-use crate::random::{Stream, exponential, poisson, uniform};
 
 /// One resolver's view of one service and its requirements.
 pub(super) struct ResolverSim<'m> {
-    model: &'m TimelineModel<'m>,
-    closure: &'m [u32],
-    draws: &'m TrialDraws,
-    region: usize,
-    pc: usize,
+    pub(super) model: &'m TimelineModel<'m>,
+    pub(super) closure: &'m [u32],
+    pub(super) draws: &'m TrialDraws,
+    pub(super) region: usize,
+    pub(super) pc: usize,
     /// The resolver simulated now.
-    resolver: usize,
-    expiry: Vec<f64>,
-    seen: Vec<f64>,
-    next: Vec<f64>,
+    pub(super) resolver: usize,
+    /// Whether its cache helps this resolver's lookups (`cache_share`),
+    /// and whether it serves stale answers (`serve_stale`).
+    pub(super) caching: bool,
+    pub(super) stale_ok: bool,
+    /// Per closure member: when the cached answer expires (stays expired,
+    /// for serve-stale), when the remembered failure ends and how many
+    /// failed in a row, when the resolver sees the standby, and the next
+    /// lookup.
+    pub(super) expiry: Vec<f64>,
+    pub(super) failed_until: Vec<f64>,
+    pub(super) fail_streak: Vec<u32>,
+    pub(super) seen: Vec<f64>,
+    pub(super) next: Vec<f64>,
+    /// Providers in holddown, and until when.
+    pub(super) held: Vec<(u32, f64)>,
+    /// Scratch: the providers a resolution tries, in order, and what a
+    /// lookup costs.
+    pub(super) order: Vec<u32>,
+    pub(super) cost: Cost,
     /// Per closure member: indices (into the closure) of what its lookup
     /// also looks up, itself last.
     sub: &'m [Vec<usize>],
@@ -38,6 +56,8 @@ pub(super) struct ResolverSim<'m> {
     requires: Vec<Vec<usize>>,
     groups: Vec<Vec<Vec<usize>>>,
     initialised: bool,
+    /// Caches carried over the horizon: whether they have been set at t = 0.
+    pub(super) started: bool,
 }
 
 impl<'m> ResolverSim<'m> {
@@ -57,14 +77,22 @@ impl<'m> ResolverSim<'m> {
             region,
             pc,
             resolver: 0,
+            caching: true,
+            stale_ok: false,
             expiry: vec![f64::NEG_INFINITY; n],
+            failed_until: vec![f64::NEG_INFINITY; n],
+            fail_streak: vec![0; n],
             seen: vec![f64::INFINITY; n],
             next: vec![f64::INFINITY; n],
+            held: Vec::new(),
+            order: Vec::new(),
+            cost: Cost::default(),
             sub,
             ok: vec![false; n],
             requires: Vec::new(),
             groups: Vec::new(),
             initialised: false,
+            started: false,
         }
         .with_positions()
     }
@@ -98,75 +126,135 @@ impl<'m> ResolverSim<'m> {
         self.ok[j] = answered && reqs && groups;
     }
 
-    /// Ready for resolver `i`: no view of any delegation change yet. Cache
-    /// states and lookup times are drawn afresh at each window.
-    pub(super) fn reset(&mut self, i: usize) {
+    /// Ready for resolver `i`: no view of any delegation change yet, no
+    /// memory of failures, and its traits drawn (only where the profile
+    /// leaves a choice, so the ideal profile draws nothing here).
+    pub(super) fn reset(&mut self, rng: &mut Stream, i: usize) {
+        let res = &self.model.scenario.resolvers;
         self.resolver = i;
         self.seen.fill(f64::INFINITY);
+        self.failed_until.fill(f64::NEG_INFINITY);
+        self.fail_streak.fill(0);
+        self.held.clear();
         self.initialised = false;
+        self.started = false;
+        self.caching = share_draw(rng, res.cache_share);
+        self.stale_ok = share_draw(rng, res.serve_stale);
     }
 
     /// Whether a lookup of closure member `k` at `t` and every lookup after
     /// it until some time are certain: each part fresh in cache or certain
-    /// (see [`Self::certain`]). Returns whether they fail, the tries each
-    /// loses, and until when this holds.
-    fn certain_lookup(&mut self, k: usize, t: f64, b: f64) -> Option<(bool, u64, f64)> {
-        let sc = self.model.scenario;
-        let attempts = sc.resolvers.attempts as u64;
-        let (mut until, mut lost) = (b, 0);
+    /// (see [`Self::certain`]). Returns whether they fail, the cost of each,
+    /// and until when this holds.
+    fn certain_lookup(&mut self, k: usize, t: f64, b: f64, cost: &mut Cost) -> Option<(bool, f64)> {
+        let mut until = b;
+        let own = self.closure.len() - 1;
         let sub = self.sub;
         for &j in &sub[k] {
             let answered = if t < self.expiry[j] {
                 until = until.min(self.expiry[j]);
                 true
             } else {
-                let (fails, u) = self.certain(j, t, b)?;
+                let (fails, u, sends) = self.certain(j, t, b)?;
                 until = until.min(u);
-                lost += attempts;
+                match sends {
+                    Sends::Nothing => {}
+                    Sends::AllLost => {
+                        cost.lost += self.model.scenario.resolvers.attempts as u64;
+                        if j == own {
+                            self.spread_queries(j, t, cost);
+                        }
+                    }
+                    Sends::OneOfFree => {
+                        if j == own {
+                            self.free_providers(j, t, &mut cost.spread);
+                        }
+                    }
+                }
                 !fails
             };
             self.settle(j, answered);
         }
-        Some((!self.ok[k], lost, until))
+        Some((!self.ok[k], until))
     }
 
-    /// When closure member `j` (stale at `t`) is certain to get the same
-    /// answer from every lookup until some later time: all its delegated
-    /// providers lose every query. Returns whether those lookups fail (no
-    /// stale answer to serve) and when that may change: the next outage
-    /// boundary of any of its providers, its resolver seeing the standby, its
-    /// stale answer running out, or the window's end `b`.
-    fn certain(&self, j: usize, t: f64, b: f64) -> Option<(bool, f64)> {
+    /// The queries of one resolution that every delegated provider loses,
+    /// spread over those providers in turn.
+    pub(super) fn spread_queries(&self, j: usize, t: f64, cost: &mut Cost) {
+        let svc = &self.model.scenario.services[self.closure[j] as usize];
+        let n = svc.dns.len()
+            + if t >= self.seen[j] {
+                svc.standby.len()
+            } else {
+                0
+            };
+        for q in 0..self.model.scenario.resolvers.max_queries as usize {
+            let i = q % n;
+            let p = if i < svc.dns.len() {
+                svc.dns[i]
+            } else {
+                svc.standby[i - svc.dns.len()]
+            };
+            cost.query(p);
+        }
+    }
+
+    /// When closure member `j` (not fresh at `t`) is certain to get the
+    /// same answer from every lookup until some later time: its failure is
+    /// remembered (no query sent), or all its delegated providers lose
+    /// every query and nothing is remembered from it, or (a resolver whose
+    /// cache does not help, one delegated provider) no query is lost.
+    /// Returns whether those lookups fail (no stale answer to serve), when
+    /// that may change (the failure forgotten, the next outage boundary of
+    /// any of its providers, its resolver seeing the standby, its stale
+    /// answer running out, or the window's end `b`), and what each lookup
+    /// sends.
+    fn certain(&self, j: usize, t: f64, b: f64) -> Option<(bool, f64, Sends)> {
         let m = self.model;
+        let stale = self.stale_ok && self.expiry[j].is_finite() && t - self.expiry[j] < m.max_stale;
+        let mut until = b;
+        if stale {
+            until = until.min(self.expiry[j] + m.max_stale);
+        }
+        if self.caching && t < self.failed_until[j] {
+            return Some((!stale, until.min(self.failed_until[j]), Sends::Nothing));
+        }
+        // A caching resolver that would remember this failure changes state
+        // at each resolution: simulated one by one.
+        if self.caching && m.failure_ttl > 0.0 {
+            return None;
+        }
         let svc = &m.scenario.services[self.closure[j] as usize];
         let with_standby = t >= self.seen[j];
-        let delegated = svc
+        let mut delegated = svc
             .dns
             .iter()
             .chain(svc.standby.iter().filter(|_| with_standby));
-        for &p in delegated {
-            if self.loss(p, t) < 1.0 {
-                return None;
+        let (fails, sends) = if !self.caching && self.first_try_certain(j, t) {
+            // Answered by the first try, whichever free provider it goes
+            // to; nothing changes until a holddown ends.
+            for &(_, u) in &self.held {
+                if u > t {
+                    until = until.min(u);
+                }
             }
-        }
-        let mut until = b;
+            (false, Sends::OneOfFree)
+        } else if delegated.all(|&p| self.loss(p, t) >= 1.0) {
+            (!stale, Sends::AllLost)
+        } else {
+            return None;
+        };
         for &p in svc.dns.iter().chain(svc.standby.iter()) {
             until = until.min(self.next_change(p, t));
         }
         if !with_standby && !svc.standby.is_empty() {
             until = until.min(self.seen[j]);
         }
-        let stale = m.scenario.resolvers.serve_stale
-            && self.expiry[j].is_finite()
-            && t - self.expiry[j] < m.max_stale;
-        if stale {
-            until = until.min(self.expiry[j] + m.max_stale);
-        }
-        Some((!stale, until))
+        Some((fails, until, sends))
     }
 
     /// The first outage boundary of provider `p` after `t`.
-    fn next_change(&self, p: u32, t: f64) -> f64 {
+    pub(super) fn next_change(&self, p: u32, t: f64) -> f64 {
         let mut next = f64::INFINITY;
         for o in &self.draws.outages[self.region * self.pc + p as usize] {
             if o.start > t {
@@ -184,7 +272,7 @@ impl<'m> ResolverSim<'m> {
     /// resolver: overlapping outages combine as independent losses; an
     /// outage with `loss_by = "resolver"` loses all or none of this
     /// resolver's queries.
-    fn loss(&self, p: u32, t: f64) -> f64 {
+    pub(super) fn loss(&self, p: u32, t: f64) -> f64 {
         let x = self.region * self.pc + p as usize;
         let list = &self.draws.outages[x];
         let mut up = 1.0;
@@ -211,13 +299,12 @@ impl<'m> ResolverSim<'m> {
 
     /// Simulates this resolver's lookups of `target` (the closure's last
     /// member) and what it requires through the trouble window [a, b),
-    /// recording failures and lost tries in region `r`.
+    /// recording failures, lost tries and queries in region `r`.
     pub(super) fn window(
         &mut self,
         rng: &mut Stream,
         a: f64,
         b: f64,
-        target: usize,
         tally: &mut TimelineTally,
         r: usize,
     ) {
@@ -225,10 +312,20 @@ impl<'m> ResolverSim<'m> {
             self.draw_delegation_views(rng);
             self.initialised = true;
         }
-        self.draw_window_start(rng, a);
+        if self.model.scenario.resolvers.evolve {
+            self.advance(rng, a);
+        } else {
+            self.draw_window_start(rng, a);
+        }
         let m = self.model;
         let own = self.closure.len() - 1;
-        debug_assert_eq!(self.closure[own] as usize, target);
+        if !self.caching {
+            // Without a cache, the other names' own lookups change nothing
+            // this simulation counts: only the service's lookups are run.
+            self.next[..own].fill(f64::INFINITY);
+        }
+        let target = self.closure[own] as usize;
+        let mut cost = std::mem::take(&mut self.cost);
         loop {
             let (mut k, mut t) = (0, f64::INFINITY);
             for (j, &n) in self.next.iter().enumerate() {
@@ -251,15 +348,17 @@ impl<'m> ResolverSim<'m> {
                 self.next[k] = fresh_until + exponential(rng, lambda);
                 continue;
             }
-            // When every part of the lookup is certain (fresh in cache, or
-            // every delegated provider losing every query), each lookup
-            // until the next change has the same outcome and cost and
-            // changes no cache: count them in bulk instead of one by one.
-            if let Some((fails, lost_each, until)) = self.certain_lookup(k, t, b) {
+            // When every part of the lookup is certain (fresh in cache, a
+            // remembered failure, or every delegated provider losing every
+            // query), each lookup until the next change has the same outcome
+            // and cost and changes no cache: count them in bulk instead of
+            // one by one.
+            cost.clear();
+            if let Some((fails, until)) = self.certain_lookup(k, t, b, &mut cost) {
                 if k == own {
                     let bulk = Bulk {
                         fails,
-                        lost_each,
+                        cost: &cost,
                         lambda,
                     };
                     bulk.record(rng, t, until, target, r, m, tally);
@@ -267,15 +366,23 @@ impl<'m> ResolverSim<'m> {
                 self.next[k] = until + exponential(rng, lambda);
                 continue;
             }
-            let (ok, lost) = self.lookup(rng, k, t);
+            if self.sub[k].len() == 1 && self.failure_run(rng, k, t, b, tally, r) {
+                continue;
+            }
+            cost.clear();
+            let ok = self.lookup(rng, k, t, &mut cost);
             if k == own {
                 if !ok {
                     tally.record_failures(m, target, r, t, 1);
                 }
-                tally.record_lost(target, r, lost);
+                tally.record_lost(target, r, cost.lost);
+                for &(p, n) in &cost.queries {
+                    tally.record_queries(p, r, t, n);
+                }
             }
             self.next[k] = t + exponential(rng, lambda);
         }
+        self.cost = cost;
     }
 
     /// This resolver's view of each delegation change: child-centric
@@ -298,112 +405,96 @@ impl<'m> ResolverSim<'m> {
         }
     }
 
-    /// The stationary cache state at the window's start `a`, and each
-    /// member's next lookup.
-    fn draw_window_start(&mut self, rng: &mut Stream, a: f64) {
-        let m = self.model;
-        for (k, &x) in self.closure.iter().enumerate() {
-            let svc = &m.svc[x as usize];
-            if svc.lambda <= 0.0 {
-                self.expiry[k] = f64::NEG_INFINITY;
-                self.next[k] = f64::INFINITY;
-                continue;
-            }
-            let lt = svc.lambda * svc.ttl;
-            self.expiry[k] = if uniform(rng) < lt / (1.0 + lt) {
-                a + uniform(rng) * svc.ttl
-            } else {
-                a - exponential(rng, svc.lambda)
-            };
-            self.next[k] = a + exponential(rng, svc.lambda);
-        }
-    }
-
     /// A client lookup of closure member `k` at `t`: it and what it requires,
     /// requirements first, each from cache or by resolution. Returns whether
-    /// it succeeded and how many tries were lost.
-    fn lookup(&mut self, rng: &mut Stream, k: usize, t: f64) -> (bool, u64) {
-        let mut lost = 0;
+    /// it succeeded; adds what it cost to `cost` (queries for the closure's
+    /// own name only: each name's load is counted in its own simulation).
+    fn lookup(&mut self, rng: &mut Stream, k: usize, t: f64, cost: &mut Cost) -> bool {
         let sub = self.sub;
         for &j in &sub[k] {
-            let (resolved, l) = self.resolve(rng, j, t);
-            lost += l;
+            let resolved = self.resolve(rng, j, t, cost);
             self.settle(j, resolved);
         }
-        (self.ok[k], lost)
+        self.ok[k]
     }
 
-    fn resolve(&mut self, rng: &mut Stream, j: usize, t: f64) -> (bool, u64) {
+    /// Resolves closure member `j` at `t` unless it is fresh in cache or
+    /// its failure is remembered: up to `max_queries` tries over the
+    /// providers in order; the client waits for the first `attempts`, and a
+    /// later answer still fills the cache. Returns whether the client got
+    /// an answer (or a stale one).
+    fn resolve(&mut self, rng: &mut Stream, j: usize, t: f64, cost: &mut Cost) -> bool {
         if t < self.expiry[j] {
-            return (true, 0);
+            return true;
         }
         let m = self.model;
-        let x = self.closure[j] as usize;
-        let svc = &m.scenario.services[x];
-        let with_standby = t >= self.seen[j];
-        let n = svc.dns.len() + if with_standby { svc.standby.len() } else { 0 };
-        let provider = |i: usize| {
-            if i < svc.dns.len() {
-                svc.dns[i]
-            } else {
-                svc.standby[i - svc.dns.len()]
+        let res = &m.scenario.resolvers;
+        let stale = self.stale_ok && self.expiry[j].is_finite() && t - self.expiry[j] < m.max_stale;
+        if self.caching && t < self.failed_until[j] {
+            return stale;
+        }
+        let own = j == self.closure.len() - 1;
+        self.try_order(rng, j, t);
+        let attempts = res.attempts as usize;
+        let mut answered_at = None;
+        for q in 0..res.max_queries as usize {
+            let p = self.order[q % self.order.len()];
+            if own {
+                cost.query(p);
             }
-        };
-        let first = ((uniform(rng) * n as f64) as usize).min(n - 1);
-        let mut lost = 0;
-        for attempt in 0..m.scenario.resolvers.attempts as usize {
-            let p = provider((first + attempt) % n);
             let l = self.loss(p, t);
             if l > 0.0 && uniform(rng) < l {
-                lost += 1;
+                if m.holddown > 0.0 {
+                    self.hold(p, t + m.holddown);
+                }
             } else {
-                self.expiry[j] = t + m.svc[x].ttl;
-                return (true, lost);
+                if m.holddown > 0.0 {
+                    self.hold(p, f64::NEG_INFINITY);
+                }
+                answered_at = Some(q);
+                break;
             }
         }
-        let stale = m.scenario.resolvers.serve_stale
-            && self.expiry[j].is_finite()
-            && t - self.expiry[j] < m.max_stale;
-        (stale, lost)
+        match answered_at {
+            Some(q) => {
+                cost.lost += q.min(attempts) as u64;
+                if self.caching {
+                    self.expiry[j] = t + m.svc[self.closure[j] as usize].ttl;
+                    self.fail_streak[j] = 0;
+                }
+                q < attempts || stale
+            }
+            None => {
+                cost.lost += attempts as u64;
+                if self.caching && m.failure_ttl > 0.0 {
+                    let ttl = m.failure_ttl * f64::from(1u32 << self.fail_streak[j].min(16));
+                    self.failed_until[j] = t + ttl.min(m.max_failure_ttl);
+                    self.fail_streak[j] += 1;
+                }
+                stale
+            }
+        }
     }
 }
 
-/// Lookups whose outcome and cost are certain until some time: counted in
-/// bulk with Poisson draws split at series-step and event boundaries.
-struct Bulk {
-    fails: bool,
-    lost_each: u64,
-    lambda: f64,
+/// What each of a run of certain lookups sends to the authoritatives.
+enum Sends {
+    /// Nothing: a fresh answer, or a remembered failure.
+    Nothing,
+    /// `max_queries` queries, every one lost.
+    AllLost,
+    /// One query, answered, to one of the providers not in holddown.
+    OneOfFree,
 }
 
-impl Bulk {
-    /// Records the lookup at `t` and the Poisson number of them in
-    /// (t, until).
-    #[allow(clippy::too_many_arguments)]
-    fn record(
-        &self,
-        rng: &mut Stream,
-        t: f64,
-        until: f64,
-        target: usize,
-        r: usize,
-        m: &TimelineModel,
-        tally: &mut TimelineTally,
-    ) {
-        let mut count = 1;
-        if self.fails {
-            tally.record_failures(m, target, r, t, 1);
-        }
-        let mut from = t;
-        while from < until {
-            let to = tally.next_boundary(from).min(until);
-            let n = poisson(rng, self.lambda * (to - from));
-            if self.fails && n > 0 {
-                tally.record_failures(m, target, r, from, n);
-            }
-            count += n;
-            from = to;
-        }
-        tally.record_lost(target, r, count * self.lost_each);
+/// A trait held by a `share` of resolvers: drawn only when the share
+/// leaves a choice.
+fn share_draw(rng: &mut Stream, share: f64) -> bool {
+    if share >= 1.0 {
+        true
+    } else if share <= 0.0 {
+        false
+    } else {
+        uniform(rng) < share
     }
 }

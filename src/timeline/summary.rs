@@ -306,10 +306,40 @@ impl<'a> Summary<'a> {
             }
         }
         let of_weight = |x: f64| if weight > 0.0 { x / weight } else { 0.0 };
+        let normal = self.normal_queries(e, r);
+        let sent = self.tally.counts.queries_in_events[e * rc + r] as f64;
         EventRegion {
             failed_share: of_weight(failed_w),
             weight_over_10pct_failed: of_weight(hit),
             weight_mostly_failed: of_weight(mostly),
+            authoritative_load: (normal > 0.0).then(|| sent / normal),
         }
+    }
+
+    /// The queries that the lookups of every trial would send to event
+    /// `e`'s providers from region `r` during the event with no outage:
+    /// each name's own lookups (as counted), a caching resolver fetching it
+    /// once per expiry (a share 1/(1+λT) of its lookups, stationary), a
+    /// resolver whose cache does not help at every lookup, each time from
+    /// one delegated provider at random.
+    fn normal_queries(&self, e: usize, r: usize) -> f64 {
+        let (sc, ev) = (self.sc, &self.m.events[e]);
+        let dur = ev.end - ev.start;
+        let c = sc.resolvers.cache_share;
+        let mut per_second = 0.0;
+        for (s, svc) in sc.services.iter().enumerate() {
+            let hit = svc
+                .dns
+                .iter()
+                .filter(|&&p| ev.cover.contains(&(p, r as u32)))
+                .count();
+            if hit == 0 {
+                continue;
+            }
+            let (lambda, ttl) = (self.m.svc[s].lambda, self.m.svc[s].ttl);
+            let per_lookup = c / (1.0 + lambda * ttl) + (1.0 - c);
+            per_second += lambda * per_lookup * hit as f64 / svc.dns.len() as f64;
+        }
+        per_second * dur * self.resolvers * self.trials as f64
     }
 }

@@ -12,6 +12,8 @@ pub struct TimelineTally {
     steps: usize,
     step: f64,
     events: Vec<(f64, f64)>,
+    /// Per event: the (provider, region) pairs it takes out.
+    covers: Vec<Vec<(u32, u32)>>,
     /// This trial's counts, folded into the moments at its end.
     trial_failed: Vec<u64>,
     trial_lost: Vec<u64>,
@@ -33,11 +35,13 @@ impl TimelineTally {
                 lost_cross: vec![0; n * r * r],
                 series: vec![0; n * r * steps],
                 in_events: vec![0; m.events.len() * n * r],
+                queries_in_events: vec![0; m.events.len() * r],
             },
             regions: r,
             steps,
             step: m.series_step.unwrap_or(1.0),
             events: m.events.iter().map(|e| (e.start, e.end)).collect(),
+            covers: m.events.iter().map(|e| e.cover.clone()).collect(),
             trial_failed: vec![0; n * r],
             trial_lost: vec![0; n * r],
             touched: Vec::new(),
@@ -66,6 +70,16 @@ impl TimelineTally {
         for (e, &(a, b)) in self.events.iter().enumerate() {
             if a <= t && t < b {
                 self.counts.in_events[(e * services + s) * self.regions + r] += n;
+            }
+        }
+    }
+
+    /// Records `n` queries sent to provider `p` from region `r` at `t`,
+    /// for the load of each event that takes `p` out in `r` at `t`.
+    pub(super) fn record_queries(&mut self, p: u32, r: usize, t: f64, n: u64) {
+        for (e, &(a, b)) in self.events.iter().enumerate() {
+            if a <= t && t < b && self.covers[e].contains(&(p, r as u32)) {
+                self.counts.queries_in_events[e * self.regions + r] += n;
             }
         }
     }
@@ -151,6 +165,10 @@ pub struct TimelineCounts {
     pub series: Vec<u64>,
     /// `event × service × region`: failed lookups within each event window.
     pub in_events: Vec<u64>,
+    /// `event × region`: queries sent to the event's providers from the
+    /// region during the event, for `authoritative_load`.
+    #[serde(default)]
+    pub queries_in_events: Vec<u64>,
 }
 
 impl TimelineCounts {
@@ -174,7 +192,8 @@ impl TimelineCounts {
             && self.failed_cross.len() == o.failed_cross.len()
             && self.lost_cross.len() == o.lost_cross.len()
             && self.series.len() == o.series.len()
-            && self.in_events.len() == o.in_events.len();
+            && self.in_events.len() == o.in_events.len()
+            && self.queries_in_events.len() == o.queries_in_events.len();
         if !fits {
             return false;
         }
@@ -187,6 +206,7 @@ impl TimelineCounts {
             (&mut self.lost, &o.lost),
             (&mut self.series, &o.series),
             (&mut self.in_events, &o.in_events),
+            (&mut self.queries_in_events, &o.queries_in_events),
         ];
         let crosses = [
             (&mut self.failed_cross, &o.failed_cross),

@@ -232,6 +232,28 @@ const PINNED: &[(&str, f64)] = &[
     ("blog.example.com", 0.000505),
 ];
 
+/// Runs a timeline what-if (4 trials, seed 42) and checks its worst
+/// services' failed shares and downtimes against `pinned`.
+fn assert_timeline_pins(scenario: &dnsim::scenario::Scenario, pinned: &[(&str, f64, f64)]) {
+    let options = RunOptions {
+        trials: Some(4),
+        seed: Some(42),
+        ..RunOptions::default()
+    };
+    let report = dnsim::run::timeline(scenario, &options, None, &|_| {}).unwrap();
+    let got: Vec<(String, f64, f64)> = report
+        .services
+        .iter()
+        .take(pinned.len())
+        .map(|s| (s.id.clone(), s.failed_share, s.downtime_minutes))
+        .collect();
+    let pinned: Vec<(String, f64, f64)> = pinned
+        .iter()
+        .map(|&(id, f, d)| (id.to_string(), f, d))
+        .collect();
+    assert_eq!(got, pinned);
+}
+
 #[test]
 fn value_stability_of_a_timeline_run() {
     // The timeline's pinned outputs, beside the snapshot's: the Dyn wave-1
@@ -242,32 +264,47 @@ fn value_stability_of_a_timeline_run() {
         "/scenarios/whatif/dyn-wave1.toml"
     )))
     .unwrap();
-    let options = RunOptions {
-        trials: Some(4),
-        seed: Some(42),
-        ..RunOptions::default()
-    };
-    let report = dnsim::run::timeline(&scenario, &options, None, &|_| {}).unwrap();
-    let got: Vec<(String, f64, f64)> = report
-        .services
-        .iter()
-        .take(PINNED_TIMELINE.len())
-        .map(|s| (s.id.clone(), s.failed_share, s.downtime_minutes))
-        .collect();
-    let pinned: Vec<(String, f64, f64)> = PINNED_TIMELINE
-        .iter()
-        .map(|&(id, f, d)| (id.to_string(), f, d))
-        .collect();
-    assert_eq!(got, pinned);
+    assert_timeline_pins(&scenario, PINNED_TIMELINE);
 }
 
 const PINNED_TIMELINE: &[(&str, f64, f64)] = &[
-    ("as-in-2016", 0.03039670138888889, 43.77125),
-    ("standby-default-ns-ttl", 0.03009982638888889, 43.34375),
+    ("as-in-2016", 0.06575086805555556, 94.68125),
     (
-        "standby-short-ns-ttl",
-        0.009631944444444445,
-        13.870000000000001,
+        "standby-default-ns-ttl",
+        0.06405555555555556,
+        92.24000000000001,
     ),
-    ("ttl-1h", 0.0042578125, 6.1312500000000005),
+    ("ttl-1h", 0.05713628472222222, 82.27625),
+    ("ttl-1d", 0.021169270833333333, 30.48375),
 ];
+
+#[test]
+fn the_ideal_profile_gives_the_figures_it_gave_before_the_measured_one() {
+    // The Dyn wave-1 what-if as it was before resolvers as measured (spec
+    // §3.1): per-query loss 0.91, and now `profile = "ideal"`. These pins
+    // were printed by the engine before the measured profile existed, so
+    // the ideal resolver is the same to the last bit.
+    let path = std::path::Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/scenarios/whatif/dyn-wave1.toml"
+    ));
+    let text = std::fs::read_to_string(path)
+        .unwrap()
+        .replace("loss = 0.75\nloss_by = \"resolver\"", "loss = 0.91")
+        .replace("[resolvers]\n", "[resolvers]\nprofile = \"ideal\"\n");
+    assert!(text.contains("loss = 0.91") && text.contains("profile = \"ideal\""));
+    let scenario = dnsim::scenario::parse_str(path, &text).unwrap();
+    assert_timeline_pins(
+        &scenario,
+        &[
+            ("as-in-2016", 0.03039670138888889, 43.77125),
+            ("standby-default-ns-ttl", 0.03009982638888889, 43.34375),
+            (
+                "standby-short-ns-ttl",
+                0.009631944444444445,
+                13.870000000000001,
+            ),
+            ("ttl-1h", 0.0042578125, 6.1312500000000005),
+        ],
+    );
+}

@@ -3,6 +3,7 @@
 mod analysis;
 mod architecture;
 mod bad_input;
+mod calibration;
 mod cli;
 mod compare;
 mod engine;

@@ -17,6 +17,7 @@ model = "timeline"
 horizon = "1d"
 
 [resolvers]
+profile = "ideal"
 {resolvers}
 
 [[provider]]
@@ -348,13 +349,16 @@ fn resolver_concentrated_loss_fails_the_hit_resolvers_whatever_the_query_rate() 
     // The same resolvers are hit in both runs (their draws are keyed by the
     // provider, not the service), so only caching differs.
     assert!((slow - busy).abs() < 0.02, "60/h: {slow}, 3600/h: {busy}");
-    // Independent per-query loss is another world: a busy name is mostly
-    // answered from cache and by retries, a slow one is not.
+    // Independent per-query loss is another world: a busy name is answered
+    // from cache and by retries more often than a slow one, except at the
+    // resolvers whose cache does not help (30%), which fail 0.75³ of their
+    // lookups whatever the rate.
     let q_slow = event_share("query", 60.0, 0.75);
     let q_busy = event_share("query", 3600.0, 0.75);
+    let floor = 0.3 * 0.75f64.powi(3);
     assert!(
-        q_busy < 0.05 && q_slow > 10.0 * q_busy,
-        "per query: 60/h {q_slow}, 3600/h {q_busy}"
+        (q_busy - floor).abs() < 0.03 && q_slow > 1.5 * q_busy,
+        "per query: 60/h {q_slow}, 3600/h {q_busy}, floor {floor}"
     );
 }
 

@@ -305,6 +305,7 @@ fn timeline_events(s: &mut String, r: &TimelineReport) {
                         format!("{:.2}%", 100.0 * x.failed_share),
                         format!("{:.2}%", 100.0 * x.weight_over_10pct_failed),
                         format!("{:.2}%", 100.0 * x.weight_mostly_failed),
+                        crate::report::table::load(x.authoritative_load),
                     ]
                 })
                 .collect();
@@ -315,6 +316,7 @@ fn timeline_events(s: &mut String, r: &TimelineReport) {
                     "failed lookups",
                     "weight with >10% lost",
                     "weight with >50% lost",
+                    "authoritative load",
                 ],
                 &rows,
             );

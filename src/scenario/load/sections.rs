@@ -6,7 +6,9 @@ use std::ops::Range;
 
 use super::diagnostics::Loc;
 use super::resolve::Pending;
-use super::values::{parse_instant, parse_model, unavailability};
+use super::values::{
+    parse_initial_cache, parse_instant, parse_model, parse_profile, share_or_bool, unavailability,
+};
 use super::{IdKind, Loader};
 use crate::error::InputError;
 use crate::scenario::raw;
@@ -285,7 +287,12 @@ impl Loader<'_> {
     }
 
     pub(super) fn resolvers(&self, raw: raw::RawResolvers) -> Result<Resolvers, InputError> {
-        let mut r = Resolvers::default();
+        let profile = match &raw.profile {
+            None => Profile::default(),
+            Some(v) => parse_profile(v.get_ref())
+                .map_err(|m| self.err(v.span(), "resolvers.profile", m))?,
+        };
+        let mut r = Resolvers::of_profile(profile);
         if let Some(v) = &raw.per_region {
             r.per_region = self.positive_int(v, "resolvers.per_region")?;
             // Resolver stream numbers hold the resolver in 16 bits.
@@ -301,11 +308,27 @@ impl Loader<'_> {
         if let Some(v) = &raw.attempts {
             r.attempts = self.positive_int(v, "resolvers.attempts")?;
         }
+        // Unless set, a resolution may send at least the client's tries.
+        r.max_queries = r.max_queries.max(r.attempts);
+        if let Some(v) = &raw.max_queries {
+            r.max_queries = self.positive_int(v, "resolvers.max_queries")?;
+            if r.max_queries < r.attempts {
+                return Err(self.err(
+                    v.span(),
+                    "resolvers.max_queries",
+                    format!(
+                        "max_queries ({}) is below attempts ({}): a resolution sends at least the tries its client waits for",
+                        r.max_queries, r.attempts
+                    ),
+                ));
+            }
+        }
         if let Some(v) = &raw.retry_timeout {
             r.retry_timeout = self.duration(v, "resolvers.retry_timeout")?;
         }
-        if let Some(v) = raw.serve_stale {
-            r.serve_stale = v;
+        if let Some(v) = &raw.serve_stale {
+            r.serve_stale = share_or_bool(v.get_ref())
+                .map_err(|m| self.err(v.span(), "resolvers.serve_stale", m))?;
         }
         if let Some(v) = &raw.max_stale {
             r.max_stale = self.duration(v, "resolvers.max_stale")?;
@@ -315,6 +338,27 @@ impl Loader<'_> {
         }
         if let Some(v) = &raw.parent_centric_share {
             r.parent_centric_share = self.probability(v, "resolvers.parent_centric_share")?;
+        }
+        if let Some(v) = &raw.cache_share {
+            r.cache_share = self.probability(v, "resolvers.cache_share")?;
+        }
+        if let Some(v) = &raw.failure_ttl {
+            r.failure_ttl = self.duration(v, "resolvers.failure_ttl")?;
+            if r.failure_ttl > Resolvers::MAX_FAILURE_TTL {
+                return Err(self.err(
+                    v.span(),
+                    "resolvers.failure_ttl",
+                    "RFC 9520 caps a cached resolution failure at 5 minutes; expected at most \"5m\"".to_string(),
+                ));
+            }
+        }
+        if let Some(v) = &raw.holddown {
+            r.holddown = self.duration(v, "resolvers.holddown")?;
+        }
+        if let Some(v) = &raw.initial_cache {
+            r.initial_cache = parse_initial_cache(v.get_ref())
+                .map_err(|m| self.err(v.span(), "resolvers.initial_cache", m))?;
+            r.evolve = true;
         }
         Ok(r)
     }

@@ -170,6 +170,41 @@ pub(super) fn parse_loss_by(text: &str) -> Result<LossBy, String> {
     }
 }
 
+/// `[resolvers] profile = "measured" | "ideal"`.
+pub(super) fn parse_profile(text: &str) -> Result<Profile, String> {
+    match text {
+        "measured" => Ok(Profile::Measured),
+        "ideal" => Ok(Profile::Ideal),
+        other => Err(unknown("resolver profile", other, ["measured", "ideal"])
+            + "; expected \"measured\" or \"ideal\""),
+    }
+}
+
+/// `[resolvers] initial_cache = "stationary" | "empty" | "full"`.
+pub(super) fn parse_initial_cache(text: &str) -> Result<InitialCache, String> {
+    let known = ["stationary", "empty", "full"];
+    match text {
+        "stationary" => Ok(InitialCache::Stationary),
+        "empty" => Ok(InitialCache::Empty),
+        "full" => Ok(InitialCache::Full),
+        other => Err(unknown("initial_cache value", other, known)
+            + "; expected \"stationary\", \"empty\" or \"full\""),
+    }
+}
+
+/// A share in [0, 1], or a boolean (true = 1).
+pub(super) fn share_or_bool(v: &Value) -> Result<f64, String> {
+    match v {
+        Value::Boolean(b) => Ok(if *b { 1.0 } else { 0.0 }),
+        Value::Float(f) => check_probability(*f),
+        Value::Integer(i) => check_probability(*i as f64),
+        other => Err(format!(
+            "expected true, false or a share in [0, 1], got {}",
+            other.type_str()
+        )),
+    }
+}
+
 /// Long-run unavailability from an outage rate and duration (spec §1),
 /// capped at 1.
 pub(super) fn unavailability(per_year: f64, duration: OutageDuration) -> f64 {
