@@ -25,27 +25,13 @@ impl ResolverSim<'_> {
         if !self.caching || m.failure_ttl <= 0.0 || t < self.failed_until[k] {
             return false;
         }
-        let x = self.closure[k] as usize;
-        let svc = &m.scenario.services[x];
-        let with_standby = t >= self.seen[k];
-        let mut delegated = svc
-            .dns
-            .iter()
-            .chain(svc.standby.iter().filter(|_| with_standby));
-        if !delegated.all(|&p| self.loss(p, t) >= 1.0) {
+        if !self.all_lost(k, t) {
             return false;
         }
-        let mut until = b;
-        for &p in svc.dns.iter().chain(svc.standby.iter()) {
-            until = until.min(self.next_change(p, t));
-        }
-        if !with_standby && !svc.standby.is_empty() {
-            until = until.min(self.seen[k]);
-        }
-        let stale = self.stale_ok && self.expiry[k].is_finite() && t - self.expiry[k] < m.max_stale;
-        if stale {
-            until = until.min(self.expiry[k] + m.max_stale);
-        }
+        let x = self.closure[k] as usize;
+        let stale = self.stale_until(k, t);
+        let until = self.unchanged_until(k, t, stale.map_or(b, |end| b.min(end)));
+        let stale = stale.is_some();
         let own = k == self.closure.len() - 1;
         let lambda = m.svc[x].lambda;
         let mut cost = std::mem::take(&mut self.cost);

@@ -181,20 +181,8 @@ impl<'m> ResolverSim<'m> {
     /// The queries of one resolution that every delegated provider loses,
     /// spread over those providers in turn.
     pub(super) fn spread_queries(&self, j: usize, t: f64, cost: &mut Cost) {
-        let svc = &self.model.scenario.services[self.closure[j] as usize];
-        let n = svc.dns.len()
-            + if t >= self.seen[j] {
-                svc.standby.len()
-            } else {
-                0
-            };
-        for q in 0..self.model.scenario.resolvers.max_queries as usize {
-            let i = q % n;
-            let p = if i < svc.dns.len() {
-                svc.dns[i]
-            } else {
-                svc.standby[i - svc.dns.len()]
-            };
+        let providers = self.delegated(j, t).cycle();
+        for p in providers.take(self.model.scenario.resolvers.max_queries as usize) {
             cost.query(p);
         }
     }
@@ -210,26 +198,17 @@ impl<'m> ResolverSim<'m> {
     /// answer running out, or the window's end `b`), and what each lookup
     /// sends.
     fn certain(&self, j: usize, t: f64, b: f64) -> Option<(bool, f64, Sends)> {
-        let m = self.model;
-        let stale = self.stale_ok && self.expiry[j].is_finite() && t - self.expiry[j] < m.max_stale;
-        let mut until = b;
-        if stale {
-            until = until.min(self.expiry[j] + m.max_stale);
-        }
+        let stale = self.stale_until(j, t);
+        let mut until = stale.map_or(b, |end| b.min(end));
         if self.caching && t < self.failed_until[j] {
-            return Some((!stale, until.min(self.failed_until[j]), Sends::Nothing));
+            let until = until.min(self.failed_until[j]);
+            return Some((stale.is_none(), until, Sends::Nothing));
         }
         // A caching resolver that would remember this failure changes state
         // at each resolution: simulated one by one.
-        if self.caching && m.failure_ttl > 0.0 {
+        if self.caching && self.model.failure_ttl > 0.0 {
             return None;
         }
-        let svc = &m.scenario.services[self.closure[j] as usize];
-        let with_standby = t >= self.seen[j];
-        let mut delegated = svc
-            .dns
-            .iter()
-            .chain(svc.standby.iter().filter(|_| with_standby));
         let (fails, sends) = if !self.caching && self.first_try_certain(j, t) {
             // Answered by the first try, whichever free provider it goes
             // to; nothing changes until a holddown ends.
@@ -239,62 +218,19 @@ impl<'m> ResolverSim<'m> {
                 }
             }
             (false, Sends::OneOfFree)
-        } else if delegated.all(|&p| self.loss(p, t) >= 1.0) {
-            (!stale, Sends::AllLost)
+        } else if self.all_lost(j, t) {
+            (stale.is_none(), Sends::AllLost)
         } else {
             return None;
         };
-        for &p in svc.dns.iter().chain(svc.standby.iter()) {
-            until = until.min(self.next_change(p, t));
-        }
-        if !with_standby && !svc.standby.is_empty() {
-            until = until.min(self.seen[j]);
-        }
-        Some((fails, until, sends))
+        Some((fails, self.unchanged_until(j, t, until), sends))
     }
 
-    /// The first outage boundary of provider `p` after `t`.
-    pub(super) fn next_change(&self, p: u32, t: f64) -> f64 {
-        let mut next = f64::INFINITY;
-        for o in &self.draws.outages[self.region * self.pc + p as usize] {
-            if o.start > t {
-                next = next.min(o.start);
-                break;
-            }
-            if o.end > t {
-                next = next.min(o.end);
-            }
-        }
-        next
-    }
-
-    /// The chance that a query to provider `p` at `t` is lost, for this
-    /// resolver: overlapping outages combine as independent losses; an
-    /// outage with `loss_by = "resolver"` loses all or none of this
-    /// resolver's queries.
-    pub(super) fn loss(&self, p: u32, t: f64) -> f64 {
-        let x = self.region * self.pc + p as usize;
-        let list = &self.draws.outages[x];
-        let mut up = 1.0;
-        for (k, o) in list.iter().enumerate() {
-            if o.start > t {
-                break;
-            }
-            if t < o.end {
-                let l = match &self.draws.hits[x] {
-                    Some(hits) if o.by_resolver => {
-                        if hits[self.resolver * list.len() + k] {
-                            1.0
-                        } else {
-                            0.0
-                        }
-                    }
-                    _ => o.loss,
-                };
-                up *= 1.0 - l;
-            }
-        }
-        1.0 - up
+    /// Whether a lookup of member `j` at `t` that gets no answer is served
+    /// a stale one, and until when that holds (`None`: not stale).
+    pub(super) fn stale_until(&self, j: usize, t: f64) -> Option<f64> {
+        let end = self.expiry[j] + self.model.max_stale;
+        (self.stale_ok && self.expiry[j].is_finite() && t < end).then_some(end)
     }
 
     /// Simulates this resolver's lookups of `target` (the closure's last
@@ -429,7 +365,7 @@ impl<'m> ResolverSim<'m> {
         }
         let m = self.model;
         let res = &m.scenario.resolvers;
-        let stale = self.stale_ok && self.expiry[j].is_finite() && t - self.expiry[j] < m.max_stale;
+        let stale = self.stale_until(j, t).is_some();
         if self.caching && t < self.failed_until[j] {
             return stale;
         }

@@ -1,41 +1,105 @@
-//! Server selection: which delegated providers a resolution tries, in
-//! what order, and the holddown of providers that timed out.
+//! Server selection: a name's delegated providers, what each loses from
+//! this resolver and until when, which ones a resolution tries and in what
+//! order, and the holddown of providers that timed out.
 
 use super::resolver::ResolverSim;
 use crate::random::{Stream, uniform};
 
 impl ResolverSim<'_> {
+    /// Member `j`'s delegated providers at `t`: its NS set, and its standby
+    /// once this resolver sees the delegation change.
+    pub(super) fn delegated(&self, j: usize, t: f64) -> impl Iterator<Item = u32> + Clone + '_ {
+        let svc = &self.model.scenario.services[self.closure[j] as usize];
+        let with_standby = t >= self.seen[j];
+        svc.dns
+            .iter()
+            .chain(svc.standby.iter().filter(move |_| with_standby))
+            .copied()
+    }
+
+    /// Whether every delegated provider of member `j` loses every query
+    /// from this resolver at `t`.
+    pub(super) fn all_lost(&self, j: usize, t: f64) -> bool {
+        self.delegated(j, t).all(|p| self.loss(p, t) >= 1.0)
+    }
+
+    /// Until when member `j`'s providers and delegation stay as they are at
+    /// `t` (at most `b`): the next outage boundary of any of its providers,
+    /// or this resolver seeing its standby.
+    pub(super) fn unchanged_until(&self, j: usize, t: f64, b: f64) -> f64 {
+        let svc = &self.model.scenario.services[self.closure[j] as usize];
+        let mut until = b;
+        for &p in svc.dns.iter().chain(svc.standby.iter()) {
+            until = until.min(self.next_change(p, t));
+        }
+        if t < self.seen[j] && !svc.standby.is_empty() {
+            until = until.min(self.seen[j]);
+        }
+        until
+    }
+
+    /// The first outage boundary of provider `p` after `t`.
+    pub(super) fn next_change(&self, p: u32, t: f64) -> f64 {
+        let mut next = f64::INFINITY;
+        for o in &self.draws.outages[self.region * self.pc + p as usize] {
+            if o.start > t {
+                next = next.min(o.start);
+                break;
+            }
+            if o.end > t {
+                next = next.min(o.end);
+            }
+        }
+        next
+    }
+
+    /// The chance that a query to provider `p` at `t` is lost, for this
+    /// resolver: overlapping outages combine as independent losses; an
+    /// outage with `loss_by = "resolver"` loses all or none of this
+    /// resolver's queries.
+    pub(super) fn loss(&self, p: u32, t: f64) -> f64 {
+        let x = self.region * self.pc + p as usize;
+        let list = &self.draws.outages[x];
+        let mut up = 1.0;
+        for (k, o) in list.iter().enumerate() {
+            if o.start > t {
+                break;
+            }
+            if t < o.end {
+                let l = match &self.draws.hits[x] {
+                    Some(hits) if o.by_resolver => {
+                        if hits[self.resolver * list.len() + k] {
+                            1.0
+                        } else {
+                            0.0
+                        }
+                    }
+                    _ => o.loss,
+                };
+                up *= 1.0 - l;
+            }
+        }
+        1.0 - up
+    }
+
     /// The providers a first try of member `j` at `t` may go to: those not
     /// in holddown, or all when every one is.
     pub(super) fn free_providers(&self, j: usize, t: f64, out: &mut Vec<u32>) {
-        let svc = &self.model.scenario.services[self.closure[j] as usize];
-        let with_standby = t >= self.seen[j];
-        let delegated = svc
-            .dns
-            .iter()
-            .chain(svc.standby.iter().filter(|_| with_standby));
         let start = out.len();
-        out.extend(delegated.clone().filter(|&&p| self.held_until(p) <= t));
+        out.extend(self.delegated(j, t).filter(|&p| self.held_until(p) <= t));
         if out.len() == start {
-            out.extend(delegated);
+            out.extend(self.delegated(j, t));
         }
     }
 
     /// Whether a resolution of member `j` at `t` is answered by its first
     /// try for certain: no provider it may go first to loses anything.
     pub(super) fn first_try_certain(&self, j: usize, t: f64) -> bool {
-        let svc = &self.model.scenario.services[self.closure[j] as usize];
-        let with_standby = t >= self.seen[j];
-        let delegated = || {
-            svc.dns
-                .iter()
-                .chain(svc.standby.iter().filter(|_| with_standby))
-        };
         let holddown = self.model.holddown > 0.0;
-        let any_free = !holddown || delegated().any(|&p| self.held_until(p) <= t);
-        delegated()
-            .filter(|&&p| !holddown || !any_free || self.held_until(p) <= t)
-            .all(|&p| self.loss(p, t) == 0.0)
+        let any_free = !holddown || self.delegated(j, t).any(|p| self.held_until(p) <= t);
+        self.delegated(j, t)
+            .filter(|&p| !holddown || !any_free || self.held_until(p) <= t)
+            .all(|p| self.loss(p, t) == 0.0)
     }
 
     /// The holddown of provider `p`: until when it is avoided.
@@ -58,20 +122,12 @@ impl ResolverSim<'_> {
     /// holddown, providers in holddown are left out while another can be
     /// asked (BIND and Unbound: a server that timed out is penalised).
     pub(super) fn try_order(&mut self, rng: &mut Stream, j: usize, t: f64) {
-        let svc = &self.model.scenario.services[self.closure[j] as usize];
-        let with_standby = t >= self.seen[j];
-        let n = svc.dns.len() + if with_standby { svc.standby.len() } else { 0 };
-        let provider = |i: usize| {
-            if i < svc.dns.len() {
-                svc.dns[i]
-            } else {
-                svc.standby[i - svc.dns.len()]
-            }
-        };
-        let first = ((uniform(rng) * n as f64) as usize).min(n - 1);
         let mut order = std::mem::take(&mut self.order);
         order.clear();
-        order.extend((0..n).map(|i| provider((first + i) % n)));
+        order.extend(self.delegated(j, t));
+        let n = order.len();
+        let first = ((uniform(rng) * n as f64) as usize).min(n - 1);
+        order.rotate_left(first);
         if self.model.holddown > 0.0 && n > 1 {
             let free = order.iter().filter(|&&p| self.held_until(p) <= t).count();
             if free > 0 {
