@@ -422,3 +422,36 @@ loss_by = "resolver"
     assert_eq!(one, bytes("2"));
     assert_eq!(one, bytes("8"));
 }
+
+#[test]
+fn each_profile_sets_its_defaults_and_keys_override_them() {
+    use dnsim::scenario::{InitialCache, Profile};
+    let resolvers = |keys: &str| {
+        let text = format!(
+            "[resolvers]\n{keys}\n[[provider]]\nid = \"p\"\n[[service]]\nid = \"s\"\ndns = [\"p\"]\n"
+        );
+        parse_str(std::path::Path::new("plan.toml"), &text)
+            .expect("valid plan")
+            .resolvers
+    };
+    let m = resolvers("");
+    assert_eq!(m.profile, Profile::Measured);
+    assert_eq!((m.cache_share, m.max_queries, m.serve_stale), (0.7, 6, 0.0));
+    assert_eq!((m.failure_ttl.0, m.holddown.0), (5_000, 900_000));
+    assert!(m.evolve && m.initial_cache == InitialCache::Stationary);
+    // The ideal resolver sends exactly the client's tries, whatever they are.
+    let i = resolvers("profile = \"ideal\"\nattempts = 2");
+    assert_eq!((i.cache_share, i.max_queries, i.attempts), (1.0, 2, 2));
+    assert_eq!((i.failure_ttl.0, i.holddown.0), (0, 0));
+    assert!(!i.evolve);
+    // Keys override the profile; initial_cache turns on caches that carry
+    // over the horizon, and serve_stale takes a share.
+    let o = resolvers(
+        "profile = \"ideal\"\ninitial_cache = \"full\"\nserve_stale = 0.25\nmax_queries = 9",
+    );
+    assert!(o.evolve && o.initial_cache == InitialCache::Full);
+    assert_eq!((o.serve_stale, o.max_queries), (0.25, 9));
+    assert_eq!(resolvers("serve_stale = true").serve_stale, 1.0);
+    // A measured resolver with more client tries than max_queries' default.
+    assert_eq!(resolvers("attempts = 8").max_queries, 8);
+}

@@ -308,8 +308,12 @@ impl Loader<'_> {
         if let Some(v) = &raw.attempts {
             r.attempts = self.positive_int(v, "resolvers.attempts")?;
         }
-        // Unless set, a resolution may send at least the client's tries.
-        r.max_queries = r.max_queries.max(r.attempts);
+        // Unless set, the ideal resolver sends exactly the client's tries,
+        // the measured one at least those.
+        r.max_queries = match profile {
+            Profile::Ideal => r.attempts,
+            Profile::Measured => r.max_queries.max(r.attempts),
+        };
         if let Some(v) = &raw.max_queries {
             r.max_queries = self.positive_int(v, "resolvers.max_queries")?;
             if r.max_queries < r.attempts {
