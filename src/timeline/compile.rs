@@ -7,7 +7,7 @@ use crate::error::InputError;
 use crate::forcing::Forcing;
 use crate::model::{Csr, topological_order};
 use crate::random::{Domain, MAX_REGIONS, MAX_RESOLVERS, key};
-use crate::scenario::{EventTarget, LossBy, Resolvers, Scenario, YEAR_SECS};
+use crate::scenario::{EventTarget, LossBy, Scenario, YEAR_SECS};
 
 impl<'a> TimelineModel<'a> {
     /// Compiles `scenario` for the timeline with the run's seed, forced
@@ -81,7 +81,6 @@ impl<'a> TimelineModel<'a> {
             retry_timeout: res.retry_timeout.as_secs_f64(),
             max_stale: res.max_stale.as_secs_f64(),
             failure_ttl: res.failure_ttl.as_secs_f64(),
-            max_failure_ttl: Resolvers::MAX_FAILURE_TTL.as_secs_f64(),
             holddown: res.holddown.as_secs_f64(),
             events,
             series_step: step,

@@ -4,6 +4,7 @@ use super::bulk::{Bulk, Cost};
 use super::resolver::ResolverSim;
 use super::tally::TimelineTally;
 use crate::random::{Stream, exponential};
+use crate::scenario::Resolvers;
 
 impl ResolverSim<'_> {
     /// A name without requirements at a caching resolver that remembers
@@ -12,6 +13,17 @@ impl ResolverSim<'_> {
     /// ended, the lookups in between failing at once. Run here in one go
     /// rather than lookup by lookup; false, doing nothing, when it does not
     /// apply at `t`.
+    /// Remembers a failed resolution of member `k` at `t`: for
+    /// `failure_ttl`, doubled for each failure in a row before it, at most
+    /// RFC 9520's 5 minutes.
+    pub(super) fn remember_failure(&mut self, k: usize, t: f64) {
+        let cap = Resolvers::MAX_FAILURE_TTL.as_secs_f64();
+        let ttl = self.model.failure_ttl * f64::from(1u32 << self.fail_streak[k].min(16));
+        self.failed_until[k] = t + ttl.min(cap);
+        self.fail_streak[k] += 1;
+    }
+
+    #[allow(clippy::too_many_arguments)]
     pub(super) fn failure_run(
         &mut self,
         rng: &mut Stream,
@@ -20,6 +32,7 @@ impl ResolverSim<'_> {
         b: f64,
         tally: &mut TimelineTally,
         r: usize,
+        cost: &mut Cost,
     ) -> bool {
         let m = self.model;
         if !self.caching || m.failure_ttl <= 0.0 || t < self.failed_until[k] {
@@ -34,10 +47,9 @@ impl ResolverSim<'_> {
         let stale = stale.is_some();
         let own = k == self.closure.len() - 1;
         let lambda = m.svc[x].lambda;
-        let mut cost = std::mem::take(&mut self.cost);
         cost.clear();
         if own {
-            self.spread_queries(k, t, &mut cost);
+            self.spread_queries(k, t, cost);
         }
         let attempts = m.scenario.resolvers.attempts as u64;
         let free = Cost::default();
@@ -57,9 +69,7 @@ impl ResolverSim<'_> {
                     tally.record_queries(p, r, at, n);
                 }
             }
-            let ttl = m.failure_ttl * f64::from(1u32 << self.fail_streak[k].min(16));
-            self.failed_until[k] = at + ttl.min(m.max_failure_ttl);
-            self.fail_streak[k] += 1;
+            self.remember_failure(k, at);
             let end = self.failed_until[k].min(until);
             if own {
                 between.after(rng, at, end, x, r, m, tally);
@@ -70,7 +80,6 @@ impl ResolverSim<'_> {
             }
         }
         self.next[k] = at;
-        self.cost = cost;
         true
     }
 }

@@ -113,10 +113,8 @@ pub struct TimelineModel<'a> {
     loss_keys: Vec<[u8; 32]>,
     pub retry_timeout: f64,
     max_stale: f64,
-    /// A failed resolution's first time in the failure cache, and the cap
-    /// its doubling reaches (RFC 9520), seconds.
+    /// A failed resolution's first time in the failure cache, seconds.
     failure_ttl: f64,
-    max_failure_ttl: f64,
     /// How long a provider that timed out is avoided, seconds.
     holddown: f64,
     /// Scheduled events of the scenario (not --fail), for per-event figures.

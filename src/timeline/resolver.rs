@@ -302,7 +302,7 @@ impl<'m> ResolverSim<'m> {
                 self.next[k] = until + exponential(rng, lambda);
                 continue;
             }
-            if self.sub[k].len() == 1 && self.failure_run(rng, k, t, b, tally, r) {
+            if self.sub[k].len() == 1 && self.failure_run(rng, k, t, b, tally, r, &mut cost) {
                 continue;
             }
             cost.clear();
@@ -403,9 +403,7 @@ impl<'m> ResolverSim<'m> {
             None => {
                 cost.lost += attempts as u64;
                 if self.caching && m.failure_ttl > 0.0 {
-                    let ttl = m.failure_ttl * f64::from(1u32 << self.fail_streak[j].min(16));
-                    self.failed_until[j] = t + ttl.min(m.max_failure_ttl);
-                    self.fail_streak[j] += 1;
+                    self.remember_failure(j, t);
                 }
                 stale
             }
