@@ -34,40 +34,125 @@ impl Cost {
 /// bulk with Poisson draws split at series-step and event boundaries.
 pub(super) struct Bulk<'c> {
     pub fails: bool,
-    /// What each lookup costs.
-    pub cost: &'c Cost,
+    /// What the first lookup costs, and each after it.
+    pub first: &'c Cost,
+    pub rest: &'c Cost,
     pub lambda: f64,
+    /// The service whose lookups these are, and the region.
+    pub target: usize,
+    pub r: usize,
+}
+
+/// Failing lookups that cost nothing (a remembered failure), kept as time
+/// within one series-step and event segment and drawn in one go when the
+/// segment ends: a resolver that remembers failures through a long outage
+/// then costs a Poisson draw a segment, not one a remembered failure (a
+/// sum of independent Poisson counts is one Poisson count).
+#[derive(Default)]
+pub(super) struct Pending {
+    /// A time inside the segment, and the segment's end.
+    at: f64,
+    end: f64,
+    /// Failing time in the segment, and its lookups' rate.
+    length: f64,
+    lambda: f64,
+    target: usize,
+    r: usize,
+}
+
+impl Pending {
+    /// Draws and records the failures of the time kept.
+    pub(super) fn flush(&mut self, rng: &mut Stream, m: &TimelineModel, tally: &mut TimelineTally) {
+        if self.length > 0.0 {
+            let n = poisson(rng, self.lambda * self.length);
+            if n > 0 {
+                tally.record_failures(m, self.target, self.r, self.at, n);
+            }
+            self.length = 0.0;
+        }
+    }
 }
 
 impl Bulk<'_> {
     /// Records the lookup at `t` and the Poisson number of them in
     /// (t, until).
-    #[allow(clippy::too_many_arguments)]
     pub(super) fn record(
         &self,
         rng: &mut Stream,
         t: f64,
         until: f64,
-        target: usize,
-        r: usize,
         m: &TimelineModel,
         tally: &mut TimelineTally,
+        pending: &mut Pending,
     ) {
-        self.segment(t, 1, target, r, m, tally);
-        let count = 1 + self.after(rng, t, until, target, r, m, tally);
-        tally.record_lost(target, r, count * self.cost.lost);
+        self.segment(self.first, t, 1, m, tally);
+        let rest = self.rest;
+        if rest.lost == 0 && rest.queries.is_empty() && rest.spread.is_empty() {
+            // The lookups after the first cost nothing: only failures are
+            // counted, and those can wait for the segment's end.
+            if self.fails {
+                self.defer(rng, t, until, m, tally, pending);
+            }
+            tally.record_lost(self.target, self.r, self.first.lost);
+            return;
+        }
+        let count = self.after(rng, t, until, m, tally);
+        tally.record_lost(self.target, self.r, self.first.lost + count * rest.lost);
     }
 
-    /// Records the Poisson number of lookups in (from, until), split at
-    /// series-step and event boundaries; returns how many.
-    #[allow(clippy::too_many_arguments)]
-    pub(super) fn after(
+    /// Records `n` lookups that each cost what the first does, all within
+    /// the segment that holds `t`.
+    pub(super) fn resolutions(&self, t: f64, n: u64, m: &TimelineModel, tally: &mut TimelineTally) {
+        if n > 0 {
+            self.segment(self.first, t, n, m, tally);
+            tally.record_lost(self.target, self.r, n * self.first.lost);
+        }
+    }
+
+    /// Keeps the failing lookups in (from, until) as time in `pending`,
+    /// flushing it at each segment's end.
+    pub(super) fn defer(
         &self,
         rng: &mut Stream,
         from: f64,
         until: f64,
-        target: usize,
-        r: usize,
+        m: &TimelineModel,
+        tally: &mut TimelineTally,
+        pending: &mut Pending,
+    ) {
+        let mut from = from;
+        while from < until {
+            let end = if pending.length > 0.0 && pending.at <= from && from < pending.end {
+                pending.end
+            } else {
+                tally.next_boundary(from)
+            };
+            if pending.length > 0.0 && pending.end != end {
+                pending.flush(rng, m, tally);
+            }
+            if pending.length == 0.0 {
+                *pending = Pending {
+                    at: from,
+                    end,
+                    length: 0.0,
+                    lambda: self.lambda,
+                    target: self.target,
+                    r: self.r,
+                };
+            }
+            let to = end.min(until);
+            pending.length += to - from;
+            from = to;
+        }
+    }
+
+    /// Records the Poisson number of lookups in (from, until), split at
+    /// series-step and event boundaries; returns how many.
+    fn after(
+        &self,
+        rng: &mut Stream,
+        from: f64,
+        until: f64,
         m: &TimelineModel,
         tally: &mut TimelineTally,
     ) -> u64 {
@@ -76,7 +161,7 @@ impl Bulk<'_> {
             let to = tally.next_boundary(from).min(until);
             let n = poisson(rng, self.lambda * (to - from));
             if n > 0 {
-                self.segment(from, n, target, r, m, tally);
+                self.segment(self.rest, from, n, m, tally);
             }
             count += n;
             from = to;
@@ -85,27 +170,20 @@ impl Bulk<'_> {
     }
 
     /// `n` lookups within the step and event windows that hold `t`.
-    fn segment(
-        &self,
-        t: f64,
-        n: u64,
-        target: usize,
-        r: usize,
-        m: &TimelineModel,
-        tally: &mut TimelineTally,
-    ) {
+    fn segment(&self, cost: &Cost, t: f64, n: u64, m: &TimelineModel, tally: &mut TimelineTally) {
+        let (target, r) = (self.target, self.r);
         if self.fails {
             tally.record_failures(m, target, r, t, n);
         }
-        for &(p, q) in &self.cost.queries {
+        for &(p, q) in &cost.queries {
             tally.record_queries(p, r, t, n * q);
         }
         // n queries over c providers: n/c each, the remainder one apiece
         // from a provider that the time picks (the lookups' first tries go
         // to each at random; this keeps the split even without a draw).
-        let c = self.cost.spread.len();
+        let c = cost.spread.len();
         let first = (t.to_bits() >> 12) as usize;
-        for (i, &p) in self.cost.spread.iter().enumerate() {
+        for (i, &p) in cost.spread.iter().enumerate() {
             let rank = (i + c - first % c.max(1)) % c.max(1);
             tally.record_queries(p, r, t, (n + rank as u64) / c as u64);
         }

@@ -7,7 +7,7 @@ use crate::error::InputError;
 use crate::forcing::Forcing;
 use crate::model::{Csr, topological_order};
 use crate::random::{Domain, MAX_REGIONS, MAX_RESOLVERS, key};
-use crate::scenario::{EventTarget, LossBy, Scenario, YEAR_SECS};
+use crate::scenario::{EventTarget, LossBy, Profile, Scenario, YEAR_SECS};
 
 impl<'a> TimelineModel<'a> {
     /// Compiles `scenario` for the timeline with the run's seed, forced
@@ -82,6 +82,7 @@ impl<'a> TimelineModel<'a> {
             max_stale: res.max_stale.as_secs_f64(),
             failure_ttl: res.failure_ttl.as_secs_f64(),
             holddown: res.holddown.as_secs_f64(),
+            fast_waits: res.profile == Profile::Measured,
             events,
             series_step: step,
         })

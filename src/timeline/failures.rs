@@ -1,85 +1,81 @@
-//! Remembered failures (RFC 9520) under a total outage, run in one go.
+//! Remembered failures (RFC 9520): how long a failed resolution is
+//! remembered, and a resolution that every delegated provider loses.
 
-use super::bulk::{Bulk, Cost};
+use super::bulk::{Bulk, Pending};
 use super::resolver::ResolverSim;
 use super::tally::TimelineTally;
-use crate::random::{Stream, exponential};
+use crate::random::Stream;
 use crate::scenario::Resolvers;
 
 impl ResolverSim<'_> {
-    /// A name without requirements at a caching resolver that remembers
-    /// failures, while every delegated provider loses every query: one
-    /// resolution (every query lost) each time the remembered failure has
-    /// ended, the lookups in between failing at once. Run here in one go
-    /// rather than lookup by lookup; false, doing nothing, when it does not
-    /// apply at `t`.
-    /// Remembers a failed resolution of member `k` at `t`: for
+    /// How long a failure of member `k` remembered now lasts:
     /// `failure_ttl`, doubled for each failure in a row before it, at most
     /// RFC 9520's 5 minutes.
-    pub(super) fn remember_failure(&mut self, k: usize, t: f64) {
+    fn failure_ttl_after(&self, k: usize) -> f64 {
         let cap = Resolvers::MAX_FAILURE_TTL.as_secs_f64();
         let ttl = self.model.failure_ttl * f64::from(1u32 << self.fail_streak[k].min(16));
-        self.failed_until[k] = t + ttl.min(cap);
+        ttl.min(cap)
+    }
+
+    /// Remembers a failed resolution of member `k` at `t`.
+    pub(super) fn remember_failure(&mut self, k: usize, t: f64) {
+        self.failed_until[k] = t + self.failure_ttl_after(k);
         self.fail_streak[k] += 1;
     }
 
-    #[allow(clippy::too_many_arguments)]
+    /// A resolution of member `k` at `t` whose every query is lost, as
+    /// [`Self::resolve`] leaves it: each provider tried in holddown, the
+    /// failure remembered.
+    pub(super) fn resolution_lost(&mut self, k: usize, t: f64) {
+        let holddown = self.model.holddown;
+        if holddown > 0.0 {
+            let svc = &self.model.scenario.services[self.closure[k] as usize];
+            let with_standby = t >= self.seen[k];
+            for &p in svc
+                .dns
+                .iter()
+                .chain(svc.standby.iter().filter(|_| with_standby))
+            {
+                self.hold(p, t + holddown);
+            }
+        }
+        self.remember_failure(k, t);
+    }
+
+    /// A service without requirements whose every query is lost, at a
+    /// resolver that remembers the failure: one resolution each time the
+    /// failure is forgotten, the lookups in between failing at once, from
+    /// the lookup at `at` until `change`. Run in one go rather than lookup
+    /// by lookup (each resolution the same as the first, so certain; `bulk`
+    /// holds its cost); returns the first lookup after `change`.
     pub(super) fn failure_run(
         &mut self,
         rng: &mut Stream,
-        k: usize,
-        t: f64,
-        b: f64,
+        bulk: &Bulk,
+        mut at: f64,
+        change: f64,
         tally: &mut TimelineTally,
-        r: usize,
-        cost: &mut Cost,
-    ) -> bool {
+        pending: &mut Pending,
+    ) -> f64 {
         let m = self.model;
-        if !self.caching || m.failure_ttl <= 0.0 || t < self.failed_until[k] {
-            return false;
-        }
-        if !self.all_lost(k, t) {
-            return false;
-        }
-        let x = self.closure[k] as usize;
-        let stale = self.stale_until(k, t);
-        let until = self.unchanged_until(k, t, stale.map_or(b, |end| b.min(end)));
-        let stale = stale.is_some();
-        let own = k == self.closure.len() - 1;
-        let lambda = m.svc[x].lambda;
-        cost.clear();
-        if own {
-            self.spread_queries(k, t, cost);
-        }
-        let attempts = m.scenario.resolvers.attempts as u64;
-        let free = Cost::default();
-        let between = Bulk {
-            fails: !stale,
-            cost: &free,
-            lambda,
-        };
-        let mut at = t;
-        while at < until {
-            if own {
-                if !stale {
-                    tally.record_failures(m, x, r, at, 1);
-                }
-                tally.record_lost(x, r, attempts);
-                for &(p, n) in &cost.queries {
-                    tally.record_queries(p, r, at, n);
-                }
+        let k = self.closure.len() - 1;
+        // The resolutions so far in the current series-step and event
+        // segment: recorded together when it ends.
+        let (mut seg_at, mut seg_end, mut resolutions) = (at, f64::NEG_INFINITY, 0);
+        while at < change {
+            self.resolution_lost(k, at);
+            let end = self.failed_until[k].min(change);
+            if at >= seg_end {
+                bulk.resolutions(seg_at, resolutions, m, tally);
+                (seg_at, seg_end, resolutions) = (at, tally.next_boundary(at), 0);
             }
-            self.remember_failure(k, at);
-            let end = self.failed_until[k].min(until);
-            if own {
-                between.after(rng, at, end, x, r, m, tally);
+            resolutions += 1;
+            if bulk.fails {
+                bulk.defer(rng, at, end, m, tally, pending);
             }
-            at = end + exponential(rng, lambda);
-            if end >= until {
-                break;
-            }
+            at = end + self.wait(rng, bulk.lambda);
         }
-        self.next[k] = at;
-        true
+        bulk.resolutions(seg_at, resolutions, m, tally);
+        at
     }
 }

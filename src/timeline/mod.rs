@@ -32,6 +32,7 @@
 //! written.
 
 mod bulk;
+mod certain;
 mod compile;
 mod draw;
 mod failures;
@@ -117,6 +118,10 @@ pub struct TimelineModel<'a> {
     failure_ttl: f64,
     /// How long a provider that timed out is avoided, seconds.
     holddown: f64,
+    /// Whether resolvers draw their waits with the ziggurat (the measured
+    /// profile) rather than by inversion (the ideal one, whose figures stay
+    /// those of earlier versions bit for bit).
+    fast_waits: bool,
     /// Scheduled events of the scenario (not --fail), for per-event figures.
     pub events: Vec<EventWindow>,
     pub series_step: Option<f64>,

@@ -3,7 +3,7 @@
 //! stationary law or carried over from t = 0 and the windows before.
 
 use super::resolver::ResolverSim;
-use crate::random::{Stream, exponential, uniform};
+use crate::random::{Stream, uniform};
 use crate::scenario::InitialCache;
 
 /// Quiet time spanning more cache cycles than this (a cycle: a lifetime in
@@ -35,12 +35,12 @@ impl ResolverSim<'_> {
             self.expiry[k] = if uniform(rng) < lt / (1.0 + lt) {
                 a + uniform(rng) * svc.ttl
             } else {
-                a - exponential(rng, svc.lambda)
+                a - self.wait(rng, svc.lambda)
             };
         } else {
             self.expiry[k] = f64::NEG_INFINITY;
         }
-        self.next[k] = a + exponential(rng, svc.lambda);
+        self.next[k] = a + self.wait(rng, svc.lambda);
     }
 
     /// Caches carried over the horizon (spec §3.1): set at t = 0 as
@@ -60,7 +60,7 @@ impl ResolverSim<'_> {
                     }
                     InitialCache::Empty => {
                         self.expiry[k] = f64::NEG_INFINITY;
-                        self.next[k] = exponential(rng, svc.lambda);
+                        self.next[k] = self.wait(rng, svc.lambda);
                     }
                     InitialCache::Full => {
                         self.expiry[k] = if self.caching {
@@ -68,7 +68,7 @@ impl ResolverSim<'_> {
                         } else {
                             f64::NEG_INFINITY
                         };
-                        self.next[k] = exponential(rng, svc.lambda);
+                        self.next[k] = self.wait(rng, svc.lambda);
                     }
                 }
             }
@@ -85,7 +85,7 @@ impl ResolverSim<'_> {
         }
         if !self.caching {
             // Nothing to carry: the next lookup after `a` (memoryless).
-            self.next[k] = a + exponential(rng, svc.lambda);
+            self.next[k] = a + self.wait(rng, svc.lambda);
             return;
         }
         // Too long to walk: its end is as good as stationary.
@@ -98,12 +98,13 @@ impl ResolverSim<'_> {
         while self.next[k] < a {
             if self.next[k] < self.expiry[k] {
                 // Fresh: the first lookup after the answer expires.
-                self.next[k] = self.expiry[k] + exponential(rng, svc.lambda);
+                self.next[k] = self.expiry[k] + self.wait(rng, svc.lambda);
                 continue;
             }
-            // Expired: this lookup fetches the answer again.
+            // Expired: this lookup fetches the answer again, and the next
+            // one that matters is the first after it expires (memoryless).
             self.expiry[k] = self.next[k] + svc.ttl;
-            self.next[k] += exponential(rng, svc.lambda);
+            self.next[k] = self.expiry[k] + self.wait(rng, svc.lambda);
             cycles += 1;
             if cycles == MAX_QUIET_CYCLES {
                 self.stationary(rng, k, a);

@@ -4,10 +4,10 @@
 //! and the two shortcuts that keep the cost proportional to what can change
 //! (spec §3, §3.1).
 
-use super::bulk::{Bulk, Cost};
+use super::bulk::{Bulk, Cost, Pending};
 use super::tally::TimelineTally;
 use super::{Outages, TimelineModel};
-use crate::random::{Stream, exponential, uniform};
+use crate::random::{Stream, exponential, exponential_fast, uniform};
 
 /// What one trial drew, shared by every resolver of the trial.
 pub(super) struct TrialDraws {
@@ -47,10 +47,13 @@ pub(super) struct ResolverSim<'m> {
     /// lookup costs.
     pub(super) order: Vec<u32>,
     pub(super) cost: Cost,
+    pub(super) rest: Cost,
+    /// Scratch: the members whose failure a certain lookup remembers.
+    pub(super) remembered: Vec<usize>,
     /// Per closure member: indices (into the closure) of what its lookup
     /// also looks up, itself last.
-    sub: &'m [Vec<usize>],
-    ok: Vec<bool>,
+    pub(super) sub: &'m [Vec<usize>],
+    pub(super) ok: Vec<bool>,
     /// Per closure member: the closure positions of its `requires`, and of
     /// each `requires_any` group's members.
     requires: Vec<Vec<usize>>,
@@ -87,6 +90,8 @@ impl<'m> ResolverSim<'m> {
             held: Vec::new(),
             order: Vec::new(),
             cost: Cost::default(),
+            rest: Cost::default(),
+            remembered: Vec::new(),
             sub,
             ok: vec![false; n],
             requires: Vec::new(),
@@ -120,7 +125,7 @@ impl<'m> ResolverSim<'m> {
     /// Whether closure member `j`'s lookup succeeds, given whether its own
     /// name was answered: its requirements (settled before it, being
     /// earlier in the closure) must be too.
-    fn settle(&mut self, j: usize, answered: bool) {
+    pub(super) fn settle(&mut self, j: usize, answered: bool) {
         let reqs = self.requires[j].iter().all(|&q| self.ok[q]);
         let groups = self.groups[j].iter().all(|g| g.iter().any(|&q| self.ok[q]));
         self.ok[j] = answered && reqs && groups;
@@ -142,88 +147,13 @@ impl<'m> ResolverSim<'m> {
         self.stale_ok = share_draw(rng, res.serve_stale);
     }
 
-    /// Whether a lookup of closure member `k` at `t` and every lookup after
-    /// it until some time are certain: each part fresh in cache or certain
-    /// (see [`Self::certain`]). Returns whether they fail, the cost of each,
-    /// and until when this holds.
-    fn certain_lookup(&mut self, k: usize, t: f64, b: f64, cost: &mut Cost) -> Option<(bool, f64)> {
-        let mut until = b;
-        let own = self.closure.len() - 1;
-        let sub = self.sub;
-        for &j in &sub[k] {
-            let answered = if t < self.expiry[j] {
-                until = until.min(self.expiry[j]);
-                true
-            } else {
-                let (fails, u, sends) = self.certain(j, t, b)?;
-                until = until.min(u);
-                match sends {
-                    Sends::Nothing => {}
-                    Sends::AllLost => {
-                        cost.lost += self.model.scenario.resolvers.attempts as u64;
-                        if j == own {
-                            self.spread_queries(j, t, cost);
-                        }
-                    }
-                    Sends::OneOfFree => {
-                        if j == own {
-                            self.free_providers(j, t, &mut cost.spread);
-                        }
-                    }
-                }
-                !fails
-            };
-            self.settle(j, answered);
-        }
-        Some((!self.ok[k], until))
-    }
-
-    /// The queries of one resolution that every delegated provider loses,
-    /// spread over those providers in turn.
-    pub(super) fn spread_queries(&self, j: usize, t: f64, cost: &mut Cost) {
-        let providers = self.delegated(j, t).cycle();
-        for p in providers.take(self.model.scenario.resolvers.max_queries as usize) {
-            cost.query(p);
-        }
-    }
-
-    /// When closure member `j` (not fresh at `t`) is certain to get the
-    /// same answer from every lookup until some later time: its failure is
-    /// remembered (no query sent), or all its delegated providers lose
-    /// every query and nothing is remembered from it, or (a resolver whose
-    /// cache does not help, one delegated provider) no query is lost.
-    /// Returns whether those lookups fail (no stale answer to serve), when
-    /// that may change (the failure forgotten, the next outage boundary of
-    /// any of its providers, its resolver seeing the standby, its stale
-    /// answer running out, or the window's end `b`), and what each lookup
-    /// sends.
-    fn certain(&self, j: usize, t: f64, b: f64) -> Option<(bool, f64, Sends)> {
-        let stale = self.stale_until(j, t);
-        let mut until = stale.map_or(b, |end| b.min(end));
-        if self.caching && t < self.failed_until[j] {
-            let until = until.min(self.failed_until[j]);
-            return Some((stale.is_none(), until, Sends::Nothing));
-        }
-        // A caching resolver that would remember this failure changes state
-        // at each resolution: simulated one by one.
-        if self.caching && self.model.failure_ttl > 0.0 {
-            return None;
-        }
-        let (fails, sends) = if !self.caching && self.first_try_certain(j, t) {
-            // Answered by the first try, whichever free provider it goes
-            // to; nothing changes until a holddown ends.
-            for &(_, u) in &self.held {
-                if u > t {
-                    until = until.min(u);
-                }
-            }
-            (false, Sends::OneOfFree)
-        } else if self.all_lost(j, t) {
-            (stale.is_none(), Sends::AllLost)
+    /// The wait until the next of a Poisson stream of lookups at `rate`.
+    pub(super) fn wait(&self, rng: &mut Stream, rate: f64) -> f64 {
+        if self.model.fast_waits {
+            exponential_fast(rng, rate)
         } else {
-            return None;
-        };
-        Some((fails, self.unchanged_until(j, t, until), sends))
+            exponential(rng, rate)
+        }
     }
 
     /// Whether a lookup of member `j` at `t` that gets no answer is served
@@ -262,6 +192,8 @@ impl<'m> ResolverSim<'m> {
         }
         let target = self.closure[own] as usize;
         let mut cost = std::mem::take(&mut self.cost);
+        let mut rest = std::mem::take(&mut self.rest);
+        let mut pending = Pending::default();
         loop {
             let (mut k, mut t) = (0, f64::INFINITY);
             for (j, &n) in self.next.iter().enumerate() {
@@ -281,7 +213,7 @@ impl<'m> ResolverSim<'m> {
                 .map(|&j| self.expiry[j])
                 .fold(f64::INFINITY, f64::min);
             if t < fresh_until {
-                self.next[k] = fresh_until + exponential(rng, lambda);
+                self.next[k] = fresh_until + self.wait(rng, lambda);
                 continue;
             }
             // When every part of the lookup is certain (fresh in cache, a
@@ -290,19 +222,29 @@ impl<'m> ResolverSim<'m> {
             // and cost and changes no cache: count them in bulk instead of
             // one by one.
             cost.clear();
-            if let Some((fails, until)) = self.certain_lookup(k, t, b, &mut cost) {
+            rest.clear();
+            if let Some(c) = self.certain_lookup(k, t, b, &mut cost, &mut rest) {
+                let bulk = Bulk {
+                    fails: c.fails,
+                    first: &cost,
+                    rest: &rest,
+                    lambda,
+                    target,
+                    r,
+                };
                 if k == own {
-                    let bulk = Bulk {
-                        fails,
-                        cost: &cost,
-                        lambda,
-                    };
-                    bulk.record(rng, t, until, target, r, m, tally);
+                    bulk.record(rng, t, c.until, m, tally, &mut pending);
                 }
-                self.next[k] = until + exponential(rng, lambda);
-                continue;
-            }
-            if self.sub[k].len() == 1 && self.failure_run(rng, k, t, b, tally, r, &mut cost) {
+                let mut next = c.until + self.wait(rng, lambda);
+                if c.change > c.until && own == 0 {
+                    // The service alone (nothing required), its failure
+                    // remembered and forgotten before anything else changes:
+                    // the same again at each lookup until then. (A name that
+                    // others require stays in the loop, whose lookups may
+                    // resolve it in between.)
+                    next = self.failure_run(rng, &bulk, next, c.change, tally, &mut pending);
+                }
+                self.next[k] = next;
                 continue;
             }
             cost.clear();
@@ -316,9 +258,11 @@ impl<'m> ResolverSim<'m> {
                     tally.record_queries(p, r, t, n);
                 }
             }
-            self.next[k] = t + exponential(rng, lambda);
+            self.next[k] = t + self.wait(rng, lambda);
         }
+        pending.flush(rng, m, tally);
         self.cost = cost;
+        self.rest = rest;
     }
 
     /// This resolver's view of each delegation change: child-centric
@@ -409,16 +353,6 @@ impl<'m> ResolverSim<'m> {
             }
         }
     }
-}
-
-/// What each of a run of certain lookups sends to the authoritatives.
-enum Sends {
-    /// Nothing: a fresh answer, or a remembered failure.
-    Nothing,
-    /// `max_queries` queries, every one lost.
-    AllLost,
-    /// One query, answered, to one of the providers not in holddown.
-    OneOfFree,
 }
 
 /// A trait held by a `share` of resolvers: drawn only when the share

@@ -455,3 +455,71 @@ fn each_profile_sets_its_defaults_and_keys_override_them() {
     // A measured resolver with more client tries than max_queries' default.
     assert_eq!(resolvers("attempts = 8").max_queries, 8);
 }
+
+/// A service alone whose every query is lost, at a caching resolver that
+/// remembers failures: the engine runs its resolutions in one go (the
+/// failure run) instead of lookup by lookup. Give the same service a
+/// requirement that is always fresh in cache and the engine takes the
+/// lookup-by-lookup path instead; both must agree, in law, on failures,
+/// load and latency.
+#[test]
+fn remembered_failures_run_in_one_go_agree_with_lookup_by_lookup() {
+    let text = |requires: &str| {
+        format!(
+            r#"
+[simulation]
+model = "timeline"
+horizon = "6h"
+
+[resolvers]
+per_region = 500
+cache_share = 1.0
+
+[[provider]]
+id = "dyn"
+
+[[provider]]
+id = "solid"
+
+[[service]]
+id = "anchor"
+dns = ["solid"]
+ttl = "7d"
+query_rate = 3600
+weight = 0
+
+[[service]]
+id = "site"
+dns = ["dyn"]
+ttl = "5m"
+query_rate = 60
+{requires}
+
+[[event]]
+provider = "dyn"
+start = "1h"
+end = "4h"
+loss = 1.0
+"#
+        )
+    };
+    let figures = |requires: &str| {
+        let report = run_plan(&text(requires), 8, None);
+        let site = report.services.iter().find(|s| s.id == "site").unwrap();
+        let event = report.events[0].by_region.values().next().unwrap();
+        (
+            event.failed_share,
+            event.authoritative_load.expect("queries reach dyn"),
+            site.added_latency_ms,
+        )
+    };
+    let (alone, with_requirement) = (figures(""), figures(r#"requires = ["anchor"]"#));
+    println!("failure run {alone:?}, lookup by lookup {with_requirement:?}");
+    // 4,000 resolvers through a 3-hour total outage, about 30 remembered
+    // failures each: the load is known to about 1%. The failed share is
+    // about 0.99 (what the caches held when the outage began), its noise
+    // that of the caches' remaining lifetimes.
+    assert!((alone.0 - with_requirement.0).abs() < 0.005, "failed share");
+    assert!((alone.1 / with_requirement.1 - 1.0).abs() < 0.03, "load");
+    assert!((alone.2 / with_requirement.2 - 1.0).abs() < 0.03, "latency");
+}

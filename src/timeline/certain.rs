@@ -1,0 +1,149 @@
+//! Lookups whose outcome and cost are certain until some time: every part
+//! fresh in cache, a remembered failure, every delegated provider losing
+//! every query, or a first try that cannot be lost. The window counts them
+//! in bulk instead of one by one (spec §3, §3.1).
+
+use super::bulk::Cost;
+use super::resolver::ResolverSim;
+
+impl ResolverSim<'_> {
+    /// Whether a lookup of closure member `k` at `t` and every lookup after
+    /// it until some time are certain: each part fresh in cache or certain
+    /// (see [`Self::certain`]). Returns whether they fail, until when this
+    /// holds, and until when it would hold but for failures remembered
+    /// now; adds what the lookup at `t` costs to `first` and what
+    /// each later one costs to `rest` (they differ when the lookup at `t`
+    /// resolves a name whose failure is then remembered). The failures
+    /// that lookup leaves behind are remembered here.
+    pub(super) fn certain_lookup(
+        &mut self,
+        k: usize,
+        t: f64,
+        b: f64,
+        first: &mut Cost,
+        rest: &mut Cost,
+    ) -> Option<Certain> {
+        let mut until = b;
+        let own = self.closure.len() - 1;
+        let sub = self.sub;
+        let mut remembered = std::mem::take(&mut self.remembered);
+        remembered.clear();
+        for &j in &sub[k] {
+            let answered = if t < self.expiry[j] {
+                until = until.min(self.expiry[j]);
+                true
+            } else {
+                let Some((fails, u, sends)) = self.certain(j, t, b) else {
+                    self.remembered = remembered;
+                    return None;
+                };
+                until = until.min(u);
+                match sends {
+                    Sends::Nothing => {}
+                    Sends::AllLost { remembers } => {
+                        if remembers {
+                            remembered.push(j);
+                        }
+                        self.resolution_cost(j, t, first);
+                        if !remembers {
+                            self.resolution_cost(j, t, rest);
+                        }
+                    }
+                    Sends::OneOfFree => {
+                        if j == own {
+                            self.free_providers(j, t, &mut first.spread);
+                            self.free_providers(j, t, &mut rest.spread);
+                        }
+                    }
+                }
+                !fails
+            };
+            self.settle(j, answered);
+        }
+        // Until the failures remembered now are forgotten.
+        let change = until;
+        for &j in &remembered {
+            self.resolution_lost(j, t);
+            until = until.min(self.failed_until[j]);
+        }
+        self.remembered = remembered;
+        Some(Certain {
+            fails: !self.ok[k],
+            until,
+            change,
+        })
+    }
+
+    /// What a resolution of member `j` at `t` that every delegated
+    /// provider loses costs: the client's tries, and the queries when `j`
+    /// is the closure's own name.
+    fn resolution_cost(&self, j: usize, t: f64, cost: &mut Cost) {
+        cost.lost += self.model.scenario.resolvers.attempts as u64;
+        if j == self.closure.len() - 1 {
+            self.spread_queries(j, t, cost);
+        }
+    }
+
+    /// The queries of one resolution that every delegated provider loses,
+    /// spread over those providers in turn.
+    pub(super) fn spread_queries(&self, j: usize, t: f64, cost: &mut Cost) {
+        let providers = self.delegated(j, t).cycle();
+        for p in providers.take(self.model.scenario.resolvers.max_queries as usize) {
+            cost.query(p);
+        }
+    }
+
+    /// When closure member `j` (not fresh at `t`) is certain to get the
+    /// same answer from every lookup until some later time: its failure is
+    /// remembered (no query sent), or all its delegated providers lose
+    /// every query (a caching resolver that remembers failures then sends
+    /// them once and remembers the failure), or (a resolver whose cache
+    /// does not help, one delegated provider) no query is lost. Returns
+    /// whether those lookups fail (no stale answer to serve), when that
+    /// may change (the failure forgotten, the next outage boundary of any
+    /// of its providers, its resolver seeing the standby, its stale answer
+    /// running out, or the window's end `b`), and what each lookup sends.
+    fn certain(&self, j: usize, t: f64, b: f64) -> Option<(bool, f64, Sends)> {
+        let stale = self.stale_until(j, t);
+        let mut until = stale.map_or(b, |end| b.min(end));
+        if self.caching && t < self.failed_until[j] {
+            let until = until.min(self.failed_until[j]);
+            return Some((stale.is_none(), until, Sends::Nothing));
+        }
+        let remembers = self.caching && self.model.failure_ttl > 0.0;
+        let (fails, sends) = if !self.caching && self.first_try_certain(j, t) {
+            // Answered by the first try, whichever free provider it goes
+            // to; nothing changes until a holddown ends.
+            for &(_, u) in &self.held {
+                if u > t {
+                    until = until.min(u);
+                }
+            }
+            (false, Sends::OneOfFree)
+        } else if self.all_lost(j, t) {
+            let sends = Sends::AllLost { remembers };
+            (stale.is_none(), sends)
+        } else {
+            return None;
+        };
+        Some((fails, self.unchanged_until(j, t, until), sends))
+    }
+}
+
+/// A run of certain lookups (see [`ResolverSim::certain_lookup`]).
+pub(super) struct Certain {
+    pub fails: bool,
+    pub until: f64,
+    pub change: f64,
+}
+
+/// What each of a run of certain lookups sends to the authoritatives.
+pub(super) enum Sends {
+    /// Nothing: a fresh answer, or a remembered failure.
+    Nothing,
+    /// `max_queries` queries, every one lost: by every lookup, or by the
+    /// first only when the failure is then remembered.
+    AllLost { remembers: bool },
+    /// One query, answered, to one of the providers not in holddown.
+    OneOfFree,
+}
