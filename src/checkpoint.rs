@@ -1,14 +1,15 @@
 //! `--checkpoint FILE`: long runs that survive interruption.
 //!
 //! Finished blocks of trials are kept apart from the ones still to run: the
-//! file holds the indices of the finished blocks and the sum of their
-//! counts, and is rewritten atomically every few seconds and when the run
-//! stops. A rerun with the same file skips the finished blocks; since counts
+//! file holds the finished blocks, as ranges of the run's (or the shard's)
+//! own block numbers, and the sum of their counts, and is rewritten
+//! atomically every few seconds and when the run stops. Blocks finish
+//! nearly in order, so the ranges stay few however long the run. A rerun with the same file skips the finished blocks; since counts
 //! are integers that add up in any order, the result is byte for byte that
 //! of an uninterrupted run. Ctrl-C asks the run to stop: blocks in flight
 //! finish, the file is saved, and dnsim exits with code 130.
 
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -19,7 +20,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::InputError;
 use crate::shard::{Counts, RunId, Shard};
 
-pub const CHECKPOINT_FORMAT: u32 = 1;
+pub const CHECKPOINT_FORMAT: u32 = 2;
 
 /// How often a running checkpoint is saved.
 const SAVE_EVERY: Duration = Duration::from_secs(5);
@@ -30,13 +31,15 @@ struct File {
     #[serde(flatten)]
     run: RunId,
     shard: Option<Shard>,
-    /// Finished blocks (in the timeline model, trials).
-    done: Vec<u64>,
+    /// Finished blocks (in the timeline model, trials): half-open ranges
+    /// `[from, to)` of the run's own block numbers (a shard's i-th block
+    /// is its number i), in order.
+    done: Vec<[u64; 2]>,
     counts: Counts,
 }
 
 struct State {
-    done: BTreeSet<u64>,
+    done: Ranges,
     counts: Counts,
     last_save: Instant,
 }
@@ -83,7 +86,7 @@ impl Checkpoint {
             trials_in,
         } = of;
         let mut state = State {
-            done: BTreeSet::new(),
+            done: Ranges::default(),
             counts: empty,
             last_save: Instant::now(),
         };
@@ -111,9 +114,22 @@ impl Checkpoint {
                 return Err(other("another shard".into()));
             }
             let mut trials = 0u64;
-            for &b in &file.done {
-                let n = trials_in(b)
-                    .ok_or_else(|| other(format!("block {b} is not one of this run's")))?;
+            let mut after = 0;
+            for &[from, to] in &file.done {
+                if from < after || to <= from {
+                    return Err(InputError::new(format!(
+                        "its finished blocks are not ranges in order ([{from}, {to}) after block {after}); remove it to start again"
+                    ))
+                    .in_file(path));
+                }
+                after = to;
+                // Every block has the same trials but the run's last.
+                let trials_of = |i: u64| {
+                    let b = block_of(shard, i);
+                    trials_in(b).ok_or_else(|| other(format!("block {b} is not one of this run's")))
+                };
+                let (first, last) = (trials_of(from)?, trials_of(to - 1)?);
+                let n = (to - from - 1).saturating_mul(first).saturating_add(last);
                 trials = trials.saturating_add(n);
             }
             if let Err(why) = file.counts.check(trials) {
@@ -125,7 +141,9 @@ impl Checkpoint {
             if !state.counts.add(&file.counts) {
                 return Err(other("its counts do not fit this plan".into()));
             }
-            state.done = file.done.into_iter().collect();
+            for [from, to] in file.done {
+                state.done.insert_range(from, to);
+            }
         }
         Ok(Checkpoint {
             path: path.to_path_buf(),
@@ -139,11 +157,12 @@ impl Checkpoint {
     }
 
     pub fn is_done(&self, block: u64) -> bool {
-        self.lock().done.contains(&block)
+        self.lock().done.contains(own_number(self.shard, block))
     }
 
-    pub fn done_count(&self) -> usize {
-        self.lock().done.len()
+    /// How many blocks are finished.
+    pub fn done_count(&self) -> u64 {
+        self.lock().done.len
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
@@ -171,7 +190,10 @@ impl Checkpoint {
                 "a block's counts do not fit the run's",
             ));
         }
-        state.done.insert(block);
+        state.done.insert_range(
+            own_number(self.shard, block),
+            own_number(self.shard, block) + 1,
+        );
         self.finished_here.fetch_add(1, Ordering::SeqCst);
         if self.hold_after.is_some() || state.last_save.elapsed() >= SAVE_EVERY {
             self.save_locked(&mut state)?;
@@ -189,7 +211,7 @@ impl Checkpoint {
             dnsim_checkpoint: CHECKPOINT_FORMAT,
             run: self.run.clone(),
             shard: self.shard,
-            done: state.done.iter().copied().collect(),
+            done: state.done.ranges(),
             counts: state.counts.clone(),
         };
         crate::output::write_atomic(&self.path, "--checkpoint", |out| {
@@ -203,5 +225,87 @@ impl Checkpoint {
     /// The counts of every finished block.
     pub fn counts(&self) -> Counts {
         self.lock().counts.clone()
+    }
+}
+
+/// Block `b`'s number among the run's (or the shard's) own blocks.
+fn own_number(shard: Option<Shard>, b: u64) -> u64 {
+    shard.map_or(b, |s| b / s.count)
+}
+
+/// The block whose own number is `i`.
+fn block_of(shard: Option<Shard>, i: u64) -> u64 {
+    shard.map_or(i, |s| {
+        (s.index - 1).saturating_add(i.saturating_mul(s.count))
+    })
+}
+
+/// A set of block numbers as disjoint, non-adjacent half-open ranges.
+#[derive(Default)]
+struct Ranges {
+    /// Start → end.
+    map: BTreeMap<u64, u64>,
+    /// How many numbers the ranges hold.
+    len: u64,
+}
+
+impl Ranges {
+    fn contains(&self, i: u64) -> bool {
+        self.map
+            .range(..=i)
+            .next_back()
+            .is_some_and(|(_, &end)| i < end)
+    }
+
+    /// Adds `[from, to)`, which the caller guarantees holds none of the
+    /// set's numbers, merging it with the ranges it touches.
+    fn insert_range(&mut self, from: u64, to: u64) {
+        if from >= to || self.contains(from) {
+            return;
+        }
+        let (mut start, mut end) = (from, to);
+        if let Some((&s, &e)) = self.map.range(..from).next_back()
+            && e == from
+        {
+            start = s;
+        }
+        if let Some(e) = self.map.remove(&to) {
+            end = e;
+        }
+        self.map.insert(start, end);
+        self.len += to - from;
+    }
+
+    fn ranges(&self) -> Vec<[u64; 2]> {
+        self.map.iter().map(|(&s, &e)| [s, e]).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranges_merge_as_blocks_finish_in_any_order() {
+        let mut r = Ranges::default();
+        for i in [3, 0, 1, 7, 2, 5, 6] {
+            r.insert_range(i, i + 1);
+        }
+        assert_eq!(r.ranges(), [[0, 4], [5, 8]]);
+        assert_eq!(r.len, 7);
+        assert!(r.contains(3) && r.contains(5) && !r.contains(4) && !r.contains(8));
+        r.insert_range(4, 5);
+        assert_eq!(r.ranges(), [[0, 8]]);
+        r.insert_range(2, 3);
+        assert_eq!(r.len, 8, "a number already held is not counted twice");
+    }
+
+    #[test]
+    fn own_numbers_and_blocks_are_inverse() {
+        let shard = Some(Shard { index: 3, count: 4 });
+        for i in 0..10 {
+            assert_eq!(own_number(shard, block_of(shard, i)), i);
+            assert_eq!(own_number(None, block_of(None, i)), i);
+        }
     }
 }

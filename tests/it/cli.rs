@@ -496,3 +496,38 @@ fn a_forced_common_cause_stays_in_its_regions_in_both_models() {
         assert!((got - want).abs() < 0.01, "{r}: {got} vs {want}");
     }
 }
+
+/// A run on course to take long says so, with the estimate and how to
+/// shorten it, once it has a pace (a few seconds), even when stderr is
+/// not a terminal; then it is stopped.
+#[test]
+fn a_long_run_says_how_long_it_will_take() {
+    use std::io::BufRead;
+    let bin = assert_cmd::cargo::cargo_bin("dnsim");
+    let mut child = std::process::Command::new(bin)
+        .args(["run", path_str(&scenario_file("dyn-2016.toml"))])
+        .args(["--trials", "100000", "--format", "json"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stderr)
+            .lines()
+            .map_while(Result::ok)
+        {
+            let _ = tx.send(line);
+        }
+    });
+    let line = rx.recv_timeout(std::time::Duration::from_secs(60));
+    let _ = child.kill();
+    let _ = child.wait();
+    let line = line.expect("a warning within a minute");
+    assert!(
+        line.starts_with("dnsim: at this pace the run's 100000 trials take about ")
+            && line.contains("--trials"),
+        "{line}"
+    );
+}

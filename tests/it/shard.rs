@@ -262,6 +262,16 @@ fn gnu_parallel_recipe_gives_the_single_runs_bytes() {
     );
 }
 
+/// How many blocks a checkpoint holds: the length of its ranges.
+fn finished_blocks(checkpoint: &serde_json::Value) -> usize {
+    checkpoint["done"].as_array().map_or(0, |ranges| {
+        ranges
+            .iter()
+            .map(|r| (r[1].as_u64().unwrap() - r[0].as_u64().unwrap()) as usize)
+            .sum()
+    })
+}
+
 /// Starts a checkpointed run that holds after `k` blocks (the test switch),
 /// waits until its checkpoint holds them, and returns the child, which the
 /// caller interrupts and waits for.
@@ -281,7 +291,7 @@ fn held_run(args: &[&str], checkpoint: &Path, k: usize) -> std::process::Child {
         let done = std::fs::read_to_string(checkpoint)
             .ok()
             .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
-            .map_or(0, |v| v["done"].as_array().map_or(0, Vec::len));
+            .map_or(0, |v| finished_blocks(&v));
         if done >= k {
             return child;
         }
@@ -320,7 +330,7 @@ fn a_run_interrupted_by_ctrl_c_resumes_to_the_same_bytes() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("run the same command again to resume"));
     let saved: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&checkpoint).unwrap()).unwrap();
-    let done = saved["done"].as_array().unwrap().len();
+    let done = finished_blocks(&saved);
     assert!((5..25).contains(&done), "{done} of 25 blocks saved");
     let mut resume = args.to_vec();
     resume.extend(["--checkpoint", path_str(&checkpoint)]);
@@ -528,8 +538,16 @@ fn a_tampered_checkpoint_is_refused() {
             "this checkpoint's counts cannot be its finished blocks': a count exceeds its 9000 trials",
         ),
         (
-            ("done", serde_json::json!([0, 1, 7])),
+            ("done", serde_json::json!([[0, 2], [7, 8]])),
             "block 7 is not one of this run's",
+        ),
+        (
+            ("done", serde_json::json!([[1, 2], [0, 1]])),
+            "its finished blocks are not ranges in order",
+        ),
+        (
+            ("done", serde_json::json!([0, 1, 2])),
+            "not a dnsim checkpoint (or a damaged one)",
         ),
     ] {
         let mut v = original.clone();
@@ -541,5 +559,45 @@ fn a_tampered_checkpoint_is_refused() {
         let out = run(&args);
         assert_eq!(out.code, 2, "{want}: {}", out.stderr);
         assert!(out.stderr.contains(want), "want {want:?} in {}", out.stderr);
+    }
+}
+
+/// A shard's share of the progress bar is counted, not summed block by
+/// block: it must equal the block-by-block sum, and the shares of 1 to 7
+/// shards add up to the run's trials.
+#[test]
+fn each_shards_trials_are_its_blocks_trials() {
+    use dnsim::run::{Job, Prepared, RunOptions};
+    use dnsim::scenario::{ModelKind, load};
+    use dnsim::shard::Shard;
+    let scenario = load(&scenario_file("quickstart.toml")).unwrap();
+    for trials in [1, 4095, 4096, 4097, 100_000] {
+        let job = Job {
+            model: ModelKind::Snapshot,
+            options: RunOptions {
+                trials: Some(trials),
+                ..RunOptions::default()
+            },
+            series_step: None,
+        };
+        let prepared = Prepared::new(&scenario, job).unwrap();
+        assert_eq!(prepared.trials_owned(None), trials);
+        for count in 1..=7 {
+            let mut sum = 0;
+            for index in 1..=count {
+                let shard = Shard { index, count };
+                let by_block: u64 = (0..prepared.blocks())
+                    .filter(|&b| shard.owns(b))
+                    .map(|b| prepared.trials_in(b))
+                    .sum();
+                assert_eq!(
+                    prepared.trials_owned(Some(shard)),
+                    by_block,
+                    "{trials} trials, {index}/{count}"
+                );
+                sum += by_block;
+            }
+            assert_eq!(sum, trials);
+        }
     }
 }

@@ -1,31 +1,92 @@
 //! The progress bar: indicatif on stderr, only when stderr is a terminal and
-//! `--quiet` is off. Results never depend on it.
+//! `--quiet` is off; and, terminal or not, one line of warning when a run
+//! is on course to take long. Results never depend on either.
 
 use std::io::IsTerminal;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+/// A run estimated to take longer than this says so once it has a pace.
+const LONG_RUN: Duration = Duration::from_secs(10 * 60);
+/// How long the pace is measured before the estimate.
+const PACE_AFTER: Duration = Duration::from_secs(3);
+
 pub struct Progress {
     bar: Option<ProgressBar>,
+    /// What is counted, and what to tell the user of a long run (`None`:
+    /// no estimate).
+    unit: &'static str,
+    hint: Option<&'static str>,
+    total: u64,
+    done: AtomicU64,
+    start: Instant,
+    warned: AtomicBool,
 }
 
 impl Progress {
-    pub fn new(total_trials: u64, quiet: bool) -> Progress {
-        if quiet || !std::io::stderr().is_terminal() {
-            return Progress { bar: None };
-        }
-        let bar = ProgressBar::with_draw_target(Some(total_trials), ProgressDrawTarget::stderr());
-        if let Ok(style) = ProgressStyle::with_template(
-            "{spinner} {bar:40} {human_pos}/{human_len} trials  {elapsed} (eta {eta})",
-        ) {
-            bar.set_style(style);
-        }
-        Progress { bar: Some(bar) }
+    /// Progress over `total` trials of a run: with the estimate.
+    pub fn trials(total: u64, quiet: bool) -> Progress {
+        Progress::new(
+            total,
+            "trials",
+            (!quiet).then_some(
+                "fewer trials (--trials, or [simulation] trials) shorten it; Ctrl-C stops it (resumably with --checkpoint)",
+            ),
+            quiet,
+        )
     }
 
-    pub fn inc(&self, trials: u64) {
+    /// Progress over `total` items of another kind: no estimate.
+    pub fn of(total: u64, unit: &'static str, quiet: bool) -> Progress {
+        Progress::new(total, unit, None, quiet)
+    }
+
+    fn new(total: u64, unit: &'static str, hint: Option<&'static str>, quiet: bool) -> Progress {
+        let bar = (!quiet && std::io::stderr().is_terminal()).then(|| {
+            let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
+            if let Ok(style) = ProgressStyle::with_template(&format!(
+                "{{spinner}} {{bar:40}} {{human_pos}}/{{human_len}} {unit}  {{elapsed}} (eta {{eta}})"
+            )) {
+                bar.set_style(style);
+            }
+            bar
+        });
+        Progress {
+            bar,
+            unit,
+            hint,
+            total,
+            done: AtomicU64::new(0),
+            start: Instant::now(),
+            warned: AtomicBool::new(false),
+        }
+    }
+
+    pub fn inc(&self, n: u64) {
         if let Some(bar) = &self.bar {
-            bar.inc(trials);
+            bar.inc(n);
+        }
+        let done = self.done.fetch_add(n, Ordering::Relaxed) + n;
+        let Some(hint) = self.hint else { return };
+        let elapsed = self.start.elapsed();
+        if elapsed < PACE_AFTER || self.warned.load(Ordering::Relaxed) {
+            return;
+        }
+        let total = elapsed.as_secs_f64() * self.total as f64 / done as f64;
+        if total > LONG_RUN.as_secs_f64() && !self.warned.swap(true, Ordering::Relaxed) {
+            let left = Duration::from_secs((total - elapsed.as_secs_f64()) as u64);
+            let line = format!(
+                "dnsim: at this pace the run's {} {} take about {} more; {hint}",
+                self.total,
+                self.unit,
+                humantime::format_duration(left)
+            );
+            match &self.bar {
+                Some(bar) => bar.println(line),
+                None => eprintln!("{line}"),
+            }
         }
     }
 

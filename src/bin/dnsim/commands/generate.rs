@@ -21,7 +21,7 @@ pub fn generate(args: GenerateArgs) -> Outcome {
         trials: args.trials,
     };
     dnsim::generate::check(&spec)?;
-    let progress = Progress::new(args.services, args.quiet);
+    let progress = Progress::of(args.services, "services", args.quiet);
     let csv = dnsim::generate::generate(&spec, &args.output, &|n| progress.inc(n))?;
     progress.finish();
     eprintln!(

@@ -147,7 +147,7 @@ pub fn run(args: RunArgs) -> Outcome {
     let pool = thread_pool(plan.threads)?;
     let prepared = Prepared::new(&scenario, job)?;
     if let Some(chosen_by) = prepared.importance_sampling(plan.sampler, plan.split()) {
-        let progress = Progress::new(prepared.trials(), plan.quiet);
+        let progress = Progress::trials(prepared.trials(), plan.quiet);
         let report = pool.install(|| prepared.rare_report(chosen_by, &|n| progress.inc(n)));
         progress.finish();
         let report = report.expect("importance sampling is chosen for snapshot jobs only");
@@ -155,7 +155,7 @@ pub fn run(args: RunArgs) -> Outcome {
         return Ok(Exit::Success);
     }
     let owns = |b: u64| plan.owns(b);
-    let progress = Progress::new(prepared.trials_owned(&owns), plan.quiet);
+    let progress = Progress::trials(prepared.trials_owned(plan.shard), plan.quiet);
     let counts = match &plan.checkpoint {
         None => pool.install(|| prepared.counts(&owns, &|n| progress.inc(n))),
         Some(path) => {
