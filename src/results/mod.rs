@@ -91,7 +91,40 @@ impl Report {
         if let Some((what, x)) = values.into_iter().find(|(_, x)| !(0.0..=1.0).contains(x)) {
             return Err(format!("{what} is {x:?}, not a probability in [0, 1]"));
         }
-        Ok(())
+        let regions: Vec<&str> = match self {
+            Report::Snapshot(r) => r.regions.iter().map(|x| x.id.as_str()).collect(),
+            Report::Timeline(r) => r.regions.iter().map(|x| x.id.as_str()).collect(),
+        };
+        match self {
+            Report::Snapshot(r) => {
+                for s in &r.services {
+                    let names: Vec<&str> = s.regions.names.iter().map(String::as_str).collect();
+                    same_regions(&s.id, &names, &regions)?;
+                }
+                Ok(())
+            }
+            Report::Timeline(r) => r.check_shape(&regions),
+        }
+    }
+}
+
+/// That a service's figures are for the report's regions, in its order
+/// (`sorted`: in name order, as a map holds them).
+fn same_regions(service: &str, names: &[&str], regions: &[&str]) -> Result<(), String> {
+    if names == regions {
+        return Ok(());
+    }
+    Err(format!(
+        "service {:?} has figures for the regions {names:?}, and the report's regions are {regions:?}",
+        short(service)
+    ))
+}
+
+/// An id cut to a length a message can hold.
+fn short(id: &str) -> String {
+    match id.char_indices().nth(60) {
+        Some((at, _)) => format!("{}…", &id[..at]),
+        None => id.to_string(),
     }
 }
 

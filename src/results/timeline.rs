@@ -30,6 +30,44 @@ pub struct TimelineReport {
 }
 
 impl TimelineReport {
+    /// That the report's parts agree: each service has figures for the
+    /// report's `regions`, and every failed-share series has the same
+    /// steps, of a positive length, for regions of the report.
+    pub(super) fn check_shape(&self, regions: &[&str]) -> Result<(), String> {
+        let mut sorted = regions.to_vec();
+        sorted.sort_unstable();
+        let mut steps = None;
+        for s in &self.services {
+            let names: Vec<&str> = s.regions.keys().map(String::as_str).collect();
+            super::same_regions(&s.id, &names, &sorted)?;
+            let Some(series) = &s.series else { continue };
+            if !(series.step_seconds.is_finite() && series.step_seconds > 0.0) {
+                return Err(format!("a series step of {} seconds", series.step_seconds));
+            }
+            for (region, values) in &series.failed_share {
+                if !regions.contains(&region.as_str()) {
+                    return Err(format!(
+                        "a series for {region:?}, not a region of the report"
+                    ));
+                }
+                match steps {
+                    None => steps = Some(values.len()),
+                    Some(n) if n != values.len() => {
+                        return Err(format!(
+                            "series of {n} and {} steps in one report",
+                            values.len()
+                        ));
+                    }
+                    Some(_) => {}
+                }
+                if let Some(x) = values.iter().find(|x| !(0.0..=1.0).contains(*x)) {
+                    return Err(format!("a series share of {x:?}, not in [0, 1]"));
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// Every share of failed lookups the report holds, named, for checks.
     pub fn shares(&self) -> Vec<(&'static str, f64)> {
         let mut v = vec![("summary.failed_share", self.summary.failed_share)];

@@ -497,10 +497,16 @@ fn report_refuses_results_it_did_not_write() {
             ("p_unreachable", serde_json::json!(1e308)),
             "services.p_unreachable is 1e308, not a probability in [0, 1]",
         ),
+        // Found by the fuzzing harness: parts of a report that disagree.
+        (
+            ("regions", serde_json::json!({"americas": 0.1, "mars": 0.2})),
+            "has figures for the regions [\"americas\", \"mars\"], and the report's regions are",
+        ),
     ] {
         let mut v = original.clone();
         match edit.0 {
             "dnsim" => v["dnsim"] = edit.1,
+            "regions" => v["services"][0]["regions"] = edit.1,
             _ => v["services"][0]["p_unreachable"] = edit.1,
         }
         std::fs::write(&json, v.to_string()).unwrap();
@@ -509,6 +515,31 @@ fn report_refuses_results_it_did_not_write() {
         assert!(out.stderr.contains(want), "want {want:?} in {}", out.stderr);
         assert!(!html.exists(), "no report written");
     }
+}
+
+/// A timeline result whose series disagree (found by the fuzzing harness:
+/// it made the table's chart index past a series' end).
+#[test]
+fn report_refuses_a_timeline_result_whose_series_disagree() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("r.json");
+    let w = scenario_file("whatif/dyn-wave1.toml");
+    let args = ["run", path_str(&w), "--trials", "2", "--format", "json"];
+    let mut v: serde_json::Value = serde_json::from_str(&run_ok(&args)).unwrap();
+    let series = v["services"][0]["series"]["failed_share"]["us-east"]
+        .as_array_mut()
+        .unwrap();
+    series.pop();
+    std::fs::write(&json, v.to_string()).unwrap();
+    let html = dir.path().join("r.html");
+    let out = run(&["report", path_str(&json), "--html", path_str(&html)]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("series of 287 and 288 steps in one report"),
+        "{}",
+        out.stderr
+    );
 }
 
 /// A checkpoint is read back as untrusted input: counts that its finished
