@@ -155,7 +155,7 @@ pub fn import(path: &Path, catalog: &Catalog) -> Result<Plan, InputError> {
         add_children(&mut plan, catalog, children);
     }
     plan.finish_requirements();
-    Ok(plan.finish())
+    plan.finish(path)
 }
 
 /// A child zone delegated by NS records: its name, NS hosts and NS TTL.

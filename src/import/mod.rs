@@ -19,6 +19,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use self::catalog::{Catalog, normalise};
+use crate::error::InputError;
 
 /// Placeholder failure rates for imported providers: the inputs say who
 /// serves what, not how often providers fail. Written into the scenario
@@ -118,13 +119,37 @@ impl Plan {
         }
     }
 
-    /// The last step of every importer: the providers' summary at the end
-    /// of the report.
-    pub fn finish(mut self) -> Plan {
+    /// The last step of every importer: the plan checked against what a
+    /// scenario must be (an importer never writes a file dnsim refuses to
+    /// load), and the providers' summary at the end of the report. `input`
+    /// names the imported file in errors.
+    pub fn finish(mut self, input: &std::path::Path) -> Result<Plan, InputError> {
+        let refuse = |why: String| {
+            Err(
+                InputError::new(format!("this input makes no plan dnsim can load: {why}"))
+                    .in_file(input),
+            )
+        };
+        if self.services.is_empty() {
+            return refuse("it names no service (no name with a delegation or an address)".into());
+        }
+        let ids = self.providers.iter().map(|p| ("provider", &p.id));
+        for (kind, id) in ids.chain(self.services.iter().map(|s| ("service", &s.id))) {
+            if let Err(why) = crate::scenario::check_id(id) {
+                return refuse(format!("{kind} {why}"));
+            }
+        }
+        let mut text = Vec::new();
+        self.write_toml(&mut text)
+            .map_err(|e| InputError::new(format!("the plan could not be written: {e}")))?;
+        let text = String::from_utf8_lossy(&text);
+        if let Err(e) = crate::scenario::parse_str(std::path::Path::new("imported plan"), &text) {
+            return refuse(e.message);
+        }
         self.report.push("providers:".into());
         let summary = self.provider_summary();
         self.report.extend(summary);
-        self
+        Ok(self)
     }
 
     /// The providers of NS `hosts` of `domain`, each once, in order (see

@@ -276,5 +276,5 @@ pub fn import(path: &Path, catalog: &Catalog) -> Result<Plan, InputError> {
             ));
         }
     }
-    Ok(plan.finish())
+    plan.finish(path)
 }

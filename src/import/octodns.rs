@@ -214,7 +214,7 @@ pub fn import(path: &Path, catalog: &Catalog) -> Result<Plan, InputError> {
         });
     }
     plan.finish_requirements();
-    Ok(plan.finish())
+    plan.finish(path)
 }
 
 /// The class of provider `name`, which must be defined under `providers`.

@@ -182,5 +182,5 @@ pub fn import(path: &Path, origin: &str, catalog: &Catalog) -> Result<Plan, Inpu
         ));
     }
     plan.finish_requirements();
-    Ok(plan.finish())
+    plan.finish(path)
 }

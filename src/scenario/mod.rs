@@ -10,7 +10,7 @@ pub mod raw;
 pub mod source;
 
 pub use crate::files::read_input;
-pub use load::{load, parse_str};
+pub use load::{check_id, load, parse_str, shown};
 
 use crate::duration::Millis;
 

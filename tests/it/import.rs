@@ -184,6 +184,34 @@ fn an_ns_list_in_csv_imports_and_a_user_catalog_maps_more() {
     );
 }
 
+/// Found by the fuzzing harness: inputs an importer read without error
+/// but whose plan dnsim then refused to load. The importer refuses them.
+#[test]
+fn an_import_that_would_make_no_loadable_plan_is_refused() {
+    for (args, file, says) in [
+        (
+            vec!["zone", "--origin", "example.com"],
+            "zone-no-service.zone",
+            "this input makes no plan dnsim can load: it names no service",
+        ),
+        (
+            vec!["dnscontrol"],
+            "dnscontrol-comma-in-name.json",
+            "this input makes no plan dnsim can load: service id \"examp,e.org.cdn.cloudflare.net\" contains ','",
+        ),
+    ] {
+        let path = fixture(&format!("import/bad/{file}"));
+        let mut full = vec!["import"];
+        full.extend_from_slice(&args[..1]);
+        full.push(path_str(&path));
+        full.extend_from_slice(&args[1..]);
+        let out = run(&full);
+        assert_eq!(out.code, 2, "{file}: {}", out.stderr);
+        assert!(out.stdout.is_empty(), "{file}: wrote output");
+        assert!(out.stderr.contains(says), "{file}: {}", out.stderr);
+    }
+}
+
 #[test]
 fn malformed_imports_name_the_file_and_line() {
     for (args, file, line, says) in [

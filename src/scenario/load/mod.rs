@@ -16,6 +16,8 @@ mod resolve;
 mod sections;
 mod values;
 
+pub use self::values::{check_id_text as check_id, shown};
+
 use std::collections::HashMap;
 use std::ops::Range;
 use std::path::Path;

@@ -211,7 +211,8 @@ pub(super) fn unavailability(per_year: f64, duration: OutageDuration) -> f64 {
     (per_year * duration.mean_secs() / YEAR_SECS).min(1.0)
 }
 
-pub(in crate::scenario) fn check_id_text(id: &str) -> Result<(), String> {
+/// Whether `id` is a valid id of a provider, service or region (spec §2).
+pub fn check_id_text(id: &str) -> Result<(), String> {
     if id.is_empty() {
         return Err("an id must not be empty".into());
     }
@@ -220,10 +221,20 @@ pub(in crate::scenario) fn check_id_text(id: &str) -> Result<(), String> {
         .find(|c| c.is_whitespace() || matches!(c, '@' | ';' | ','))
     {
         return Err(format!(
-            "id \"{id}\" contains {c:?}; ids contain no whitespace, '@', ';' or ','"
+            "id {} contains {c:?}; ids contain no whitespace, '@', ';' or ','",
+            shown(id)
         ));
     }
     Ok(())
+}
+
+/// An id or name as a message quotes it: cut after 60 characters, with its
+/// length, so that a runaway value does not flood the terminal.
+pub fn shown(id: &str) -> String {
+    match id.char_indices().nth(60) {
+        Some((at, _)) => format!("\"{}…\" ({} characters)", &id[..at], id.chars().count()),
+        None => format!("{id:?}"),
+    }
 }
 
 pub(super) fn check_probability(p: f64) -> Result<f64, String> {
