@@ -51,6 +51,56 @@ impl SnapshotReport {
 
 impl SnapshotReport {
     /// Every probability the report holds, named, for checks.
+    /// That the impact distribution is one: ascending finite impacts, not
+    /// negative, whose counts add up to the trials (the HTML chart walks
+    /// its tail down from the trials).
+    pub(super) fn check_shape(&self) -> Result<(), String> {
+        let dist = &self.impact_distribution;
+        if dist.is_empty() {
+            return Ok(());
+        }
+        if dist.iter().any(|&(v, _)| !(v.is_finite() && v >= 0.0))
+            || dist.windows(2).any(|w| w[0].0 >= w[1].0)
+        {
+            return Err("an impact distribution whose impacts are not ascending and finite".into());
+        }
+        let total = dist
+            .iter()
+            .try_fold(0u64, |sum, &(_, c)| sum.checked_add(c));
+        if total != Some(self.trials) {
+            return Err(format!(
+                "an impact distribution of {} trials in a result of {}",
+                total.map_or("more than 2^64".to_string(), |t| t.to_string()),
+                self.trials
+            ));
+        }
+        Ok(())
+    }
+
+    /// Each service's per-region values in the report's region order, as
+    /// the exporters read them (a file edited by a JSON tool may hold them
+    /// in another: the keys of an object have no order).
+    pub(super) fn regions_in_order(&mut self) {
+        let ids: Vec<String> = self.regions.iter().map(|r| r.id.clone()).collect();
+        let names = std::sync::Arc::new(ids.clone());
+        for s in &mut self.services {
+            if *s.regions.names == ids {
+                continue;
+            }
+            let values: Vec<f64> = ids
+                .iter()
+                .map(|id| {
+                    let at = s.regions.names.iter().position(|n| n == id);
+                    at.map_or(0.0, |i| s.regions.values[i])
+                })
+                .collect();
+            s.regions = RegionValues {
+                names: names.clone(),
+                values: values.into(),
+            };
+        }
+    }
+
     pub fn probabilities(&self) -> Vec<(&'static str, f64)> {
         let mut v = vec![("summary.p_any_unreachable", self.summary.p_any_unreachable)];
         for s in &self.services {

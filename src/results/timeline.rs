@@ -34,12 +34,10 @@ impl TimelineReport {
     /// report's `regions`, and every failed-share series has the same
     /// steps, of a positive length, for regions of the report.
     pub(super) fn check_shape(&self, regions: &[&str]) -> Result<(), String> {
-        let mut sorted = regions.to_vec();
-        sorted.sort_unstable();
         let mut steps = None;
         for s in &self.services {
             let names: Vec<&str> = s.regions.keys().map(String::as_str).collect();
-            super::same_regions(&s.id, &names, &sorted)?;
+            super::same_regions(&s.id, &names, regions)?;
             let Some(series) = &s.series else { continue };
             if !(series.step_seconds.is_finite() && series.step_seconds > 0.0) {
                 return Err(format!("a series step of {} seconds", series.step_seconds));

@@ -499,6 +499,13 @@ fn report_refuses_results_it_did_not_write() {
         ),
         // Found by the fuzzing harness: parts of a report that disagree.
         (
+            (
+                "impact_distribution",
+                serde_json::json!([[0.0, 4990], [1.0, 20]]),
+            ),
+            "an impact distribution of 5010 trials in a result of 5000",
+        ),
+        (
             ("regions", serde_json::json!({"americas": 0.1, "mars": 0.2})),
             "has figures for the regions [\"americas\", \"mars\"], and the report's regions are",
         ),
@@ -507,6 +514,7 @@ fn report_refuses_results_it_did_not_write() {
         match edit.0 {
             "dnsim" => v["dnsim"] = edit.1,
             "regions" => v["services"][0]["regions"] = edit.1,
+            "impact_distribution" => v["impact_distribution"] = edit.1,
             _ => v["services"][0]["p_unreachable"] = edit.1,
         }
         std::fs::write(&json, v.to_string()).unwrap();
@@ -630,5 +638,29 @@ fn each_shards_trials_are_its_blocks_trials() {
             }
             assert_eq!(sum, trials);
         }
+    }
+}
+
+/// A result edited by a JSON tool may hold a service's regions in another
+/// order (an object's keys have none): read back, each value stays with
+/// its region.
+#[test]
+fn a_result_with_regions_in_another_order_reads_back_region_by_region() {
+    use dnsim::results::Report;
+    let q = scenario_file("quickstart.toml");
+    let text = run_ok(&["run", path_str(&q), "--trials", "5000", "--format", "json"]);
+    let original = match Report::from_json(&text, std::path::Path::new("r.json")).unwrap() {
+        Report::Snapshot(r) => r,
+        Report::Timeline(_) => unreachable!(),
+    };
+    // serde_json's map sorts the keys: americas, asia, europe.
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let sorted = match Report::from_json(&v.to_string(), std::path::Path::new("r.json")).unwrap() {
+        Report::Snapshot(r) => r,
+        Report::Timeline(_) => unreachable!(),
+    };
+    for (a, b) in original.services.iter().zip(&sorted.services) {
+        assert_eq!(*a.regions.names, *b.regions.names);
+        assert_eq!(*a.regions.values, *b.regions.values, "{}", a.id);
     }
 }
