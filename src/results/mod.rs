@@ -122,17 +122,9 @@ fn same_regions(service: &str, names: &[&str], regions: &[&str]) -> Result<(), S
         return Ok(());
     }
     Err(format!(
-        "service {:?} has figures for the regions {names:?}, and the report's regions are {regions:?}",
-        short(service)
+        "service {} has figures for the regions {names:?}, and the report's regions are {regions:?}",
+        crate::scenario::shown(service)
     ))
-}
-
-/// An id cut to a length a message can hold.
-fn short(id: &str) -> String {
-    match id.char_indices().nth(60) {
-        Some((at, _)) => format!("{}…", &id[..at]),
-        None => id.to_string(),
-    }
 }
 
 /// `simulation.start` as written back into a report (RFC 3339, UTC).

@@ -29,15 +29,13 @@ impl ResolverSim<'_> {
     pub(super) fn resolution_lost(&mut self, k: usize, t: f64) {
         let holddown = self.model.holddown;
         if holddown > 0.0 {
-            let svc = &self.model.scenario.services[self.closure[k] as usize];
-            let with_standby = t >= self.seen[k];
-            for &p in svc
-                .dns
-                .iter()
-                .chain(svc.standby.iter().filter(|_| with_standby))
-            {
+            let mut tried = std::mem::take(&mut self.order);
+            tried.clear();
+            tried.extend(self.delegated(k, t));
+            for &p in &tried {
                 self.hold(p, t + holddown);
             }
+            self.order = tried;
         }
         self.remember_failure(k, t);
     }

@@ -1,8 +1,9 @@
 //! One resolver's view of one service and its requirements through its
 //! trouble windows: caches (answers, failures, NS sets at the child and the
 //! parent), server choice and holddown, retries under loss, serve-stale,
-//! and the two shortcuts that keep the cost proportional to what can change
-//! (spec §3, §3.1).
+//! simulated lookup by lookup where the outcome is uncertain; the jump over
+//! fresh stretches here, the other shortcuts in `certain.rs`, `bulk.rs`
+//! and `failures.rs` (spec §3, §3.1).
 
 use super::bulk::{Bulk, Cost, Pending};
 use super::tally::TimelineTally;
