@@ -201,6 +201,15 @@ impl<'a> Prepared<'a> {
 
     /// The trials the run holds: one in a snapshot where every event is
     /// certain (`--fail-only`), which is then exact.
+    /// Timeline runs: the expected lookup steps of the trials `shard` runs,
+    /// estimated before any of them (`timeline::cost`).
+    pub fn timeline_work(&self, shard: Option<Shard>) -> Option<f64> {
+        match &self.compiled {
+            Compiled::Timeline(m) => Some(m.work_per_trial() * self.trials_owned(shard) as f64),
+            Compiled::Snapshot { .. } => None,
+        }
+    }
+
     pub fn trials(&self) -> u64 {
         self.trials
     }

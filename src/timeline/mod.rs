@@ -34,6 +34,7 @@
 mod bulk;
 mod certain;
 mod compile;
+mod cost;
 mod draw;
 mod failures;
 pub mod intervals;

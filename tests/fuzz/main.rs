@@ -42,6 +42,9 @@ const MEMORY_BUDGET: usize = 4 << 30;
 
 const WORKERS: usize = 2;
 
+/// A long campaign says how far it has come this often (on stderr).
+const PROGRESS_EVERY: Duration = Duration::from_secs(60);
+
 fn main() {
     let execs: u64 = env_number("DNSIM_FUZZ_EXECS", 2_000);
     let seed: u64 = env_number("DNSIM_FUZZ_SEED", 1);
@@ -140,12 +143,25 @@ fn execute(target: Target, input: &[u8], dir: &Path, slot: &Slot, stats: &Stats)
 }
 
 /// Aborts the process, with the input, when an execution runs over budget;
-/// returns when the campaign is over.
+/// says how far a long campaign has come once a minute; returns when the
+/// campaign is over.
 fn watchdog(slots: &[Slot], execs: u64, stats: &Stats) {
+    let start = Instant::now();
+    let mut said = Instant::now();
     loop {
         std::thread::sleep(Duration::from_millis(200));
-        if stats.total.load(Ordering::SeqCst) >= execs {
+        let done = stats.total.load(Ordering::SeqCst);
+        if done >= execs {
             return;
+        }
+        if said.elapsed() >= PROGRESS_EVERY {
+            said = Instant::now();
+            let rate = done as f64 / start.elapsed().as_secs_f64();
+            eprintln!(
+                "fuzz: {done} of {execs} executions, {rate:.0}/s, {} failing so far, about {} min left",
+                stats.failures.lock().unwrap().len(),
+                ((execs - done) as f64 / rate.max(1.0) / 60.0).ceil()
+            );
         }
         for slot in slots {
             let since = slot.since.load(Ordering::SeqCst);

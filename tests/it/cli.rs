@@ -500,13 +500,13 @@ fn a_forced_common_cause_stays_in_its_regions_in_both_models() {
 /// A run on course to take long says so, with the estimate and how to
 /// shorten it, once it has a pace (a few seconds), even when stderr is
 /// not a terminal; then it is stopped.
-#[test]
-fn a_long_run_says_how_long_it_will_take() {
+/// The first line `dnsim ARGS…` prints on stderr, within a minute; the
+/// process is killed after it.
+fn first_stderr_line(args: &[&str]) -> String {
     use std::io::BufRead;
     let bin = assert_cmd::cargo::cargo_bin("dnsim");
     let mut child = std::process::Command::new(bin)
-        .args(["run", path_str(&scenario_file("dyn-2016.toml"))])
-        .args(["--trials", "100000", "--format", "json"])
+        .args(args)
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped())
         .spawn()
@@ -524,10 +524,62 @@ fn a_long_run_says_how_long_it_will_take() {
     let line = rx.recv_timeout(std::time::Duration::from_secs(60));
     let _ = child.kill();
     let _ = child.wait();
-    let line = line.expect("a warning within a minute");
+    line.expect("a warning within a minute")
+}
+
+#[test]
+fn a_long_run_says_how_long_it_will_take() {
+    // No estimate before the snapshot model: it says so from its pace.
+    let line = first_stderr_line(&[
+        "run",
+        path_str(&scenario_file("dyn-2016.toml")),
+        "--model",
+        "snapshot",
+        "--trials",
+        "10000000000000",
+        "--format",
+        "json",
+    ]);
     assert!(
-        line.starts_with("dnsim: at this pace the run's 100000 trials take about ")
+        line.starts_with("dnsim: at this pace the run's 10000000000000 trials take about ")
             && line.contains("--trials"),
+        "{line}"
+    );
+}
+
+#[test]
+fn a_timeline_run_estimated_to_take_long_says_so_before_it_starts() {
+    let line = first_stderr_line(&[
+        "run",
+        path_str(&scenario_file("dyn-2016.toml")),
+        "--trials",
+        "100000",
+        "--format",
+        "json",
+    ]);
+    assert!(
+        line.starts_with("dnsim: this timeline run is estimated at ") && line.contains("--trials"),
+        "{line}"
+    );
+    // A 20,000-name requirement chain: each name's simulation steps through
+    // everything it requires (issue: cost blow-ups).
+    let dir = tempfile::tempdir().unwrap();
+    let mut plan = String::from(
+        "[simulation]\nmodel = \"timeline\"\ntrials = 1\nhorizon = \"365d\"\n\
+         [[region]]\nid = \"r\"\n[[provider]]\nid = \"p\"\noutages_per_year = 12\n",
+    );
+    for i in 0..20_000 {
+        plan.push_str(&format!("[[service]]\nid = \"s{i}.test\"\ndns = [\"p\"]\n"));
+        if i > 0 {
+            plan.push_str(&format!("requires = [\"s{}.test\"]\n", i - 1));
+        }
+    }
+    let path = dir.path().join("chain.toml");
+    std::fs::write(&path, plan).unwrap();
+    let line = first_stderr_line(&["run", path_str(&path), "--format", "json"]);
+    assert!(
+        line.starts_with("dnsim: this timeline run is estimated at ")
+            && line.contains("requirement chains"),
         "{line}"
     );
 }

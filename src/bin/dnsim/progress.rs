@@ -13,6 +13,40 @@ const LONG_RUN: Duration = Duration::from_secs(10 * 60);
 /// How long the pace is measured before the estimate.
 const PACE_AFTER: Duration = Duration::from_secs(3);
 
+/// Timeline lookup steps one core simulates a second, for the estimate a
+/// run makes before it starts (`timeline::cost`; measured on this project's
+/// 2-core machine: 15 s for 4.0e9 steps of a 100-name requirement chain).
+const TIMELINE_STEPS_PER_SECOND: f64 = 2.5e8;
+
+/// Says, before any work, that a timeline run of `work` expected lookup
+/// steps (`Prepared::timeline_work`) on `cores` is likely to take long.
+/// Returns whether it did.
+pub fn estimate_timeline(work: f64, cores: u64) -> bool {
+    let secs = work / (TIMELINE_STEPS_PER_SECOND * cores as f64);
+    let long = secs > LONG_RUN.as_secs_f64();
+    if long {
+        eprintln!(
+            "dnsim: this timeline run is estimated at {work:.1e} lookup steps, {} on {cores} core(s); \
+             fewer trials (--trials), a shorter horizon, fewer resolvers ([resolvers] per_region) \
+             or shorter requirement chains shorten it; Ctrl-C stops it",
+            rough(secs)
+        );
+    }
+    long
+}
+
+/// "about 40 minutes", "about 3 hours", "about 12 days", "over a century".
+fn rough(secs: f64) -> String {
+    let (n, unit) = match secs {
+        s if s < 2.0 * 3600.0 => (s / 60.0, "minutes"),
+        s if s < 2.0 * 86400.0 => (s / 3600.0, "hours"),
+        s if s < 2.0 * 365.0 * 86400.0 => (s / 86400.0, "days"),
+        s if s < 100.0 * 365.0 * 86400.0 => (s / (365.0 * 86400.0), "years"),
+        _ => return "over a century".to_string(),
+    };
+    format!("about {} {unit}", n.round())
+}
+
 pub struct Progress {
     bar: Option<ProgressBar>,
     /// What is counted, and what to tell the user of a long run (`None`:
@@ -88,6 +122,12 @@ impl Progress {
                 None => eprintln!("{line}"),
             }
         }
+    }
+
+    /// The run was already said to be long: no second warning.
+    pub fn warned(self) -> Progress {
+        self.warned.store(true, Ordering::Relaxed);
+        self
     }
 
     pub fn finish(&self) {

@@ -18,7 +18,7 @@ use dnsim::shard::{Counts, PARTIAL_FORMAT, Partial, Shard};
 use super::{Outcome, Output, check_format, deliver, thread_pool};
 use crate::Exit;
 use crate::cli::{ModelArg, RunArgs};
-use crate::progress::Progress;
+use crate::progress::{self, Progress};
 
 /// `dnsim run`'s flags, typed and checked against each other.
 struct RunPlan {
@@ -155,7 +155,19 @@ pub fn run(args: RunArgs) -> Outcome {
         return Ok(Exit::Success);
     }
     let owns = |b: u64| plan.owns(b);
-    let progress = Progress::trials(prepared.trials_owned(plan.shard), plan.quiet);
+    let trials = prepared.trials_owned(plan.shard);
+    // Before any work: a timeline run on course to take long says so.
+    let said_long = match (prepared.timeline_work(plan.shard), plan.quiet) {
+        (Some(work), false) => {
+            let cores = (pool.current_num_threads() as u64).min(trials.max(1));
+            progress::estimate_timeline(work, cores)
+        }
+        _ => false,
+    };
+    let mut progress = Progress::trials(trials, plan.quiet);
+    if said_long {
+        progress = progress.warned();
+    }
     let counts = match &plan.checkpoint {
         None => pool.install(|| prepared.counts(&owns, &|n| progress.inc(n))),
         Some(path) => {
