@@ -583,3 +583,83 @@ fn a_timeline_run_estimated_to_take_long_says_so_before_it_starts() {
         "{line}"
     );
 }
+
+/// `run --max-impact`, `--max-downtime`, `--min-nines`: the report is
+/// written as always, each broken gate is said with its figure and
+/// threshold, and the run ends with code 3; gates that hold end with 0.
+#[test]
+fn gates_for_ci_break_with_exit_code_3_after_writing_the_report() {
+    let snapshot = scenario_file("quickstart.toml");
+    let out = run(&[
+        "run",
+        path_str(&snapshot),
+        "--max-impact",
+        "0.001",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(Some(out.code), Some(3));
+    let report: serde_json::Value = serde_json::from_str(&out.stdout).expect("the report");
+    let impact = report["summary"]["expected_impact"].as_f64().unwrap();
+    let stderr = out.stderr.clone();
+    assert!(
+        stderr.contains(&format!(
+            "dnsim: gate broken: expected impact {impact:.4} is above --max-impact 0.001"
+        )),
+        "{stderr}"
+    );
+    let out = run(&[
+        "run",
+        path_str(&snapshot),
+        "--max-impact",
+        "10",
+        "--min-nines",
+        "1",
+    ]);
+    assert_eq!(Some(out.code), Some(0), "{}", out.stderr);
+    let out = run(&["run", path_str(&snapshot), "--min-nines", "3", "-q"]);
+    assert_eq!(Some(out.code), Some(3));
+    let stderr = out.stderr.clone();
+    assert!(
+        stderr.contains("pay.example.org: 2.7") && stderr.contains("fewer than --min-nines 3"),
+        "{stderr}"
+    );
+
+    let timeline = scenario_file("calibration/moura-loss90-ttl60s.toml");
+    let out = run(&["run", path_str(&timeline), "--max-downtime", "10m", "-q"]);
+    assert_eq!(Some(out.code), Some(3));
+    let stderr = out.stderr.clone();
+    assert!(
+        stderr.contains("dnsim: gate broken: name.test: down ")
+            && stderr.contains("min over the horizon, more than --max-downtime 10m"),
+        "{stderr}"
+    );
+    let out = run(&["run", path_str(&timeline), "--max-downtime", "3h", "-q"]);
+    assert_eq!(Some(out.code), Some(0), "{}", out.stderr);
+}
+
+#[test]
+fn a_gate_the_model_does_not_report_is_refused_before_the_run() {
+    let snapshot = scenario_file("quickstart.toml");
+    let out = run(&["run", path_str(&snapshot), "--max-downtime", "5m"]);
+    assert_eq!(Some(out.code), Some(2));
+    assert!(out.stdout.is_empty());
+    let stderr = out.stderr.clone();
+    assert!(
+        stderr.contains("--max-downtime: the snapshot model reports no downtime"),
+        "{stderr}"
+    );
+    let timeline = scenario_file("calibration/moura-loss90-ttl60s.toml");
+    let out = run(&["run", path_str(&timeline), "--max-impact", "1"]);
+    assert_eq!(Some(out.code), Some(2));
+    assert!(
+        out.stderr
+            .clone()
+            .contains("--max-impact: the timeline model reports no expected impact"),
+        "{}",
+        out.stderr
+    );
+    let out = run(&["run", path_str(&snapshot), "--max-downtime", "soon"]);
+    assert_eq!(Some(out.code), Some(2));
+    assert!(out.stderr.clone().contains("--max-downtime"));
+}

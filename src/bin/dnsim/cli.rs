@@ -316,6 +316,19 @@ pub struct RunArgs {
     /// No progress bar.
     #[arg(long, short = 'q')]
     pub quiet: bool,
+    /// CI gate (snapshot model): exit with code 3 when the expected impact
+    /// is above X, after writing the report.
+    #[arg(long, value_name = "X", conflicts_with = "shard")]
+    pub max_impact: Option<f64>,
+    /// CI gate (timeline model): exit with code 3 when a service is down
+    /// longer than DURATION (e.g. 30m) over the horizon.
+    #[arg(long, value_name = "DURATION", conflicts_with = "shard")]
+    pub max_downtime: Option<String>,
+    /// CI gate: exit with code 3 when a service has fewer than N nines
+    /// (−log10 of its unreachable probability, or of its failed share of
+    /// lookups in the timeline model).
+    #[arg(long, value_name = "N", conflicts_with = "shard")]
+    pub min_nines: Option<f64>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -19,8 +19,9 @@ pub enum Exit {
     Failure = 1,
     /// Bad input: a scenario, an input file or a flag.
     BadInput = 2,
-    /// `check --deny-warnings` found warnings.
-    Warnings = 3,
+    /// `check --deny-warnings` found warnings, or a gate of `run`
+    /// (`--max-impact`, `--max-downtime`, `--min-nines`) was broken.
+    Refused = 3,
     /// Ctrl-C during a checkpointed run (128 + SIGINT).
     Interrupted = 130,
 }

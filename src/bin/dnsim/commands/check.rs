@@ -39,7 +39,7 @@ pub fn check(args: CheckArgs) -> Outcome {
         CheckFormat::Table => dnsim::report::check::write(&report, &path, args.top, out),
     })?;
     Ok(if args.deny_warnings && !report.warnings.is_empty() {
-        Exit::Warnings
+        Exit::Refused
     } else {
         Exit::Success
     })

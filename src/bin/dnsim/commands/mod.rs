@@ -6,6 +6,7 @@ mod analyze;
 mod check;
 mod compare;
 mod export;
+mod gates;
 mod generate;
 mod import;
 mod merge;

@@ -15,6 +15,7 @@ use dnsim::run::{Job, Prepared, RunOptions, Sampler, counts_checkpointed};
 use dnsim::scenario::Scenario;
 use dnsim::shard::{Counts, PARTIAL_FORMAT, Partial, Shard};
 
+use super::gates::Gates;
 use super::{Outcome, Output, check_format, deliver, thread_pool};
 use crate::Exit;
 use crate::cli::{ModelArg, RunArgs};
@@ -137,6 +138,7 @@ fn parse_step(text: &str) -> Result<u64, InputError> {
 static STOP: AtomicBool = AtomicBool::new(false);
 
 pub fn run(args: RunArgs) -> Outcome {
+    let gates = Gates::new(&args)?;
     let plan = RunPlan::new(args)?;
     if plan.checkpoint.is_some() {
         // Before any long work, so that Ctrl-C always saves and stops.
@@ -144,6 +146,7 @@ pub fn run(args: RunArgs) -> Outcome {
     }
     let scenario = dnsim::scenario::load(&plan.scenario)?;
     let job = plan.job(&scenario)?;
+    gates.check_model(job.model)?;
     let pool = thread_pool(plan.threads)?;
     let prepared = Prepared::new(&scenario, job)?;
     if let Some(chosen_by) = prepared.importance_sampling(plan.sampler, plan.split()) {
@@ -151,8 +154,9 @@ pub fn run(args: RunArgs) -> Outcome {
         let report = pool.install(|| prepared.rare_report(chosen_by, &|n| progress.inc(n)));
         progress.finish();
         let report = report.expect("importance sampling is chosen for snapshot jobs only");
-        deliver(&Report::Snapshot(report), &plan.out)?;
-        return Ok(Exit::Success);
+        let report = Report::Snapshot(report);
+        deliver(&report, &plan.out)?;
+        return Ok(gates.verdict(&report));
     }
     let owns = |b: u64| plan.owns(b);
     let trials = prepared.trials_owned(plan.shard);
@@ -197,10 +201,16 @@ pub fn run(args: RunArgs) -> Outcome {
     };
     progress.finish();
     match plan.shard {
-        Some(shard) => write_partial(&plan, &prepared, shard, counts)?,
-        None => deliver(&prepared.report(&counts)?, &plan.out)?,
+        Some(shard) => {
+            write_partial(&plan, &prepared, shard, counts)?;
+            Ok(Exit::Success)
+        }
+        None => {
+            let report = prepared.report(&counts)?;
+            deliver(&report, &plan.out)?;
+            Ok(gates.verdict(&report))
+        }
     }
-    Ok(Exit::Success)
 }
 
 /// The test suite's switch `DNSIM_TEST_HOLD_AFTER_BLOCKS=K`: hold a
