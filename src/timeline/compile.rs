@@ -52,6 +52,8 @@ impl<'a> TimelineModel<'a> {
         }
         let res = &scenario.resolvers;
         let step = match series_step {
+            // `--series off`.
+            Some(0) => None,
             Some(s) => Some(s as f64),
             None if !scenario.events.is_empty() => Some(default_step(horizon)),
             None => None,

@@ -663,3 +663,43 @@ fn a_gate_the_model_does_not_report_is_refused_before_the_run() {
     assert_eq!(Some(out.code), Some(2));
     assert!(out.stderr.clone().contains("--max-downtime"));
 }
+
+/// `--series off`: no series even where the scenario's events would record
+/// one (the Dyn file's JSON goes from 27 MB to 2 MB); harmless with the
+/// snapshot model, where there is none anyway.
+#[test]
+fn the_series_can_be_turned_off() {
+    let timeline = scenario_file("calibration/moura-loss90-ttl60s.toml");
+    let with = run(&["run", path_str(&timeline), "--format", "json", "-q"]);
+    assert_eq!(with.code, 0, "{}", with.stderr);
+    assert!(with.stdout.contains("\"series\""));
+    let without = run(&[
+        "run",
+        path_str(&timeline),
+        "--format",
+        "json",
+        "-q",
+        "--series",
+        "off",
+    ]);
+    assert_eq!(without.code, 0, "{}", without.stderr);
+    assert!(!without.stdout.contains("\"series\""));
+    // The same law: counts in bulk are drawn per series step, so the
+    // figures move within their noise, not further.
+    let share = |json: &str| {
+        let v: serde_json::Value = serde_json::from_str(json).unwrap();
+        let s = &v["services"][0];
+        let ci = s["failed_share_ci95"].as_array().unwrap().clone();
+        (
+            s["failed_share"].as_f64().unwrap(),
+            ci[0].as_f64().unwrap(),
+            ci[1].as_f64().unwrap(),
+        )
+    };
+    let (_, lo, hi) = share(&with.stdout);
+    let (b, _, _) = share(&without.stdout);
+    assert!((lo..=hi).contains(&b), "{b} outside [{lo}, {hi}]");
+    let snapshot = scenario_file("quickstart.toml");
+    let out = run(&["run", path_str(&snapshot), "--series", "off", "-q"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+}

@@ -302,8 +302,9 @@ pub struct RunArgs {
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub shards: Option<u64>,
     /// Timeline: record the failed share per STEP (e.g. 5m) for every
-    /// service; on by default (horizon / 288) when the scenario has events.
-    #[arg(long, value_name = "STEP")]
+    /// service; on by default (horizon / 288) when the scenario has events,
+    /// `off` for none.
+    #[arg(long, value_name = "STEP|off")]
     pub series: Option<String>,
     /// Snapshot: importance sampling for rare outages (biased draws, weighted
     /// trials). Chosen by default when plain sampling would see almost no

@@ -97,7 +97,7 @@ impl RunPlan {
     fn job(&self, scenario: &Scenario) -> Result<Job, InputError> {
         let model = self.model.unwrap_or(scenario.simulation.model);
         check_format(model, self.out.format)?;
-        if model == ModelKind::Snapshot && self.series_step.is_some() {
+        if model == ModelKind::Snapshot && self.series_step.is_some_and(|s| s > 0) {
             return Err(InputError::flag(
                 "--series",
                 "a time series is for the timeline model (--model timeline)",
@@ -122,8 +122,12 @@ impl RunPlan {
     }
 }
 
-/// `--series STEP`: a duration, at least a second.
+/// `--series STEP`: a duration, at least a second; `off` (0 here) for no
+/// series even where the scenario's events would record one.
 fn parse_step(text: &str) -> Result<u64, InputError> {
+    if text == "off" {
+        return Ok(0);
+    }
     let d = dnsim::duration::parse(text).map_err(|m| InputError::flag("--series", m))?;
     if d.0 < 1000 {
         return Err(InputError::flag(
