@@ -17,10 +17,32 @@ impl Millis {
     }
 }
 
+/// In days, hours, minutes, seconds and milliseconds, largest first, as a
+/// scenario file could write it: `365d`, `7d`, `1h 30m`, `800ms` (no
+/// months of 30.44 days, no "7days").
 impl fmt::Display for Millis {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let d = std::time::Duration::from_millis(self.0);
-        write!(f, "{}", humantime::format_duration(d))
+        if self.0 == 0 {
+            return write!(f, "0s");
+        }
+        const UNITS: [(u64, &str); 5] = [
+            (86_400_000, "d"),
+            (3_600_000, "h"),
+            (60_000, "m"),
+            (1000, "s"),
+            (1, "ms"),
+        ];
+        let mut left = self.0;
+        let mut sep = "";
+        for (unit, name) in UNITS {
+            let n = left / unit;
+            if n > 0 {
+                write!(f, "{sep}{n}{name}")?;
+                left %= unit;
+                sep = " ";
+            }
+        }
+        Ok(())
     }
 }
 
@@ -62,6 +84,22 @@ mod tests {
         assert_eq!(parse("1h30m"), Ok(Millis::from_secs(5400)));
         assert_eq!(parse("1d2h"), Ok(Millis::from_secs(93600)));
         assert_eq!(parse("60"), Ok(Millis::from_secs(60)));
+    }
+
+    #[test]
+    fn shown_as_a_file_would_write_it_and_read_back() {
+        for (ms, text) in [
+            (0, "0s"),
+            (800, "800ms"),
+            (90_000, "1m 30s"),
+            (5_400_000, "1h 30m"),
+            (7 * 86_400_000, "7d"),
+            (365 * 86_400_000, "365d"),
+            (93_600_000 + 1, "1d 2h 1ms"),
+        ] {
+            assert_eq!(Millis(ms).to_string(), text);
+            assert_eq!(parse(text), Ok(Millis(ms)), "{text}");
+        }
     }
 
     #[test]

@@ -3,6 +3,7 @@
 
 use std::io::{self, Write};
 
+use crate::report::trials;
 use crate::report::{fit, fmt_small, fmt_weight, pct, shown_of};
 use crate::results::{AnalysisReport, Importance, ServiceMethod};
 
@@ -27,8 +28,11 @@ pub fn write(r: &AnalysisReport, top: usize, out: &mut dyn Write) -> io::Result<
             "{}",
             fit(
                 &format!(
-                    "note: {} services estimated from {} trials (seed {}): {}",
-                    f.services, f.trials, f.seed, f.reason
+                    "note: {} services estimated from {} (seed {}): {}",
+                    f.services,
+                    trials(f.trials),
+                    f.seed,
+                    f.reason
                 ),
                 80
             )

@@ -3,6 +3,7 @@
 
 use std::io::{self, Write};
 
+use crate::report::trials;
 use crate::report::{fit, fmt_small, shown_of};
 use crate::results::{Change, CompareReport, ServiceChange};
 
@@ -12,8 +13,9 @@ pub fn write(r: &CompareReport, top: usize, out: &mut dyn Write) -> io::Result<(
     writeln!(out, "B: {}", fit(&r.b, 77))?;
     writeln!(
         out,
-        "snapshot model · {} trials · seed {} · same random draws for both",
-        r.trials, r.seed
+        "snapshot model · {} · seed {} · same random draws for both",
+        trials(r.trials),
+        r.seed
     )?;
     let s = &r.summary;
     let ci = |c: [f64; 2]| format!("[{}, {}]", fmt_small(c[0]), fmt_small(c[1]));

@@ -4,6 +4,7 @@
 use std::io::{self, Write};
 
 use super::{Exporter, event_heading, fmt_clock, fmt_small, fmt_weight, pct};
+use crate::report::trials;
 use crate::results::SnapshotReport;
 use crate::results::TimelineReport;
 
@@ -31,8 +32,8 @@ impl Exporter for Markdown {
         writeln!(out, "# dnsim: {}\n", r.scenario)?;
         writeln!(
             out,
-            "Timeline model, {} trials, seed {}, horizon {}, {} resolvers per region.",
-            r.trials,
+            "Timeline model, {}, seed {}, horizon {}, {} resolvers per region.",
+            trials(r.trials),
             r.seed,
             fmt_clock(r.horizon_seconds, None).trim_start_matches('+'),
             r.resolvers_per_region
@@ -98,8 +99,9 @@ impl Exporter for Markdown {
         let exact = r.method_note().map_or(String::new(), |n| format!(", {n}"));
         writeln!(
             out,
-            "Snapshot model, {} trials{exact}, seed {}.",
-            r.trials, r.seed
+            "Snapshot model, {}{exact}, seed {}.",
+            trials(r.trials),
+            r.seed
         )?;
         if !r.fail.is_empty() {
             writeln!(out, "Forced down: {}.", r.fail.join(", "))?;

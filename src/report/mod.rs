@@ -67,6 +67,15 @@ impl Format {
 
 /// A probability or small number for people: four decimals where that shows
 /// it, three significant digits in scientific notation below that.
+/// "1 trial", "200000 trials".
+pub fn trials(n: u64) -> String {
+    if n == 1 {
+        "1 trial".to_string()
+    } else {
+        format!("{n} trials")
+    }
+}
+
 pub fn fmt_small(x: f64) -> String {
     if x == 0.0 {
         "0".into()

@@ -4,6 +4,7 @@
 use std::io::{self, Write};
 
 use super::{Exporter, event_heading, fit, fmt_clock, fmt_small, fmt_weight, pct, shown_of};
+use crate::report::trials;
 use crate::results::SnapshotReport;
 use crate::results::TimelineReport;
 
@@ -131,8 +132,8 @@ impl Exporter for Table {
             "{}",
             fit(
                 &format!(
-                    "timeline model · {} trials · seed {} · horizon {} · {} resolvers/region",
-                    r.trials,
+                    "timeline model · {} · seed {} · horizon {} · {} resolvers/region",
+                    trials(r.trials),
                     r.seed,
                     horizon.trim_start_matches('+'),
                     r.resolvers_per_region
@@ -178,8 +179,9 @@ impl Exporter for Table {
         writeln!(out, "{}", fit(&r.scenario, WIDTH))?;
         writeln!(
             out,
-            "snapshot model · {} trials{exact} · seed {}",
-            r.trials, r.seed
+            "snapshot model · {}{exact} · seed {}",
+            trials(r.trials),
+            r.seed
         )?;
         if !r.fail.is_empty() {
             writeln!(

@@ -703,3 +703,32 @@ fn the_series_can_be_turned_off() {
     let out = run(&["run", path_str(&snapshot), "--series", "off", "-q"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
 }
+
+/// Counts and durations read as a person writes them: "1 trial", "365d"
+/// (not "1 trials", "11months 30days 3h 50m 24s").
+#[test]
+fn headers_say_one_trial_and_whole_days() {
+    let out = run(&[
+        "run",
+        path_str(&scenario_file("quickstart.toml")),
+        "--fail-only",
+    ]);
+    assert!(
+        out.stdout.contains("snapshot model · 1 trial (exact"),
+        "{}",
+        out.stdout
+    );
+    let (_dir, path) = temp_scenario(
+        "[simulation]\nmodel = \"timeline\"\ntrials = 1\nhorizon = \"365d\"\n\
+         [[region]]\nid = \"r\"\n[[provider]]\nid = \"p\"\n\
+         [[service]]\nid = \"a.test\"\ndns = [\"p\"]\n",
+    );
+    let out = run(&["run", path_str(&path), "-q"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stdout
+            .contains("timeline model · 1 trial · seed 0 · horizon 365d ·"),
+        "{}",
+        out.stdout
+    );
+}

@@ -110,12 +110,11 @@ impl Progress {
         }
         let total = elapsed.as_secs_f64() * self.total as f64 / done as f64;
         if total > LONG_RUN.as_secs_f64() && !self.warned.swap(true, Ordering::Relaxed) {
-            let left = Duration::from_secs((total - elapsed.as_secs_f64()) as u64);
             let line = format!(
-                "dnsim: at this pace the run's {} {} take about {} more; {hint}",
+                "dnsim: at this pace the run's {} {} take {} more; {hint}",
                 self.total,
                 self.unit,
-                humantime::format_duration(left)
+                rough(total - elapsed.as_secs_f64())
             );
             match &self.bar {
                 Some(bar) => bar.println(line),

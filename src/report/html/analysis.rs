@@ -5,6 +5,7 @@ use std::io::{self, Write};
 
 use super::svg::bars;
 use super::{EXTRA_STYLE, esc, head, table};
+use crate::report::trials;
 use crate::report::{fmt_small, fmt_weight};
 
 fn ratio(x: Option<f64>) -> String {
@@ -22,8 +23,11 @@ pub fn analysis(
     let method = match &r.fallback {
         None => "exact (binary decision diagrams)".to_string(),
         Some(f) => format!(
-            "exact, and Monte Carlo for {} services ({} trials, seed {}): {}",
-            f.services, f.trials, f.seed, f.reason
+            "exact, and Monte Carlo for {} services ({}, seed {}): {}",
+            f.services,
+            trials(f.trials),
+            f.seed,
+            f.reason
         ),
     };
     let _ = writeln!(

@@ -6,6 +6,7 @@ use std::io::{self, Write};
 use super::svg::intervals;
 use super::{EXTRA_STYLE, esc, head, table};
 use crate::report::fmt_small;
+use crate::report::trials;
 use crate::results::Change;
 
 /// `dnsim compare --html`: the paired difference against two independent
@@ -19,11 +20,11 @@ pub fn comparison(
     head(&mut s, &format!("{} vs {}", r.a, r.b));
     let _ = writeln!(
         s,
-        "<h1>A: {}<br/>B: {}</h1>\n<p class=\"meta\">dnsim {} · comparison · snapshot model · {} trials · seed {} · the same random draws for both plans</p>",
+        "<h1>A: {}<br/>B: {}</h1>\n<p class=\"meta\">dnsim {} · comparison · snapshot model · {} · seed {} · the same random draws for both plans</p>",
         esc(&r.a),
         esc(&r.b),
         esc(&r.dnsim),
-        r.trials,
+        trials(r.trials),
         r.seed
     );
     let sm = &r.summary;

@@ -5,6 +5,7 @@ use std::io::{self, Write};
 
 use super::svg::{bars, ccdf, graph};
 use super::{Html, PALETTE, esc, head, table};
+use crate::report::trials;
 use crate::report::{Exporter, fmt_clock, fmt_small, fmt_weight};
 use crate::results::{SnapshotReport, TimelineReport};
 
@@ -15,10 +16,10 @@ impl Exporter for Html {
         let exact = r.method_note().map_or(String::new(), |n| format!(" ({n})"));
         let _ = writeln!(
             s,
-            "<h1>{}</h1>\n<p class=\"meta\">dnsim {} · snapshot model · {} trials{exact} · seed {}{}</p>",
+            "<h1>{}</h1>\n<p class=\"meta\">dnsim {} · snapshot model · {}{exact} · seed {}{}</p>",
             esc(&r.scenario),
             esc(&r.dnsim),
-            r.trials,
+            trials(r.trials),
             r.seed,
             if r.fail.is_empty() {
                 String::new()
@@ -74,10 +75,10 @@ impl Exporter for Html {
         let horizon = fmt_clock(r.horizon_seconds, None);
         let _ = writeln!(
             s,
-            "<h1>{}</h1>\n<p class=\"meta\">dnsim {} · timeline model · {} trials · seed {} · horizon {} · {} resolvers per region</p>",
+            "<h1>{}</h1>\n<p class=\"meta\">dnsim {} · timeline model · {} · seed {} · horizon {} · {} resolvers per region</p>",
             esc(&r.scenario),
             esc(&r.dnsim),
-            r.trials,
+            trials(r.trials),
             r.seed,
             esc(horizon.trim_start_matches('+')),
             r.resolvers_per_region
