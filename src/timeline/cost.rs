@@ -11,10 +11,10 @@
 //! lookup steps, where W is the expected trouble time (the providers'
 //! expected outage time, added up and capped at the horizon), Λ the sum of
 //! the closure's lookup rates and n its size; plus, per resolver and
-//! window, the walk of each closure member's cache to the window's start. W, Λ and n are computed in
-//! one pass in topological order, as upper bounds where requirements
-//! share members (n is capped at the plan's size), so the pass stays
-//! linear in the plan.
+//! window, the walk of each closure member's cache to the window's start.
+//! W, Λ and n are computed in one pass in topological order, as upper
+//! bounds where requirements share members (capped at the plan's size and
+//! summed rate), so the pass stays linear in the plan.
 
 use super::TimelineModel;
 
@@ -24,7 +24,8 @@ struct Reach {
     /// Providers of the closure, sorted; `None` once there are more than
     /// [`MAX_TRACKED`] (the trouble time is then taken as the horizon's).
     providers: Option<Vec<u32>>,
-    /// Lookup rates summed over the closure (an upper bound).
+    /// Lookup rates summed over the closure (an upper bound, at most the
+    /// plan's).
     rate: f64,
     /// Closure size (an upper bound).
     size: f64,
@@ -59,7 +60,11 @@ impl TimelineModel<'_> {
                 count[r as usize * pc + p as usize] += 1.0;
             }
         }
+        // Closures are bounded by the whole plan: its size and its summed
+        // rates (the sums below overcount shared members, and a ladder of
+        // diamonds would otherwise double them at every rung).
         let n = sc.services.len() as f64;
+        let all_rates: f64 = self.svc.iter().map(|v| v.lambda).sum();
         let mut reach: Vec<Reach> = vec![Reach::default(); sc.services.len()];
         let (mut lookups, mut walks) = (0.0, 0.0);
         for &s in &self.order {
@@ -81,7 +86,7 @@ impl TimelineModel<'_> {
                     _ => None,
                 };
             }
-            let size = size.min(n);
+            let (rate, size) = (rate.min(all_rates), size.min(n));
             for r in 0..rc {
                 let (trouble, windows) = match &providers {
                     Some(ps) => ps.iter().fold((0.0, 0.0), |(t, w), &p| {

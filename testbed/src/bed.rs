@@ -91,7 +91,7 @@ pub fn run(exp: &Experiment, resolver: Resolver, setup: Setup, stop: &AtomicBool
         block[2]
     );
     let path = dir.path();
-    let where_ = path.to_path_buf();
+    let run_dir = path.to_path_buf();
     let relays: Vec<Ipv4Addr> = (0..exp.providers.len())
         .map(|p| ip(block, 10 + p as u8))
         .collect();
@@ -219,7 +219,7 @@ pub fn run(exp: &Experiment, resolver: Resolver, setup: Setup, stop: &AtomicBool
             lookups: during.len() as u64,
             answered_before,
         },
-        dir: where_,
+        dir: run_dir,
         block,
     })
 }

@@ -582,6 +582,35 @@ fn a_timeline_run_estimated_to_take_long_says_so_before_it_starts() {
             && line.contains("requirement chains"),
         "{line}"
     );
+    // A ladder of 300 diamonds (two names a rung, each requiring both of
+    // the rung below): bounds that add up shared members would double at
+    // every rung, to infinity; the estimate stays a number.
+    let mut plan = String::from(
+        "[simulation]\nmodel = \"timeline\"\ntrials = 1\nhorizon = \"30d\"\n\
+         [[region]]\nid = \"r\"\n[[provider]]\nid = \"p\"\noutages_per_year = 12\n",
+    );
+    for i in 0..300 {
+        for side in ["a", "b"] {
+            plan.push_str(&format!(
+                "[[service]]\nid = \"{side}{i}.test\"\ndns = [\"p\"]\n"
+            ));
+            if i > 0 {
+                plan.push_str(&format!(
+                    "requires = [\"a{0}.test\", \"b{0}.test\"]\n",
+                    i - 1
+                ));
+            }
+        }
+    }
+    let path = dir.path().join("ladder.toml");
+    std::fs::write(&path, plan).unwrap();
+    let line = first_stderr_line(&["run", path_str(&path), "--format", "json"]);
+    assert!(
+        line.starts_with("dnsim: this timeline run is estimated at ")
+            && !line.contains("inf")
+            && !line.contains("century"),
+        "{line}"
+    );
 }
 
 /// `run --max-impact`, `--max-downtime`, `--min-nines`: the report is
