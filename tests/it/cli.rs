@@ -547,6 +547,23 @@ fn a_long_run_says_how_long_it_will_take() {
     );
 }
 
+/// A one-trial timeline plan over `horizon`: one provider with monthly
+/// outages, and each (service, what it requires) on it.
+fn timeline_plan(horizon: &str, services: impl Iterator<Item = (String, Vec<String>)>) -> String {
+    let mut plan = format!(
+        "[simulation]\nmodel = \"timeline\"\ntrials = 1\nhorizon = \"{horizon}\"\n\
+         [[region]]\nid = \"r\"\n[[provider]]\nid = \"p\"\noutages_per_year = 12\n"
+    );
+    for (id, requires) in services {
+        plan.push_str(&format!("[[service]]\nid = \"{id}\"\ndns = [\"p\"]\n"));
+        if !requires.is_empty() {
+            let list: Vec<String> = requires.iter().map(|r| format!("\"{r}\"")).collect();
+            plan.push_str(&format!("requires = [{}]\n", list.join(", ")));
+        }
+    }
+    plan
+}
+
 #[test]
 fn a_timeline_run_estimated_to_take_long_says_so_before_it_starts() {
     let line = first_stderr_line(&[
@@ -564,16 +581,15 @@ fn a_timeline_run_estimated_to_take_long_says_so_before_it_starts() {
     // A 20,000-name requirement chain: each name's simulation steps through
     // everything it requires (issue: cost blow-ups).
     let dir = tempfile::tempdir().unwrap();
-    let mut plan = String::from(
-        "[simulation]\nmodel = \"timeline\"\ntrials = 1\nhorizon = \"365d\"\n\
-         [[region]]\nid = \"r\"\n[[provider]]\nid = \"p\"\noutages_per_year = 12\n",
-    );
-    for i in 0..20_000 {
-        plan.push_str(&format!("[[service]]\nid = \"s{i}.test\"\ndns = [\"p\"]\n"));
-        if i > 0 {
-            plan.push_str(&format!("requires = [\"s{}.test\"]\n", i - 1));
-        }
-    }
+    let chain = (0..20_000).map(|i| {
+        let requires = if i > 0 {
+            vec![format!("s{}.test", i - 1)]
+        } else {
+            vec![]
+        };
+        (format!("s{i}.test"), requires)
+    });
+    let plan = timeline_plan("365d", chain);
     let path = dir.path().join("chain.toml");
     std::fs::write(&path, plan).unwrap();
     let line = first_stderr_line(&["run", path_str(&path), "--format", "json"]);
@@ -585,23 +601,17 @@ fn a_timeline_run_estimated_to_take_long_says_so_before_it_starts() {
     // A ladder of 300 diamonds (two names a rung, each requiring both of
     // the rung below): bounds that add up shared members would double at
     // every rung, to infinity; the estimate stays a number.
-    let mut plan = String::from(
-        "[simulation]\nmodel = \"timeline\"\ntrials = 1\nhorizon = \"30d\"\n\
-         [[region]]\nid = \"r\"\n[[provider]]\nid = \"p\"\noutages_per_year = 12\n",
-    );
-    for i in 0..300 {
-        for side in ["a", "b"] {
-            plan.push_str(&format!(
-                "[[service]]\nid = \"{side}{i}.test\"\ndns = [\"p\"]\n"
-            ));
-            if i > 0 {
-                plan.push_str(&format!(
-                    "requires = [\"a{0}.test\", \"b{0}.test\"]\n",
-                    i - 1
-                ));
-            }
-        }
-    }
+    let ladder = (0..300).flat_map(|i| {
+        ["a", "b"].map(|side| {
+            let requires = if i > 0 {
+                vec![format!("a{}.test", i - 1), format!("b{}.test", i - 1)]
+            } else {
+                vec![]
+            };
+            (format!("{side}{i}.test"), requires)
+        })
+    });
+    let plan = timeline_plan("30d", ladder);
     let path = dir.path().join("ladder.toml");
     std::fs::write(&path, plan).unwrap();
     let line = first_stderr_line(&["run", path_str(&path), "--format", "json"]);

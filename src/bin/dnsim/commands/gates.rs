@@ -68,8 +68,8 @@ impl Gates {
         }
     }
 
-    /// Writes nothing; says each broken gate on stderr and returns the exit
-    /// code the run ends with.
+    /// Says each broken gate on stderr and returns the exit code the run
+    /// ends with.
     pub fn verdict(&self, report: &Report) -> Exit {
         let broken = self.broken(report);
         for line in &broken {
@@ -85,7 +85,8 @@ impl Gates {
     /// What each broken gate says: empty when every gate holds.
     pub fn broken(&self, report: &Report) -> Vec<String> {
         let mut out = Vec::new();
-        match report {
+        // Per service, its nines (`None`: nothing failed), and what they count.
+        let (nines_of, counting): (Vec<(&String, Option<f64>)>, &str) = match report {
             Report::Snapshot(r) => {
                 if let Some(max) = self.max_impact {
                     let impact = r.summary.expected_impact;
@@ -95,19 +96,8 @@ impl Gates {
                         ));
                     }
                 }
-                if let Some(min) = self.min_nines {
-                    let low = r
-                        .services
-                        .iter()
-                        .filter_map(|s| nines(s.p_unreachable).map(|n| (&s.id, n)))
-                        .filter(|&(_, n)| n < min);
-                    name_services(&mut out, low, |id, n| {
-                        format!(
-                            "{id}: {} nines of availability, fewer than --min-nines {min}",
-                            floor3(n)
-                        )
-                    });
-                }
+                let n = r.services.iter().map(|s| (&s.id, nines(s.p_unreachable)));
+                (n.collect(), "availability")
             }
             Report::Timeline(r) => {
                 if let Some((max, text)) = &self.max_downtime {
@@ -122,19 +112,21 @@ impl Gates {
                         )
                     });
                 }
-                if let Some(min) = self.min_nines {
-                    let low = r
-                        .services
-                        .iter()
-                        .filter_map(|s| s.nines.map(|n| (&s.id, n)))
-                        .filter(|&(_, n)| n < min);
-                    name_services(&mut out, low, |id, n| {
-                        format!(
-                            "{id}: {n:.3} nines of lookups answered, fewer than --min-nines {min}"
-                        )
-                    });
-                }
+                let n = r.services.iter().map(|s| (&s.id, s.nines));
+                (n.collect(), "lookups answered")
             }
+        };
+        if let Some(min) = self.min_nines {
+            let low = nines_of
+                .into_iter()
+                .filter_map(|(id, n)| n.map(|n| (id, n)))
+                .filter(|&(_, n)| n < min);
+            name_services(&mut out, low, |id, n| {
+                format!(
+                    "{id}: {} nines of {counting}, fewer than --min-nines {min}",
+                    floor3(n)
+                )
+            });
         }
         out
     }
