@@ -10,6 +10,8 @@ mod engine;
 mod golden;
 mod html;
 mod import;
+mod incidents;
+mod lab;
 mod plans;
 mod rare;
 mod shard;
