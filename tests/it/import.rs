@@ -425,7 +425,7 @@ fn a_bind_zone_imports_and_runs() {
         "example.com",
     ]);
     for says in [
-        "zone example.com: 6 services on dyn + route53",
+        "zone example.com: 7 services on dyn + route53",
         "records not used: MX 1, SRV 1, TXT 1",
         "corp.example.com: a delegated child zone",
         "shop.example.com.fastly.net",

@@ -14,6 +14,7 @@ mod incidents;
 mod lab;
 mod plans;
 mod rare;
+mod real_tools;
 mod shard;
 mod support;
 mod timeline;
