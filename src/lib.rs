@@ -24,6 +24,7 @@ pub mod lint;
 pub mod model;
 pub mod output;
 pub mod random;
+pub mod reference;
 pub mod report;
 pub mod results;
 pub mod run;

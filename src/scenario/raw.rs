@@ -190,3 +190,103 @@ pub const KNOWN_KEYS: &[&str] = &[
     "median",
     "p95",
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::de::{self, Deserializer, Visitor};
+
+    /// A deserializer that only records the field names serde asks a
+    /// struct for, then stops: the keys the loader accepts, from the
+    /// structs themselves.
+    struct FieldNames<'a>(&'a mut Vec<&'static str>);
+
+    #[derive(Debug)]
+    struct Stop;
+
+    impl std::fmt::Display for Stop {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("stop")
+        }
+    }
+
+    impl std::error::Error for Stop {}
+
+    impl de::Error for Stop {
+        fn custom<T: std::fmt::Display>(_: T) -> Self {
+            Stop
+        }
+    }
+
+    impl<'de> Deserializer<'de> for FieldNames<'_> {
+        type Error = Stop;
+
+        fn deserialize_any<V: Visitor<'de>>(self, _: V) -> Result<V::Value, Stop> {
+            Err(Stop)
+        }
+
+        fn deserialize_struct<V: Visitor<'de>>(
+            self,
+            _: &'static str,
+            fields: &'static [&'static str],
+            _: V,
+        ) -> Result<V::Value, Stop> {
+            self.0.extend_from_slice(fields);
+            Err(Stop)
+        }
+
+        serde::forward_to_deserialize_any! {
+            bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
+            bytes byte_buf option unit unit_struct newtype_struct seq tuple
+            tuple_struct map enum identifier ignored_any
+        }
+    }
+
+    fn fields_of<T: for<'de> Deserialize<'de>>() -> Vec<&'static str> {
+        let mut names = Vec::new();
+        let _ = T::deserialize(FieldNames(&mut names));
+        names.sort_unstable();
+        names
+    }
+
+    fn reference(table: &str) -> Vec<&'static str> {
+        let mut names: Vec<_> = crate::reference::keys_of(table).map(|k| k.name).collect();
+        names.sort_unstable();
+        names
+    }
+
+    /// docs/scenario.md, the JSON Schema and `dnsim explain` come from
+    /// `reference::KEYS`: it must name every key the loader accepts, and
+    /// nothing else.
+    #[test]
+    fn the_reference_names_every_key_the_loader_accepts() {
+        let tables: Vec<&str> = crate::reference::TABLES
+            .iter()
+            .map(|t| t.name)
+            .filter(|n| !n.is_empty())
+            .collect();
+        let mut top = fields_of::<RawScenario>();
+        top.retain(|f| !tables.contains(f));
+        assert_eq!(top, reference(""));
+        assert_eq!(fields_of::<RawSimulation>(), reference("simulation"));
+        assert_eq!(fields_of::<RawRegion>(), reference("region"));
+        assert_eq!(fields_of::<RawProvider>(), reference("provider"));
+        assert_eq!(fields_of::<RawCommonCause>(), reference("common_cause"));
+        assert_eq!(fields_of::<RawService>(), reference("service"));
+        assert_eq!(fields_of::<RawResolvers>(), reference("resolvers"));
+        assert_eq!(fields_of::<RawEvent>(), reference("event"));
+        assert_eq!(fields_of::<RawInclude>(), reference("include"));
+        let mut all_tables = tables.clone();
+        all_tables.sort_unstable();
+        let mut raw_tables = fields_of::<RawScenario>();
+        raw_tables.retain(|f| tables.contains(f));
+        assert_eq!(raw_tables, all_tables);
+    }
+
+    #[test]
+    fn did_you_mean_knows_every_key() {
+        for k in crate::reference::KEYS {
+            assert!(KNOWN_KEYS.contains(&k.name), "{}", k.path());
+        }
+    }
+}

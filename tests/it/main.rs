@@ -15,6 +15,7 @@ mod lab;
 mod plans;
 mod rare;
 mod real_tools;
+mod reference;
 mod shard;
 mod support;
 mod timeline;

@@ -38,6 +38,31 @@ pub enum Command {
     Import(ImportArgs),
     /// Write a large seeded scenario (PLAN.toml plus PLAN-services.csv) for benchmarks.
     Generate(GenerateArgs),
+    /// Write a commented starter plan.
+    Init(InitArgs),
+    /// Say what a scenario key means: its type, default and the models that read it.
+    Explain(ExplainArgs),
+    /// Write the JSON Schema of scenario files (for editor completion and checks).
+    Schema(SchemaArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct InitArgs {
+    /// The plan to write [default: stdout]. An existing file is not replaced.
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ExplainArgs {
+    /// A key (`ttl`), a table's key (`service.ttl`) or a table (`resolvers`); none: every key.
+    pub key: Option<String>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct SchemaArgs {
+    /// Write to FILE (atomically) instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 #[derive(Debug, clap::Args)]

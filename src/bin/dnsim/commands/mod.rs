@@ -10,6 +10,7 @@ mod gates;
 mod generate;
 mod import;
 mod merge;
+mod reference;
 mod report;
 mod run;
 
@@ -40,6 +41,9 @@ pub fn run(command: Command) -> Outcome {
         Command::Compare(args) => compare::compare(args),
         Command::Import(args) => import::import(args),
         Command::Generate(args) => generate::generate(args),
+        Command::Init(args) => reference::init(args),
+        Command::Explain(args) => reference::explain(args),
+        Command::Schema(args) => reference::schema(args),
     }
 }
 
