@@ -771,3 +771,24 @@ fn headers_say_one_trial_and_whole_days() {
         out.stdout
     );
 }
+
+#[test]
+fn top_zero_shows_every_row() {
+    let q = scenario_file("quickstart.toml");
+    let all = run(&["run", path_str(&q), "--top", "0", "--trials", "2000"]);
+    assert_eq!(all.code, 0, "{}", all.stderr);
+    assert!(
+        !all.stdout.contains("--top N for more")
+            && all.stdout.contains("Services, riskiest first\n"),
+        "{}",
+        all.stdout
+    );
+    let two = run(&["run", path_str(&q), "--top", "2", "--trials", "2000"]);
+    assert!(
+        two.stdout.contains("(2 of 5; --top N for more)"),
+        "{}",
+        two.stdout
+    );
+    let bad = run(&["run", path_str(&q), "--top", "-1"]);
+    assert_eq!(bad.code, 2);
+}

@@ -177,8 +177,8 @@ pub struct TableJsonHtml {
     /// Write to FILE (atomically) instead of stdout.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
-    /// Rows in each table (default 20).
-    #[arg(long, value_name = "N", default_value_t = 20)]
+    /// Rows in each table (default 20); 0: all.
+    #[arg(long, value_name = "N", value_parser = parse_top, default_value_t = 20)]
     pub top: usize,
     /// Also write a self-contained HTML report to FILE.
     #[arg(long, value_name = "FILE")]
@@ -232,8 +232,8 @@ pub struct ReportArgs {
     /// Write a self-contained HTML report to FILE.
     #[arg(long, value_name = "FILE", required = true)]
     pub html: PathBuf,
-    /// Services in the report's tables and graph (default 25).
-    #[arg(long, value_name = "N")]
+    /// Services in the report's tables and graph (default 25); 0: all.
+    #[arg(long, value_name = "N", value_parser = parse_top)]
     pub top: Option<usize>,
 }
 
@@ -259,8 +259,8 @@ pub struct OutputArgs {
     /// Write to FILE (atomically) instead of stdout.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
-    /// Services shown in the table (default 20) and in Markdown (default all).
-    #[arg(long, value_name = "N")]
+    /// Services shown in the table (default 20) and in Markdown (default all); 0: all.
+    #[arg(long, value_name = "N", value_parser = parse_top)]
     pub top: Option<usize>,
     /// Also write a self-contained HTML report (charts, no network) to FILE.
     #[arg(long, value_name = "FILE")]
@@ -376,8 +376,8 @@ pub struct CheckArgs {
     /// share of the total weight.
     #[arg(long, value_name = "SHARE", default_value_t = dnsim::lint::DEFAULT_MAX_SHARE, value_parser = parse_share)]
     pub max_share: f64,
-    /// Warnings of each kind shown in the table (default 20; JSON lists all).
-    #[arg(long, value_name = "N", default_value_t = 20)]
+    /// Warnings of each kind shown in the table (default 20; JSON lists all); 0: all.
+    #[arg(long, value_name = "N", value_parser = parse_top, default_value_t = 20)]
     pub top: usize,
 }
 
@@ -390,4 +390,12 @@ fn parse_share(s: &str) -> Result<f64, String> {
     } else {
         Err(format!("expected a number in [0, 1], got {x}"))
     }
+}
+
+/// `--top N`: rows in a table; 0 means all of them.
+fn parse_top(text: &str) -> Result<usize, String> {
+    let n: usize = text
+        .parse()
+        .map_err(|_| format!("expected a number of rows (0: all), got \"{text}\""))?;
+    Ok(if n == 0 { usize::MAX } else { n })
 }
