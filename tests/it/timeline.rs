@@ -523,3 +523,72 @@ loss = 1.0
     assert!((alone.1 / with_requirement.1 - 1.0).abs() < 0.03, "load");
     assert!((alone.2 / with_requirement.2 - 1.0).abs() < 0.03, "latency");
 }
+
+/// `--event` is the same incident as an `[[event]]` written in the file:
+/// same figures, same bytes of every service row.
+#[test]
+fn an_event_from_the_command_line_is_the_event_written_in_the_file() {
+    let base = scenario_file("incidents/azure-dns-2021.toml");
+    let text = std::fs::read_to_string(&base).unwrap();
+    let (_dir, written) = temp_scenario(&format!(
+        "{text}\n[[event]]\nprovider = \"azure-dns\"\nregions = [\"europe\"]\nstart = \"23:00\"\nend = \"23:30\"\nloss = 0.5\n"
+    ));
+    let args = ["--format", "json", "--trials", "4", "--series", "off"];
+    let from_file = run(&[&["run", path_str(&written)][..], &args].concat());
+    let from_flag = run(&[
+        &[
+            "run",
+            path_str(&base),
+            "--event",
+            "azure-dns@europe=23:00-23:30:50%",
+        ][..],
+        &args,
+    ]
+    .concat());
+    assert_eq!(from_file.code, 0, "{}", from_file.stderr);
+    assert_eq!(from_flag.code, 0, "{}", from_flag.stderr);
+    let services = |out: &str| -> serde_json::Value {
+        let v: serde_json::Value = serde_json::from_str(out).unwrap();
+        serde_json::json!([v["services"], v["events"]])
+    };
+    assert_eq!(services(&from_file.stdout), services(&from_flag.stdout));
+    let v: serde_json::Value = serde_json::from_str(&from_flag.stdout).unwrap();
+    assert_eq!(v["events"].as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn a_bad_event_flag_is_named_in_its_error() {
+    let azure = scenario_file("incidents/azure-dns-2021.toml");
+    for (flag, says) in [
+        ("azure-dns", "expected PROVIDER[@REGION]=START-END[:LOSS]"),
+        ("azure-dns=whenever", "no START-END window"),
+        ("azur-dns=23:00-23:30", "did you mean \"azure-dns\""),
+        ("azure-dns@mars=23:00-23:30", "unknown region \"mars\""),
+        ("azure-dns=23:00-25:30", "not a time of day"),
+        ("azure-dns=23:30-23:00", "before or when it starts"),
+    ] {
+        let out = run(&["run", path_str(&azure), "--event", flag]);
+        assert_eq!(out.code, 2, "{flag}");
+        assert!(
+            out.stderr
+                .starts_with(&format!("error: --event: \"{flag}\""))
+                && out.stderr.contains(says),
+            "{flag}: {}",
+            out.stderr
+        );
+    }
+    let snapshot = run(&[
+        "run",
+        path_str(&azure),
+        "--model",
+        "snapshot",
+        "--event",
+        "azure-dns=23:00-23:30",
+    ]);
+    assert_eq!(snapshot.code, 2);
+    assert!(
+        snapshot.stderr.contains("--fail ID[@REGION]"),
+        "{}",
+        snapshot.stderr
+    );
+}

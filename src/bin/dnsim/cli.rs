@@ -313,6 +313,10 @@ pub struct RunArgs {
     /// Make every event not named by --fail certain not to happen: one exact trial.
     #[arg(long)]
     pub fail_only: bool,
+    /// Timeline: add an incident, as an [[event]] of the file would: e.g.
+    /// dyn@us-east=11:10-13:20:0.75 (times as in the file; loss 1 if not given). Repeatable.
+    #[arg(long = "event", value_name = "ID[@REGION]=START-END[:LOSS]")]
+    pub event: Vec<String>,
     #[command(flatten)]
     pub out: OutputArgs,
     /// Run only shard K of N (K/N), or take it from the scheduler's

@@ -24,6 +24,8 @@ use crate::progress::{self, Progress};
 /// `dnsim run`'s flags, typed and checked against each other.
 struct RunPlan {
     scenario: PathBuf,
+    /// `--event` flags, added to the scenario's events.
+    events: Vec<String>,
     model: Option<ModelKind>,
     options: RunOptions,
     series_step: Option<u64>,
@@ -66,6 +68,7 @@ impl RunPlan {
         }
         Ok(RunPlan {
             scenario: args.scenario,
+            events: args.event,
             model: args.model.map(|m| match m {
                 ModelArg::Snapshot => ModelKind::Snapshot,
                 ModelArg::Timeline => ModelKind::Timeline,
@@ -148,8 +151,15 @@ pub fn run(args: RunArgs) -> Outcome {
         // Before any long work, so that Ctrl-C always saves and stops.
         let _ = ctrlc::set_handler(|| STOP.store(true, Ordering::SeqCst));
     }
-    let scenario = dnsim::scenario::load(&plan.scenario)?;
+    let scenario = dnsim::scenario::load_with_events(&plan.scenario, &plan.events)?;
     let job = plan.job(&scenario)?;
+    if !plan.events.is_empty() && job.model != ModelKind::Timeline {
+        return Err(InputError::flag(
+            "--event",
+            "an incident in time is for the timeline model (--model timeline); the snapshot model's what-if is --fail ID[@REGION]",
+        )
+        .into());
+    }
     gates.check_model(job.model)?;
     let pool = thread_pool(plan.threads)?;
     let prepared = Prepared::new(&scenario, job)?;
