@@ -197,3 +197,111 @@ fn plans_with_different_regions_are_refused() {
     assert!(out.stderr.contains("same regions"), "{}", out.stderr);
     assert!(out.stdout.is_empty());
 }
+
+fn timeline_compare(a: &str, b: &str, extra: &[&str]) -> dnsim::results::TimelineCompareReport {
+    let out = run(&[&["compare", a, b, "--format", "json"][..], extra].concat());
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    serde_json::from_str(&out.stdout).unwrap()
+}
+
+/// The timeline comparison's A and B are what `run` gives each plan with
+/// the same trials and seed (the same trials, trial by trial), and a plan
+/// compared with itself changes nothing, exactly.
+#[test]
+fn a_timeline_comparison_pairs_the_runs_of_both_plans() {
+    let a = crate::support::scenario_file("whatif/dyn-wave1.toml");
+    let b = crate::support::scenario_file("whatif/dyn-wave1-serve-stale.toml");
+    let (a, b) = (path_str(&a), path_str(&b));
+    let r = timeline_compare(a, b, &["--trials", "6"]);
+    assert_eq!(r.model, dnsim::results::ModelKind::Timeline);
+    for (plan, side_b) in [(a, false), (b, true)] {
+        // (`--series off` takes another path through the counts: same law,
+        // other draws; a comparison records the default series.)
+        let out = run(&["run", plan, "--format", "json", "--trials", "6"]);
+        let ran: dnsim::results::TimelineReport = serde_json::from_str(&out.stdout).unwrap();
+        for row in &ran.services {
+            let c = r.services.iter().find(|c| c.id == row.id).unwrap();
+            let got = if side_b {
+                c.downtime_minutes_b
+            } else {
+                c.downtime_minutes_a
+            };
+            assert!(
+                (got - row.downtime_minutes).abs() < 1e-9 * row.downtime_minutes.max(1.0),
+                "{}: compare {got}, run {}",
+                row.id,
+                row.downtime_minutes
+            );
+        }
+    }
+    // Serve-stale helps every Dyn-only site, and the second provider had
+    // nothing to lose.
+    let by = |id: &str| r.services.iter().find(|c| c.id == id).unwrap();
+    assert_eq!(by("as-in-2016").change, Change::Better);
+    assert_eq!(by("second-provider").change, Change::Unchanged);
+    let same = timeline_compare(a, a, &["--trials", "3"]);
+    assert_eq!(same.summary.services_unchanged, same.services.len());
+    assert_eq!(same.summary.downtime_difference, 0.0);
+}
+
+#[test]
+fn timeline_comparison_bytes_do_not_depend_on_threads() {
+    let a = crate::support::scenario_file("whatif/dyn-wave1.toml");
+    let b = crate::support::scenario_file("whatif/dyn-wave1-serve-stale.toml");
+    let json = |threads: &str| {
+        run(&[
+            "compare",
+            path_str(&a),
+            path_str(&b),
+            "--format",
+            "json",
+            "--trials",
+            "5",
+            "--threads",
+            threads,
+        ])
+        .stdout
+    };
+    assert_eq!(json("1"), json("2"));
+}
+
+#[test]
+fn plans_of_two_models_need_model_said() {
+    let a = crate::support::scenario_file("whatif/dyn-wave1.toml");
+    let q = crate::support::scenario_file("quickstart.toml");
+    let out = run(&["compare", path_str(&q), path_str(&a)]);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("--model"), "{}", out.stderr);
+    let dir = tempfile::tempdir().unwrap();
+    let html = dir.path().join("c.html");
+    let out = run(&[
+        "compare",
+        path_str(&a),
+        path_str(&a),
+        "--trials",
+        "2",
+        "--html",
+        path_str(&html),
+    ]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("--html") && !html.exists(),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn analyze_says_it_is_the_snapshot_model_on_a_timeline_plan() {
+    let a = crate::support::scenario_file("whatif/dyn-wave1.toml");
+    let out = run(&["analyze", path_str(&a)]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .starts_with("note: dnsim analyze is exact analysis of the snapshot model"),
+        "{}",
+        out.stderr
+    );
+    let q = crate::support::scenario_file("quickstart.toml");
+    assert!(run(&["analyze", path_str(&q)]).stderr.is_empty());
+}

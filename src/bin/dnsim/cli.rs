@@ -142,6 +142,9 @@ pub struct CompareArgs {
     pub a: PathBuf,
     /// The second plan (B), compared with A.
     pub b: PathBuf,
+    /// The model that compares them [default: the plans' own, when they agree].
+    #[arg(long, value_enum)]
+    pub model: Option<ModelArg>,
     #[command(flatten)]
     pub sampling: Sampling,
     #[command(flatten)]

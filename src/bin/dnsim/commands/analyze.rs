@@ -9,6 +9,14 @@ use crate::cli::AnalyzeArgs;
 
 pub fn analyze(args: AnalyzeArgs) -> Outcome {
     let scenario = dnsim::scenario::load(&args.scenario)?;
+    if scenario.simulation.model == dnsim::scenario::ModelKind::Timeline {
+        // Exact analysis is of the snapshot model; say so rather than
+        // answer another question than the plan asks.
+        eprintln!(
+            "note: dnsim analyze is exact analysis of the snapshot model (p_outage, regional_p_outage, common causes' p); \
+             this plan's model is timeline, whose events, TTLs and resolvers play no part here (dnsim run for those)"
+        );
+    }
     let options = AnalyzeOptions {
         order: args.order,
         max_bdd_nodes: args.max_bdd_nodes,

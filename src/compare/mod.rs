@@ -14,6 +14,10 @@
 //! per-trial difference is a float, summed in trial order within a block and
 //! in block order across blocks, so the result does not depend on threads.
 
+mod timeline;
+
+pub use self::timeline::compare_timeline;
+
 use std::collections::{HashMap, HashSet};
 
 use crate::engine::{self, BLOCK_WORDS, eval};
@@ -22,6 +26,19 @@ use crate::model::Model;
 use crate::results::{Change, CompareReport, CompareSummary, ModelKind, ServiceChange, VERSION};
 use crate::scenario::Scenario;
 use crate::stats::Z;
+
+/// Two plans compare only over the same regions.
+fn same_regions(a: &Scenario, b: &Scenario) -> Result<(), crate::error::InputError> {
+    let region_ids = |s: &Scenario| s.regions.iter().map(|r| r.id.clone()).collect::<Vec<_>>();
+    if region_ids(a) != region_ids(b) {
+        return Err(crate::error::InputError::new(format!(
+            "the plans must have the same regions to be compared (A: {}; B: {})",
+            region_ids(a).join(", "),
+            region_ids(b).join(", ")
+        )));
+    }
+    Ok(())
+}
 
 /// Integer counts per (A node, B node) pair and the impact sums of a block.
 #[derive(Debug, Clone)]
@@ -130,15 +147,7 @@ pub struct Plans<'a> {
 /// Runs both plans on the same draws: `trials` trials from `seed`.
 pub fn compare(plans: &Plans, trials: u64, seed: u64) -> crate::error::Result<CompareReport> {
     let (a, b) = (plans.a, plans.b);
-    let region_ids = |s: &Scenario| s.regions.iter().map(|r| r.id.clone()).collect::<Vec<_>>();
-    if region_ids(a) != region_ids(b) {
-        return Err(crate::error::InputError::new(format!(
-            "the plans must have the same regions to be compared (A: {}; B: {})",
-            region_ids(a).join(", "),
-            region_ids(b).join(", ")
-        ))
-        .into());
-    }
+    same_regions(a, b)?;
     let ma = Model::compile(a, &Forcing::default())?;
     let mb = Model::compile(b, &Forcing::default())?;
     let rc = ma.region_count();
@@ -350,15 +359,7 @@ fn service_changes(
         .iter()
         .map(|&(i, j, p)| {
             let (pa, pb, mean, ci, differs) = rows[p];
-            let change = if !differs {
-                Change::Unchanged
-            } else if ci[1] < 0.0 {
-                Change::Better
-            } else if ci[0] > 0.0 {
-                Change::Worse
-            } else {
-                Change::Unclear
-            };
+            let change = Change::of(differs, ci);
             ServiceChange {
                 id: a.services[i].id.to_string(),
                 weight_a: a.services[i].weight,
