@@ -115,6 +115,8 @@ pub fn analyze(scenario: &Scenario, options: &AnalyzeOptions) -> AnalysisReport 
             AnalysisMethod::Exact
         },
         scenario: scenario.name.clone(),
+        description: scenario.description.clone(),
+        sources: scenario.sources.clone(),
         max_bdd_nodes: options.max_bdd_nodes,
         cut_set_order: options.order,
         fallback,

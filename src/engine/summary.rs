@@ -188,6 +188,8 @@ fn build(
         dnsim: VERSION.to_string(),
         model: ModelKind::Snapshot,
         scenario: scenario.name.clone(),
+        description: scenario.description.clone(),
+        sources: scenario.sources.clone(),
         trials: estimates.trials,
         seed: info.seed,
         exact: estimates.exact,

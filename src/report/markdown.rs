@@ -30,6 +30,7 @@ fn not_shown(out: &mut dyn Write, hidden: usize) -> io::Result<()> {
 impl Exporter for Markdown {
     fn timeline(&self, r: &TimelineReport, out: &mut dyn Write) -> io::Result<()> {
         writeln!(out, "# dnsim: {}\n", r.scenario)?;
+        provenance(&r.description, &r.sources, out)?;
         writeln!(
             out,
             "Timeline model, {}, seed {}, horizon {}, {} resolvers per region.",
@@ -96,6 +97,7 @@ impl Exporter for Markdown {
 
     fn snapshot(&self, r: &SnapshotReport, out: &mut dyn Write) -> io::Result<()> {
         writeln!(out, "# dnsim: {}\n", r.scenario)?;
+        provenance(&r.description, &r.sources, out)?;
         let exact = r.method_note().map_or(String::new(), |n| format!(", {n}"));
         writeln!(
             out,
@@ -180,4 +182,15 @@ impl Exporter for Markdown {
         }
         Ok(())
     }
+}
+
+/// The scenario's description and its sources, under the title.
+fn provenance(description: &str, sources: &[String], out: &mut dyn Write) -> io::Result<()> {
+    if !description.is_empty() {
+        writeln!(out, "{description}\n")?;
+    }
+    if !sources.is_empty() {
+        writeln!(out, "Sources: {}\n", sources.join(" · "))?;
+    }
+    Ok(())
 }

@@ -13,6 +13,12 @@ pub struct AnalysisReport {
     pub model: ModelKind,
     pub method: AnalysisMethod,
     pub scenario: String,
+    /// The scenario's `description` and `sources`, carried so that a
+    /// shared report keeps its provenance (absent when the file has none).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sources: Vec<String>,
     pub max_bdd_nodes: usize,
     pub cut_set_order: usize,
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -12,6 +12,12 @@ pub struct TimelineReport {
     pub dnsim: String,
     pub model: ModelKind,
     pub scenario: String,
+    /// The scenario's `description` and `sources`, carried so that a
+    /// shared report keeps its provenance (absent when the file has none).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sources: Vec<String>,
     pub trials: u64,
     pub seed: u64,
     pub horizon_seconds: f64,

@@ -66,6 +66,8 @@ pub fn timeline(
         dnsim: VERSION.to_string(),
         model: ModelKind::Timeline,
         scenario: sc.name.clone(),
+        description: sc.description.clone(),
+        sources: sc.sources.clone(),
         trials: tally.counts.trials,
         seed,
         horizon_seconds: cx.h,

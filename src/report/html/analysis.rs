@@ -37,6 +37,7 @@ pub fn analysis(
         esc(&r.dnsim),
         esc(&method)
     );
+    super::provenance(&mut s, &r.description, &r.sources);
     let sm = &r.summary;
     s.push_str("<section id=\"summary\">\n<h2>Summary</h2>\n");
     table(

@@ -70,6 +70,27 @@ pub(super) fn head(out: &mut String, title: &str) {
     );
 }
 
+/// The scenario's description and sources under the title, links where a
+/// source is a web address: a shared report keeps its provenance.
+pub(super) fn provenance(out: &mut String, description: &str, sources: &[String]) {
+    if !description.is_empty() {
+        let _ = writeln!(out, "<p class=\"description\">{}</p>", esc(description));
+    }
+    if !sources.is_empty() {
+        let links: Vec<String> = sources
+            .iter()
+            .map(|u| {
+                if u.starts_with("https://") || u.starts_with("http://") {
+                    format!("<a href=\"{0}\">{0}</a>", esc(u))
+                } else {
+                    esc(u)
+                }
+            })
+            .collect();
+        let _ = writeln!(out, "<p class=\"meta\">Sources: {}</p>", links.join(" · "));
+    }
+}
+
 pub(super) fn table(out: &mut String, header: &[&str], rows: &[Vec<String>]) {
     out.push_str("<table>\n<tr>");
     for h in header {

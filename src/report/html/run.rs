@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 use std::io::{self, Write};
 
 use super::svg::{bars, ccdf, graph};
-use super::{Html, PALETTE, esc, head, table};
+use super::{Html, PALETTE, esc, head, provenance, table};
 use crate::report::trials;
 use crate::report::{Exporter, fmt_clock, fmt_small, fmt_weight};
 use crate::results::{SnapshotReport, TimelineReport};
@@ -27,6 +27,7 @@ impl Exporter for Html {
                 format!(" · forced down: {}", esc(&r.fail.join(", ")))
             }
         );
+        provenance(&mut s, &r.description, &r.sources);
         let sm = &r.summary;
         let q = &sm.impact_quantiles;
         s.push_str("<section id=\"summary\">\n<h2>Summary</h2>\n");
@@ -83,6 +84,7 @@ impl Exporter for Html {
             esc(horizon.trim_start_matches('+')),
             r.resolvers_per_region
         );
+        provenance(&mut s, &r.description, &r.sources);
         let sm = &r.summary;
         s.push_str("<section id=\"summary\">\n<h2>Summary</h2>\n");
         table(
