@@ -131,19 +131,22 @@ impl AdHocEvent {
     }
 }
 
-/// The scenario at `path` with the `--event` flags `written` added.
-pub fn load_with_events(path: &Path, written: &[String]) -> Result<Scenario, InputError> {
+/// The scenario at `path` with the `--set` flags `sets` applied and the
+/// `--event` flags `events` added.
+pub fn load_with(path: &Path, sets: &[String], events: &[String]) -> Result<Scenario, InputError> {
     let text = read_input(path, "scenario")?;
-    let base = parse_str(path, &text)?;
-    if written.is_empty() {
+    let edited = super::set::apply(&text, sets)?;
+    let locate = |err: InputError| edited.locate(err, sets);
+    let base = parse_str(path, &edited.text).map_err(locate)?;
+    if events.is_empty() {
         return Ok(base);
     }
-    let events = written
+    let events = events
         .iter()
         .map(|w| AdHocEvent::parse(w))
         .collect::<Result<Vec<_>, _>>()?;
-    let lines = text.lines().count();
-    let mut full = text.clone();
+    let lines = edited.text.lines().count();
+    let mut full = edited.text.clone();
     if !full.ends_with('\n') {
         full.push('\n');
     }
@@ -159,7 +162,7 @@ pub fn load_with_events(path: &Path, written: &[String]) -> Result<Scenario, Inp
             let at = starts.iter().rposition(|&s| s <= line).unwrap_or(0);
             flag_error(&events[at].written, err.message)
         }
-        _ => err,
+        _ => locate(err),
     })
 }
 

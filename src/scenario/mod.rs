@@ -3,16 +3,17 @@
 //! `raw` mirrors the file; `load` reads a file (and its CSV includes) and
 //! validates it into the typed [`Scenario`] below, in which every reference is
 //! a dense index and every value has been range-checked. Nothing downstream
-//! re-validates. `adhoc` adds `--event` incidents to a file before it is
-//! validated.
+//! re-validates. `set` applies `--set KEY=VALUE` and `adhoc` adds `--event`
+//! incidents to a file's text before it is validated.
 
 mod adhoc;
 mod load;
 pub mod raw;
+mod set;
 pub mod source;
 
 pub use crate::files::read_input;
-pub use adhoc::{AdHocEvent, load_with_events};
+pub use adhoc::{AdHocEvent, load_with};
 pub use load::{check_id, load, parse_str, shown};
 
 use crate::duration::Millis;

@@ -592,3 +592,82 @@ fn a_bad_event_flag_is_named_in_its_error() {
         snapshot.stderr
     );
 }
+
+/// `--set` is the same plan as the file edited by hand.
+#[test]
+fn a_set_flag_is_the_file_edited() {
+    let base = scenario_file("incidents/facebook-2021.toml");
+    let text = std::fs::read_to_string(&base).unwrap();
+    let edited = text
+        .replace(
+            "per_region = 100\n",
+            "per_region = 100\nserve_stale = true\n",
+        )
+        .replace(
+            "id = \"facebook.com\"\ndns = [\"facebook-ns\"]\nttl = 300",
+            "id = \"facebook.com\"\ndns = [\"facebook-ns\"]\nttl = \"1d\"",
+        );
+    assert_ne!(edited, text);
+    let (_dir, by_hand) = temp_scenario(&edited);
+    let args = ["--format", "json", "--trials", "3"];
+    let a = run(&[&["run", path_str(&by_hand)][..], &args].concat());
+    let b = run(&[
+        &[
+            "run",
+            path_str(&base),
+            "--set",
+            "resolvers.serve_stale=true",
+            "--set",
+            "service.facebook.com.ttl=1d",
+        ][..],
+        &args,
+    ]
+    .concat());
+    assert_eq!(a.code, 0, "{}", a.stderr);
+    assert_eq!(b.code, 0, "{}", b.stderr);
+    let services =
+        |out: &str| serde_json::from_str::<serde_json::Value>(out).unwrap()["services"].clone();
+    assert_eq!(services(&a.stdout), services(&b.stdout));
+}
+
+#[test]
+fn a_bad_set_flag_is_named_and_other_errors_keep_their_line() {
+    let fb = scenario_file("incidents/facebook-2021.toml");
+    for (flag, says) in [
+        ("serve_stale", "expected KEY=VALUE"),
+        ("service.ttl=1", "expected KEY=VALUE with KEY as"),
+        ("service.nope.ttl=1h", "no [[service]] \"nope\""),
+        ("service.facebook.com.ttl=-5", "negative"),
+        (
+            "resolvers.serve_stale=maybe",
+            "expected true, false or a share",
+        ),
+        ("resolvers.serve_stail=true", "unknown"),
+    ] {
+        let out = run(&["run", path_str(&fb), "--set", flag]);
+        assert_eq!(out.code, 2, "{flag}");
+        assert!(
+            out.stderr.starts_with(&format!("error: --set: \"{flag}\""))
+                && out.stderr.contains(says),
+            "{flag}: {}",
+            out.stderr
+        );
+    }
+    // A new key inserted above a mistake of the file: the mistake is still
+    // reported at its own line.
+    let (_dir, path) = temp_scenario(
+        "[simulation]\nmodel = \"timeline\"\n\n[[provider]]\nid = \"p\"\n\n[[service]]\nid = \"s\"\ndns = [\"p\"]\nttl = \"soon\"\n",
+    );
+    let plain = run(&["run", path_str(&path)]);
+    let set = run(&[
+        "run",
+        path_str(&path),
+        "--set",
+        "simulation.seed=7",
+        "--set",
+        "provider.p.loss=0.5",
+    ]);
+    assert_eq!(plain.code, 2);
+    assert!(plain.stderr.contains(":10:"), "{}", plain.stderr);
+    assert_eq!(plain.stderr, set.stderr);
+}

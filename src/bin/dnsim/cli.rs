@@ -145,6 +145,10 @@ pub struct CompareArgs {
     /// The model that compares them [default: the plans' own, when they agree].
     #[arg(long, value_enum)]
     pub model: Option<ModelArg>,
+    /// Set a key of B for this comparison, as run --set does (B may be A's
+    /// file: a what-if without a copy). Repeatable.
+    #[arg(long = "set-b", value_name = "KEY=VALUE")]
+    pub set_b: Vec<String>,
     #[command(flatten)]
     pub sampling: Sampling,
     #[command(flatten)]
@@ -320,6 +324,10 @@ pub struct RunArgs {
     /// dyn@us-east=11:10-13:20:0.75 (times as in the file; loss 1 if not given). Repeatable.
     #[arg(long = "event", value_name = "ID[@REGION]=START-END[:LOSS]")]
     pub event: Vec<String>,
+    /// Set any key of the scenario for this run: resolvers.serve_stale=true,
+    /// service.ID.ttl=1h, provider.ID.loss=0.5, event.N.end=14:00. Repeatable.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
     #[command(flatten)]
     pub out: OutputArgs,
     /// Run only shard K of N (K/N), or take it from the scheduler's

@@ -13,7 +13,10 @@ use crate::cli::{AnalyzeFormat, CompareArgs, ModelArg};
 
 pub fn compare(args: CompareArgs) -> Outcome {
     let a = dnsim::scenario::load(&args.a)?;
-    let b = dnsim::scenario::load(&args.b)?;
+    let mut b = dnsim::scenario::load_with(&args.b, &args.set_b, &[])?;
+    if !args.set_b.is_empty() {
+        b.name = format!("{} (with {})", b.name, args.set_b.join(", "));
+    }
     let model = match args.model {
         Some(ModelArg::Snapshot) => ModelKind::Snapshot,
         Some(ModelArg::Timeline) => ModelKind::Timeline,

@@ -24,7 +24,9 @@ use crate::progress::{self, Progress};
 /// `dnsim run`'s flags, typed and checked against each other.
 struct RunPlan {
     scenario: PathBuf,
-    /// `--event` flags, added to the scenario's events.
+    /// `--set` flags, applied to the file, and `--event` flags, added to
+    /// its events.
+    sets: Vec<String>,
     events: Vec<String>,
     model: Option<ModelKind>,
     options: RunOptions,
@@ -68,6 +70,7 @@ impl RunPlan {
         }
         Ok(RunPlan {
             scenario: args.scenario,
+            sets: args.set,
             events: args.event,
             model: args.model.map(|m| match m {
                 ModelArg::Snapshot => ModelKind::Snapshot,
@@ -151,7 +154,7 @@ pub fn run(args: RunArgs) -> Outcome {
         // Before any long work, so that Ctrl-C always saves and stops.
         let _ = ctrlc::set_handler(|| STOP.store(true, Ordering::SeqCst));
     }
-    let scenario = dnsim::scenario::load_with_events(&plan.scenario, &plan.events)?;
+    let scenario = dnsim::scenario::load_with(&plan.scenario, &plan.sets, &plan.events)?;
     let job = plan.job(&scenario)?;
     if !plan.events.is_empty() && job.model != ModelKind::Timeline {
         return Err(InputError::flag(
