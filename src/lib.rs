@@ -31,5 +31,6 @@ pub mod run;
 pub mod scenario;
 pub mod shard;
 pub mod stats;
+pub mod sweep;
 pub mod synth;
 pub mod timeline;

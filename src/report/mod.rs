@@ -8,6 +8,7 @@ pub mod html;
 mod json;
 mod markdown;
 mod series_csv;
+pub mod sweep;
 mod table;
 
 use std::io::{self, Write};

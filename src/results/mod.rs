@@ -11,6 +11,7 @@ mod analysis;
 mod check;
 mod compare;
 mod snapshot;
+mod sweep;
 mod timeline;
 
 use std::path::Path;
@@ -23,6 +24,7 @@ pub use self::analysis::*;
 pub use self::check::*;
 pub use self::compare::*;
 pub use self::snapshot::*;
+pub use self::sweep::*;
 pub use self::timeline::*;
 pub use crate::scenario::ModelKind;
 

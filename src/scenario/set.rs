@@ -144,7 +144,9 @@ fn find_table<'t>(
             // An entry of an array of tables must exist to be set.
             Some(entry) => Err(flag_error(
                 written,
-                format!("no [[{table}]] \"{entry}\" in the file"),
+                format!(
+                    "no [[{table}]] \"{entry}\" in the file (entries from an [[include]] CSV cannot be set)"
+                ),
             )),
             None => Ok(None),
         };

@@ -11,7 +11,7 @@ fn run_ok(args: &[&str]) {
 }
 
 /// Parses the report as XML and checks that nothing in it points outside.
-fn check_self_contained(html: &str, what: &str) -> Vec<String> {
+pub fn check_self_contained(html: &str, what: &str) -> Vec<String> {
     let doc = roxmltree::Document::parse_with_options(
         html,
         roxmltree::ParsingOptions {

@@ -18,4 +18,5 @@ mod real_tools;
 mod reference;
 mod shard;
 mod support;
+mod sweep;
 mod timeline;

@@ -38,12 +38,51 @@ pub enum Command {
     Import(ImportArgs),
     /// Write a large seeded scenario (PLAN.toml plus PLAN-services.csv) for benchmarks.
     Generate(GenerateArgs),
+    /// Run a plan at every point of a grid of --set values: a table, CSV, JSON and an HTML heat map.
+    Sweep(SweepArgs),
     /// Write a commented starter plan.
     Init(InitArgs),
     /// Say what a scenario key means: its type, default and the models that read it.
     Explain(ExplainArgs),
     /// Write the JSON Schema of scenario files (for editor completion and checks).
     Schema(SchemaArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct SweepArgs {
+    /// The scenario file (TOML).
+    pub scenario: PathBuf,
+    /// An axis of the grid: a key as --set takes it and its values,
+    /// comma-separated (service.www.ttl=1m,1h,1d). Repeatable: the grid is
+    /// every combination; the HTML heat map has the first two as rows and columns.
+    #[arg(long = "vary", value_name = "KEY=V1,V2,…", required = true)]
+    pub vary: Vec<String>,
+    /// Set a key at every point, as run --set does. Repeatable.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+    /// Override `simulation.model`.
+    #[arg(long, value_enum)]
+    pub model: Option<ModelArg>,
+    #[command(flatten)]
+    pub sampling: Sampling,
+    #[arg(long, value_enum, default_value_t = SweepFormat::Table)]
+    pub format: SweepFormat,
+    /// Write to FILE (atomically) instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Also write a self-contained HTML report with the heat map to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
+    /// No progress line.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SweepFormat {
+    Table,
+    Csv,
+    Json,
 }
 
 #[derive(Debug, clap::Args)]

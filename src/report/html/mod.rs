@@ -11,11 +11,13 @@ mod analysis;
 mod compare;
 mod run;
 mod svg;
+mod sweep;
 
 use std::fmt::Write as _;
 
 pub use self::analysis::analysis;
 pub use self::compare::comparison;
+pub use self::sweep::sweep;
 
 pub struct Html {
     /// Services in the tables and the dependency graph.

@@ -13,6 +13,7 @@ mod merge;
 mod reference;
 mod report;
 mod run;
+mod sweep;
 
 use std::io;
 use std::path::{Path, PathBuf};
@@ -41,6 +42,7 @@ pub fn run(command: Command) -> Outcome {
         Command::Compare(args) => compare::compare(args),
         Command::Import(args) => import::import(args),
         Command::Generate(args) => generate::generate(args),
+        Command::Sweep(args) => sweep::sweep(args),
         Command::Init(args) => reference::init(args),
         Command::Explain(args) => reference::explain(args),
         Command::Schema(args) => reference::schema(args),
