@@ -49,6 +49,10 @@ pub struct ServiceOut {
     pub ns_ttl: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub requires: Vec<String>,
+    /// Weight 0 for names the import added only because others require
+    /// them: counted through the services that need them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub weight: Option<f64>,
 }
 
 /// An imported scenario, and what the import did.
@@ -379,6 +383,7 @@ impl Plan {
                 ttl: ttl[name].map(|t| format!("{t}s")),
                 ns_ttl: zone.ns_ttl.map(|t| format!("{t}s")),
                 requires: requires.remove(name).unwrap_or_default(),
+                weight: None,
             });
             added += 1;
         }
@@ -427,12 +432,13 @@ impl Plan {
             self.services.push(ServiceOut {
                 id: name.clone(),
                 dns: vec![id],
+                weight: Some(0.0),
                 ..ServiceOut::default()
             });
         }
         if !missing.is_empty() {
             self.report.push(format!(
-                "{} names outside the zones are required (CNAME/ALIAS targets); each got a service on a placeholder provider dns:<registrable domain>: {}",
+                "{} names outside the zones are required (CNAME/ALIAS targets); each got a service of weight 0 (counted through the services that need it) on a placeholder provider dns:<registrable domain>: {}",
                 missing.len(),
                 missing.iter().take(5).cloned().collect::<Vec<_>>().join(", ")
                     + if missing.len() > 5 { ", …" } else { "" }

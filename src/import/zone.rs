@@ -1,4 +1,5 @@
-//! `dnsim import zone FILE --origin NAME`: a BIND master file.
+//! `dnsim import zone FILE [--origin NAME]`: a BIND master file (the origin
+//! defaults to the file's first `$ORIGIN`).
 //!
 //! Parsed by hickory-proto's zone parser ($ORIGIN, $TTL, $INCLUDE relative
 //! to the file, relative names, parentheses). Its errors carry no position, so the line is found by
@@ -95,9 +96,36 @@ fn error_line(text: &str, path: &Path, origin: &Name) -> usize {
         .map_or(start + 1, |(i, _)| i + 1)
 }
 
-pub fn import(path: &Path, origin: &str, catalog: &Catalog) -> Result<Plan, InputError> {
+/// The name of the file's first `$ORIGIN`, before any record.
+fn first_origin(text: &str) -> Option<&str> {
+    for line in text.lines() {
+        let line = line.split(';').next().unwrap_or("").trim();
+        if line.is_empty() || line.starts_with("$TTL") {
+            continue;
+        }
+        let mut words = line.split_whitespace();
+        return match words.next() {
+            Some(d) if d.eq_ignore_ascii_case("$ORIGIN") => words.next(),
+            _ => None,
+        };
+    }
+    None
+}
+
+/// `origin`: `--origin`, or the file's first `$ORIGIN` when not given.
+pub fn import(path: &Path, origin: Option<&str>, catalog: &Catalog) -> Result<Plan, InputError> {
     let text = read_input(path, "zone file")?;
-    let origin = check_name(origin).map_err(|m| InputError::flag("--origin", m))?;
+    let origin = match origin.or_else(|| first_origin(&text)) {
+        Some(o) => o.trim_end_matches('.').to_string(),
+        None => {
+            return Err(InputError::flag(
+                "--origin",
+                "the zone file starts with no $ORIGIN: give the zone's name (--origin example.com)",
+            )
+            .in_file(path));
+        }
+    };
+    let origin = check_name(&origin).map_err(|m| InputError::flag("--origin", m))?;
     let origin_name = Name::from_str(&format!("{origin}."))
         .map_err(|e| InputError::flag("--origin", e.to_string()))?;
     let records = parse_text(&text, path, &origin_name).map_err(|m| {

@@ -86,7 +86,7 @@ impl Target {
             Target::Zone => {
                 let path = write(dir, "fuzzed.zone", input);
                 imported(
-                    dnsim::import::zone::import(&path, "example.com", &catalog),
+                    dnsim::import::zone::import(&path, Some("example.com"), &catalog),
                     dir,
                 )
             }

@@ -3,7 +3,7 @@
 
 use dnsim::import::catalog::Catalog;
 
-use super::support::{fixture, path_str, run};
+use super::support::{fixture, path_str, run, temp_scenario};
 
 /// Imports with `args` into a temporary scenario; returns it, its directory
 /// (keep it alive) and stderr.
@@ -572,5 +572,52 @@ fn a_zone_includes_files_relative_to_itself() {
     assert_eq!(
         down_when(&plan, &["dyn"]),
         ["api.example.com", "www.example.com"]
+    );
+}
+
+#[test]
+fn a_zone_file_names_its_own_origin() {
+    let zone = fixture("import/example.com.zone");
+    let with = run(&["import", "zone", path_str(&zone), "--origin", "example.com"]);
+    let without = run(&["import", "zone", path_str(&zone)]);
+    assert_eq!(without.code, 0, "{}", without.stderr);
+    assert_eq!(with.stdout, without.stdout);
+    let (_dir, bare) = temp_scenario(
+        "@ 300 IN SOA a. b. 1 2 3 4 5\n@ IN NS ns1.p1.dynect.net.\nwww IN A 192.0.2.1\n",
+    );
+    let out = run(&["import", "zone", path_str(&bare)]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr
+            .contains("--origin: the zone file starts with no $ORIGIN"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn names_added_only_as_requirements_weigh_nothing() {
+    let zone = fixture("import/example.com.zone");
+    let out = run(&["import", "zone", path_str(&zone)]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stdout.contains(
+            "id = \"shop.example.com.fastly.net\"\ndns = [\"dns:fastly.net\"]\nweight = 0.0\n"
+        ),
+        "{}",
+        out.stdout
+    );
+    // The zone's own names keep the default weight.
+    assert!(
+        out.stdout.contains(
+            "id = \"www.example.com\"\ndns = [\"dyn\", \"route53\"]\nttl = \"300s\"\nns_ttl"
+        ),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stderr.contains("a service of weight 0"),
+        "{}",
+        out.stderr
     );
 }

@@ -165,9 +165,10 @@ pub enum ImportKind {
     /// A BIND master file (zone file).
     Zone {
         file: PathBuf,
-        /// The zone's origin (e.g. example.com), for relative names.
+        /// The zone's origin (e.g. example.com), for relative names
+        /// [default: the file's first $ORIGIN].
         #[arg(long)]
-        origin: String,
+        origin: Option<String>,
     },
     /// An octoDNS config (YAML) and the zone files of its YamlProvider source.
     Octodns { config: PathBuf },

@@ -12,7 +12,9 @@ pub fn import(args: ImportArgs) -> Outcome {
     let catalog = Catalog::with_file(args.catalog.as_deref())?;
     let plan = match &args.kind {
         ImportKind::NsList { file } => import::ns_list::import(file, &catalog)?,
-        ImportKind::Zone { file, origin } => import::zone::import(file, origin, &catalog)?,
+        ImportKind::Zone { file, origin } => {
+            import::zone::import(file, origin.as_deref(), &catalog)?
+        }
         ImportKind::Dnscontrol { ir } => import::dnscontrol::import(ir, &catalog)?,
         ImportKind::Octodns { config } => import::octodns::import(config, &catalog)?,
     };
