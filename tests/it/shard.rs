@@ -664,3 +664,37 @@ fn a_result_with_regions_in_another_order_reads_back_region_by_region() {
         assert_eq!(*a.regions.values, *b.regions.values, "{}", a.id);
     }
 }
+
+/// On a terminal, a shard without -o is refused rather than scrolling its
+/// JSON past; piped, it is written (`script` gives the command a terminal).
+#[test]
+fn a_shard_on_a_terminal_asks_for_a_file() {
+    if std::process::Command::new("script")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        crate::support::skipped("script (util-linux) is not installed: no terminal to test with");
+        return;
+    }
+    let exe = assert_cmd::cargo::cargo_bin("dnsim");
+    let q = crate::support::scenario_file("quickstart.toml");
+    let command = format!("{} run {} --shard 1/2", exe.display(), q.display());
+    let out = std::process::Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("--shard: a shard writes a partial result")
+    );
+    let piped = crate::support::run(&[
+        "run",
+        crate::support::path_str(&q),
+        "--shard",
+        "1/2",
+        "--trials",
+        "1000",
+    ]);
+    assert_eq!(piped.code, 0, "{}", piped.stderr);
+}

@@ -61,6 +61,17 @@ impl RunPlan {
                 "a shard writes a partial result (JSON); choose the format when you merge",
             ));
         }
+        // A partial result is JSON for `dnsim merge`, not for a person: on
+        // a terminal it would scroll megabytes past.
+        if shard.is_some()
+            && out.path.is_none()
+            && std::io::IsTerminal::is_terminal(&std::io::stdout())
+        {
+            return Err(InputError::flag(
+                "--shard",
+                "a shard writes a partial result (JSON) for dnsim merge: write it to a file (-o FILE) or pipe it",
+            ));
+        }
         let split = shard.is_some() || args.checkpoint.is_some();
         if args.rare && split {
             return Err(InputError::flag(
