@@ -362,6 +362,7 @@ fn a_closed_pipe_ends_the_run_quietly() {
     let bin = assert_cmd::cargo::cargo_bin("dnsim");
     let dyn_path = scenario_file("dyn-2016.toml");
     let mut child = Command::new(bin)
+        .env("DNSIM_PROGRESS_EVERY", crate::support::QUIET_PROGRESS)
         .args([
             "run",
             path_str(&dyn_path),
@@ -506,6 +507,7 @@ fn first_stderr_line(args: &[&str]) -> String {
     use std::io::BufRead;
     let bin = assert_cmd::cargo::cargo_bin("dnsim");
     let mut child = std::process::Command::new(bin)
+        .env("DNSIM_PROGRESS_EVERY", crate::support::QUIET_PROGRESS)
         .args(args)
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped())
@@ -791,4 +793,27 @@ fn top_zero_shows_every_row() {
     );
     let bad = run(&["run", path_str(&q), "--top", "-1"]);
     assert_eq!(bad.code, 2);
+}
+
+/// Where stderr is not a terminal (a CI log), a run says how far it has
+/// come every so often (here: at every trial), and stdout is unchanged.
+#[test]
+fn a_run_without_a_terminal_writes_progress_lines() {
+    let plan = scenario_file("whatif/dyn-wave1.toml");
+    let args = ["run", path_str(&plan), "--trials", "3", "--format", "json"];
+    let out = dnsim()
+        .args(args)
+        .env("DNSIM_PROGRESS_EVERY", "0")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("dnsim: 3 of 3 trials (100%)"), "{stderr}");
+    let quiet = dnsim()
+        .args(args)
+        .arg("--quiet")
+        .env("DNSIM_PROGRESS_EVERY", "0")
+        .output()
+        .unwrap();
+    assert!(quiet.stderr.is_empty());
+    assert_eq!(out.stdout, quiet.stdout);
 }

@@ -279,6 +279,7 @@ fn finished_blocks(checkpoint: &serde_json::Value) -> usize {
 fn held_run(args: &[&str], checkpoint: &Path, k: usize) -> std::process::Child {
     let bin = assert_cmd::cargo::cargo_bin("dnsim");
     let mut child = std::process::Command::new(bin)
+        .env("DNSIM_PROGRESS_EVERY", crate::support::QUIET_PROGRESS)
         .args(args)
         .args(["--checkpoint", path_str(checkpoint)])
         .env("DNSIM_TEST_HOLD_AFTER_BLOCKS", k.to_string())

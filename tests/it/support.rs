@@ -4,9 +4,16 @@ use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
 
+/// The binary, with no progress lines (a slow machine would otherwise
+/// add them to the stderr that tests compare).
 pub fn dnsim() -> Command {
-    Command::cargo_bin("dnsim").expect("binary built")
+    let mut c = Command::cargo_bin("dnsim").expect("binary built");
+    c.env("DNSIM_PROGRESS_EVERY", QUIET_PROGRESS);
+    c
 }
+
+/// `DNSIM_PROGRESS_EVERY` for tests: a day.
+pub const QUIET_PROGRESS: &str = "86400";
 
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

@@ -1,6 +1,8 @@
 //! The progress bar: indicatif on stderr, only when stderr is a terminal and
-//! `--quiet` is off; and, terminal or not, one line of warning when a run
-//! is on course to take long. Results never depend on either.
+//! `--quiet` is off; when stderr is not a terminal (a CI log, a batch job),
+//! a progress line every 10 seconds instead (`DNSIM_PROGRESS_EVERY=SECS`
+//! changes it); and, terminal or not, one line of warning when a run is on
+//! course to take long. Results never depend on any of them.
 
 use std::io::IsTerminal;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -57,6 +59,19 @@ pub struct Progress {
     done: AtomicU64,
     start: Instant,
     warned: AtomicBool,
+    /// Without a bar (and not quiet): the next progress line, in
+    /// milliseconds from the start, and the spacing.
+    next_line: Option<AtomicU64>,
+    every_ms: u64,
+}
+
+/// How often a progress line is written where there is no bar.
+fn line_every_ms() -> u64 {
+    std::env::var("DNSIM_PROGRESS_EVERY")
+        .ok()
+        .and_then(|v| v.parse::<f64>().ok())
+        .filter(|s| s.is_finite() && *s >= 0.0)
+        .map_or(10_000, |s| (s * 1000.0) as u64)
 }
 
 impl Progress {
@@ -87,7 +102,9 @@ impl Progress {
             }
             bar
         });
+        let every_ms = line_every_ms();
         Progress {
+            next_line: (!quiet && bar.is_none()).then(|| AtomicU64::new(every_ms)),
             bar,
             unit,
             hint,
@@ -95,6 +112,7 @@ impl Progress {
             done: AtomicU64::new(0),
             start: Instant::now(),
             warned: AtomicBool::new(false),
+            every_ms,
         }
     }
 
@@ -103,8 +121,9 @@ impl Progress {
             bar.inc(n);
         }
         let done = self.done.fetch_add(n, Ordering::Relaxed) + n;
-        let Some(hint) = self.hint else { return };
         let elapsed = self.start.elapsed();
+        self.line(done, elapsed);
+        let Some(hint) = self.hint else { return };
         if elapsed < PACE_AFTER || self.warned.load(Ordering::Relaxed) {
             return;
         }
@@ -121,6 +140,41 @@ impl Progress {
                 None => eprintln!("{line}"),
             }
         }
+    }
+
+    /// Where there is no bar: a line now and then, by one thread at a time.
+    fn line(&self, done: u64, elapsed: Duration) {
+        let Some(next) = &self.next_line else { return };
+        let now = elapsed.as_millis() as u64;
+        let due = next.load(Ordering::Relaxed);
+        if now < due
+            || next
+                .compare_exchange(
+                    due,
+                    now + self.every_ms,
+                    Ordering::Relaxed,
+                    Ordering::Relaxed,
+                )
+                .is_err()
+        {
+            return;
+        }
+        let left = if done > 0 && done < self.total {
+            let secs = elapsed.as_secs_f64() * (self.total - done) as f64 / done as f64;
+            format!(
+                ", {} left",
+                rough(secs).replace("about 0 minutes", "under a minute")
+            )
+        } else {
+            String::new()
+        };
+        eprintln!(
+            "dnsim: {done} of {} {} ({:.0}%), {:.0}s elapsed{left}",
+            self.total,
+            self.unit,
+            100.0 * done as f64 / self.total.max(1) as f64,
+            elapsed.as_secs_f64()
+        );
     }
 
     /// The run was already said to be long: no second warning.
