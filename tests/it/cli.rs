@@ -817,3 +817,47 @@ fn a_run_without_a_terminal_writes_progress_lines() {
     assert!(quiet.stderr.is_empty());
     assert_eq!(out.stdout, quiet.stdout);
 }
+
+/// A file's trials are for its own model: `--model` with the other model
+/// runs that model's default, and says so.
+#[test]
+fn another_model_runs_its_own_default_trials() {
+    let q = scenario_file("quickstart.toml");
+    let out = run(&[
+        "run",
+        path_str(&q),
+        "--model",
+        "timeline",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(v["trials"], 100);
+    assert!(
+        out.stderr.contains("note: the file's trials (200000) are for its snapshot model; the timeline model runs 100"),
+        "{}",
+        out.stderr
+    );
+    let given = run(&[
+        "run",
+        path_str(&q),
+        "--model",
+        "timeline",
+        "--trials",
+        "3",
+        "--format",
+        "json",
+    ]);
+    assert!(given.stderr.is_empty(), "{}", given.stderr);
+    let same = run(&[
+        "run",
+        path_str(&q),
+        "--model",
+        "snapshot",
+        "--format",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&same.stdout).unwrap();
+    assert_eq!(v["trials"], 200_000);
+}

@@ -123,9 +123,28 @@ impl RunPlan {
         if model == ModelKind::Timeline && self.sampler == Sampler::Rare {
             return Err(InputError::flag("--rare", "is for the snapshot model"));
         }
+        let mut options = self.options.clone();
+        // A file's trials are for its own model: a timeline file's 200
+        // would be a thin snapshot run, a snapshot file's 200,000 a
+        // timeline run of hours. Another model runs its own default.
+        if model != scenario.simulation.model && options.trials.is_none() {
+            let trials = match model {
+                ModelKind::Snapshot => SNAPSHOT_TRIALS,
+                ModelKind::Timeline => TIMELINE_TRIALS,
+            };
+            if !self.quiet {
+                eprintln!(
+                    "note: the file's trials ({}) are for its {} model; the {} model runs {trials} (--trials N to choose)",
+                    scenario.simulation.trials,
+                    scenario.simulation.model.as_str(),
+                    model.as_str()
+                );
+            }
+            options.trials = Some(trials);
+        }
         Ok(Job {
             model,
-            options: self.options.clone(),
+            options,
             series_step: self.series_step,
         })
     }
@@ -154,6 +173,12 @@ fn parse_step(text: &str) -> Result<u64, InputError> {
     }
     Ok(d.0 / 1000)
 }
+
+/// Trials when `--model` runs a file in the other model and `--trials` is
+/// not given: the spec's default for the snapshot model, and a timeline
+/// run of a few minutes on a plan of a few hundred services.
+const SNAPSHOT_TRIALS: u64 = 10_000;
+const TIMELINE_TRIALS: u64 = 100;
 
 /// Set by Ctrl-C in a checkpointed run: no new block starts.
 static STOP: AtomicBool = AtomicBool::new(false);
