@@ -50,6 +50,13 @@ pub struct CheckReport {
     pub common_causes: usize,
     pub regions: usize,
     pub warnings: Vec<Warning>,
+    /// Warnings accepted by `--allow` or `--baseline`, not in `warnings`.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub allowed: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 /// A scenario that did not load (`check --format json`).

@@ -861,3 +861,77 @@ fn another_model_runs_its_own_default_trials() {
     let v: serde_json::Value = serde_json::from_str(&same.stdout).unwrap();
     assert_eq!(v["trials"], 200_000);
 }
+
+/// `check` in CI: known warnings accepted by kind (and id) or by a
+/// baseline, so that only new ones fail `--deny-warnings`; SARIF for
+/// code-scanning dashboards.
+#[test]
+fn check_accepts_known_warnings_and_speaks_sarif() {
+    let q = scenario_file("quickstart.toml");
+    let q = path_str(&q);
+    let json = |extra: &[&str]| -> serde_json::Value {
+        let out = run(&[&["check", q, "--format", "json"][..], extra].concat());
+        serde_json::from_str(&out.stdout).unwrap()
+    };
+    let all = json(&[]);
+    assert_eq!(all["warnings"].as_array().unwrap().len(), 6);
+    let some = json(&["--allow", "single_provider"]);
+    assert_eq!(some["warnings"].as_array().unwrap().len(), 3);
+    assert_eq!(some["allowed"], 3);
+    let one = json(&["--allow", "single_provider:pay.example.org"]);
+    assert_eq!(one["allowed"], 1);
+    // A baseline of today's warnings: nothing new, --deny-warnings passes.
+    let dir = tempfile::tempdir().unwrap();
+    let base = dir.path().join("baseline.json");
+    std::fs::write(&base, serde_json::to_string(&all).unwrap()).unwrap();
+    let out = run(&["check", q, "--baseline", path_str(&base), "--deny-warnings"]);
+    assert_eq!(out.code, 0, "{}", out.stdout);
+    assert!(out.stdout.contains("6 accepted"), "{}", out.stdout);
+    // A warning the baseline does not hold still fails.
+    let (_d, plan) = crate::support::temp_scenario(
+        &(std::fs::read_to_string(q).unwrap()
+            + "\n[[service]]\nid = \"new.example.org\"\ndns = [\"ns1\"]\n"),
+    );
+    let out = run(&[
+        "check",
+        path_str(&plan),
+        "--baseline",
+        path_str(&base),
+        "--deny-warnings",
+    ]);
+    assert_eq!(out.code, 3, "{}", out.stdout);
+    assert!(
+        out.stdout
+            .contains("\"new.example.org\" is delegated to a single provider"),
+        "{}",
+        out.stdout
+    );
+    // Bad flags and files.
+    let out = run(&["check", q, "--allow", "single"]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("--allow: no warning kind \"single\""),
+        "{}",
+        out.stderr
+    );
+    std::fs::write(&base, "not json").unwrap();
+    let out = run(&["check", q, "--baseline", path_str(&base)]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("--baseline: not JSON"),
+        "{}",
+        out.stderr
+    );
+    // SARIF: one result per warning, rules by kind.
+    let out = run(&["check", q, "--format", "sarif"]);
+    let sarif: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(sarif["version"], "2.1.0");
+    assert_eq!(sarif["runs"][0]["results"].as_array().unwrap().len(), 6);
+    assert_eq!(
+        sarif["runs"][0]["tool"]["driver"]["rules"]
+            .as_array()
+            .unwrap()
+            .len(),
+        3
+    );
+}

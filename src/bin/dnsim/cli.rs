@@ -416,6 +416,8 @@ pub struct RunArgs {
 pub enum CheckFormat {
     Table,
     Json,
+    /// SARIF 2.1.0, for code-scanning dashboards.
+    Sarif,
 }
 
 #[derive(Debug, clap::Args)]
@@ -434,6 +436,14 @@ pub struct CheckArgs {
     /// Warnings of each kind shown in the table (default 20; JSON lists all); 0: all.
     #[arg(long, value_name = "N", value_parser = parse_top, default_value_t = 20)]
     pub top: usize,
+    /// Accept warnings of KIND (single_provider, hidden_single_provider,
+    /// provider_share), for one service or provider ID or all. Repeatable.
+    #[arg(long, value_name = "KIND[:ID]")]
+    pub allow: Vec<String>,
+    /// Accept the warnings of an earlier `check --format json` (a baseline):
+    /// only new ones are reported and fail --deny-warnings.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
 }
 
 fn parse_share(s: &str) -> Result<f64, String> {

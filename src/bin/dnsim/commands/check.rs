@@ -1,14 +1,90 @@
-//! `dnsim check SCENARIO`: validation and lint, no simulation.
+//! `dnsim check SCENARIO`: validation and lint, no simulation; warnings
+//! accepted by `--allow` or a `--baseline` are counted, not reported.
 
+use std::path::Path;
+
+use dnsim::error::InputError;
 use dnsim::lint;
 use dnsim::output::emit;
-use dnsim::results::{CheckFailure, CheckReport, VERSION};
+use dnsim::results::{CheckFailure, CheckReport, VERSION, Warning, WarningKind};
 
 use super::{Outcome, write_json};
 use crate::Exit;
 use crate::cli::{CheckArgs, CheckFormat};
 
+const KINDS: [WarningKind; 3] = [
+    WarningKind::SingleProvider,
+    WarningKind::HiddenSingleProvider,
+    WarningKind::ProviderShare,
+];
+
+/// `--allow KIND[:ID]`.
+fn parse_allow(text: &str) -> Result<(WarningKind, Option<String>), InputError> {
+    let (kind, id) = match text.split_once(':') {
+        Some((k, i)) => (k, Some(i.to_string())),
+        None => (text, None),
+    };
+    let names: Vec<&str> = KINDS.iter().map(|k| k.as_str()).collect();
+    let kind = KINDS.iter().find(|k| k.as_str() == kind).ok_or_else(|| {
+        let shown: String = kind.chars().take(60).collect();
+        InputError::flag(
+            "--allow",
+            format!(
+                "no warning kind \"{shown}\": expected one of {}, then :ID or nothing",
+                names.join(", ")
+            ),
+        )
+    })?;
+    Ok((*kind, id))
+}
+
+/// The (kind, service, provider) of every warning in a baseline written by
+/// `check --format json`.
+fn read_baseline(path: &Path) -> Result<Vec<(String, String, String)>, InputError> {
+    let text = dnsim::files::read_input(path, "baseline")?;
+    let bad = |why: String| InputError::new(why).in_file(path).with_key("--baseline");
+    let json: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+        bad(format!(
+            "not JSON ({e}); a baseline is what check --format json writes"
+        ))
+    })?;
+    let list = json["warnings"].as_array().ok_or_else(|| {
+        bad("no \"warnings\" list: a baseline is what check --format json writes".into())
+    })?;
+    Ok(list
+        .iter()
+        .map(|w| {
+            let s = |k: &str| w[k].as_str().unwrap_or("").to_string();
+            (s("kind"), s("service"), s("provider"))
+        })
+        .collect())
+}
+
+/// Whether `w` is accepted by an `--allow` or the baseline.
+fn accepted(
+    w: &Warning,
+    allow: &[(WarningKind, Option<String>)],
+    baseline: &[(String, String, String)],
+) -> bool {
+    let about = w.service.as_deref().unwrap_or(&w.provider);
+    allow
+        .iter()
+        .any(|(k, id)| *k == w.kind && id.as_deref().is_none_or(|i| i == about))
+        || baseline.iter().any(|(k, s, p)| {
+            k == w.kind.as_str() && s == w.service.as_deref().unwrap_or("") && *p == w.provider
+        })
+}
+
 pub fn check(args: CheckArgs) -> Outcome {
+    let allow = args
+        .allow
+        .iter()
+        .map(|a| parse_allow(a))
+        .collect::<Result<Vec<_>, _>>()?;
+    let baseline = match &args.baseline {
+        Some(path) => read_baseline(path)?,
+        None => Vec::new(),
+    };
     let scenario = match dnsim::scenario::load(&args.scenario) {
         Ok(s) => s,
         Err(e) => {
@@ -23,6 +99,12 @@ pub fn check(args: CheckArgs) -> Outcome {
             return Err(e.into());
         }
     };
+    let all = lint::lint(&scenario, args.max_share);
+    let total = all.len();
+    let warnings: Vec<Warning> = all
+        .into_iter()
+        .filter(|w| !accepted(w, &allow, &baseline))
+        .collect();
     let report = CheckReport {
         dnsim: VERSION,
         scenario: scenario.name.clone(),
@@ -31,11 +113,13 @@ pub fn check(args: CheckArgs) -> Outcome {
         providers: scenario.providers.len(),
         common_causes: scenario.common_causes.len(),
         regions: scenario.regions.len(),
-        warnings: lint::lint(&scenario, args.max_share),
+        allowed: total - warnings.len(),
+        warnings,
     };
     let path = args.scenario.display().to_string();
     emit(None, |out| match args.format {
         CheckFormat::Json => write_json(&report, out),
+        CheckFormat::Sarif => write_json(&dnsim::report::check::sarif(&report, &path), out),
         CheckFormat::Table => dnsim::report::check::write(&report, &path, args.top, out),
     })?;
     Ok(if args.deny_warnings && !report.warnings.is_empty() {
