@@ -340,3 +340,53 @@ fn analysis_and_comparison_reports_are_well_formed_and_self_contained() {
         "the changed services are drawn"
     );
 }
+
+/// `dnsim report` reads every JSON dnsim writes, and draws the page the
+/// command's own `--html` drew.
+#[test]
+fn report_reads_analysis_comparison_and_sweep_results() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let q = scenario_file("quickstart.toml");
+    let b = scenario_file("quickstart-pay-second-provider.toml");
+    let ns1 = scenario_file("incidents/ns1-2016.toml");
+    let (q, b, ns1) = (path_str(&q), path_str(&b), path_str(&ns1));
+    let cases: [(&str, Vec<&str>); 3] = [
+        ("analysis", vec!["analyze", q]),
+        ("comparison", vec!["compare", q, b, "--trials", "2000"]),
+        (
+            "sweep",
+            vec![
+                "sweep",
+                ns1,
+                "--vary",
+                "event.1.loss=0.5,1",
+                "--trials",
+                "2",
+            ],
+        ),
+    ];
+    for (name, args) in cases {
+        let (json, own, again) = (
+            d.join(format!("{name}.json")),
+            d.join(format!("{name}-own.html")),
+            d.join(format!("{name}-report.html")),
+        );
+        let mut full = args.clone();
+        full.extend([
+            "--format",
+            "json",
+            "-o",
+            path_str(&json),
+            "--html",
+            path_str(&own),
+        ]);
+        run_ok(&full);
+        run_ok(&["report", path_str(&json), "--html", path_str(&again)]);
+        assert_eq!(
+            std::fs::read_to_string(&own).unwrap(),
+            std::fs::read_to_string(&again).unwrap(),
+            "{name}"
+        );
+    }
+}

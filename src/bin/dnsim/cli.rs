@@ -26,7 +26,7 @@ pub enum Command {
     Check(CheckArgs),
     /// Merge the partial results of `run --shard` into the final result.
     Merge(MergeArgs),
-    /// Turn a saved JSON result (`run --format json`) into a report.
+    /// Turn a saved JSON result (of run, merge, analyze, compare or sweep) into an HTML report.
     Report(ReportArgs),
     /// Exact analysis (snapshot model): probabilities, importance measures, cut sets.
     Analyze(AnalyzeArgs),
@@ -274,7 +274,7 @@ pub struct ExportArgs {
 
 #[derive(Debug, clap::Args)]
 pub struct ReportArgs {
-    /// A result written by `dnsim run --format json` (or `merge`).
+    /// A JSON result of `dnsim run` (or `merge`), `analyze`, `compare` or `sweep`.
     pub result: PathBuf,
     /// Write a self-contained HTML report to FILE.
     #[arg(long, value_name = "FILE", required = true)]

@@ -1,14 +1,87 @@
-//! `dnsim report RESULT.json --html FILE`.
+//! `dnsim report RESULT.json --html FILE`: the HTML page of a saved result
+//! of `run` (or `merge`), `analyze`, `compare` or `sweep`.
 
-use dnsim::results::Report;
+use dnsim::error::InputError;
+use dnsim::output::write_atomic;
+use dnsim::report::html;
+use dnsim::results::{AnalysisReport, CompareReport, Report, SweepReport};
+use serde::de::DeserializeOwned;
 
 use super::{Outcome, write_html};
 use crate::Exit;
 use crate::cli::ReportArgs;
 
+/// What kind of dnsim JSON a file holds, by the fields only it has.
+enum Kind {
+    Run,
+    Analysis,
+    Comparison,
+    TimelineComparison,
+    Sweep,
+}
+
+fn kind_of(v: &serde_json::Value) -> Kind {
+    let has = |k: &str| v.get(k).is_some();
+    if has("points") && has("axes") {
+        Kind::Sweep
+    } else if has("a") && has("b") {
+        if v["model"] == "timeline" {
+            Kind::TimelineComparison
+        } else {
+            Kind::Comparison
+        }
+    } else if has("method") && has("cut_set_order") {
+        Kind::Analysis
+    } else {
+        Kind::Run
+    }
+}
+
+fn parse<T: DeserializeOwned>(
+    text: &str,
+    path: &std::path::Path,
+    what: &str,
+) -> Result<T, InputError> {
+    serde_json::from_str(text).map_err(|e| {
+        InputError::new(format!("not a dnsim {what} result: {e}"))
+            .in_file(path)
+            .at(e.line(), e.column())
+    })
+}
+
 pub fn report(args: ReportArgs) -> Outcome {
     let text = dnsim::scenario::read_input(&args.result, "result")?;
-    let report = Report::from_json(&text, &args.result)?;
-    write_html(&report, Some(&args.html), args.top)?;
+    let path = &args.result;
+    let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+        InputError::new(format!("not a dnsim JSON result: {e}"))
+            .in_file(path)
+            .at(e.line(), e.column())
+    })?;
+    let top = args.top.unwrap_or(html::Html::DEFAULT_TOP);
+    match kind_of(&value) {
+        Kind::Run => {
+            let report = Report::from_json(&text, path)?;
+            write_html(&report, Some(&args.html), args.top)?;
+        }
+        Kind::Analysis => {
+            let r: AnalysisReport = parse(&text, path, "analyze")?;
+            write_atomic(&args.html, "--html", |out| html::analysis(&r, top, out))?;
+        }
+        Kind::Comparison => {
+            let r: CompareReport = parse(&text, path, "compare")?;
+            write_atomic(&args.html, "--html", |out| html::comparison(&r, top, out))?;
+        }
+        Kind::Sweep => {
+            let r: SweepReport = parse(&text, path, "sweep")?;
+            write_atomic(&args.html, "--html", |out| html::sweep(&r, out))?;
+        }
+        Kind::TimelineComparison => {
+            return Err(InputError::new(
+                "a timeline comparison has no HTML page yet: its JSON and table are all it writes",
+            )
+            .in_file(path)
+            .into());
+        }
+    }
     Ok(Exit::Success)
 }
