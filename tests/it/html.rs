@@ -388,5 +388,21 @@ fn report_reads_analysis_comparison_and_sweep_results() {
             std::fs::read_to_string(&again).unwrap(),
             "{name}"
         );
+        // Another version's result is refused.
+        let text = std::fs::read_to_string(&json).unwrap();
+        let forged = text.replacen(
+            &format!("\"dnsim\": \"{}\"", dnsim::results::VERSION),
+            "\"dnsim\": \"9.9.9\"",
+            1,
+        );
+        assert_ne!(forged, text, "{name}");
+        std::fs::write(&json, forged).unwrap();
+        let out = run(&["report", path_str(&json), "--html", path_str(&again)]);
+        assert_eq!(out.code, 2, "{name}");
+        assert!(
+            out.stderr.contains("written by dnsim \"9.9.9\""),
+            "{name}: {}",
+            out.stderr
+        );
     }
 }

@@ -4,7 +4,7 @@
 use dnsim::error::InputError;
 use dnsim::output::write_atomic;
 use dnsim::report::html;
-use dnsim::results::{AnalysisReport, CompareReport, Report, SweepReport};
+use dnsim::results::{AnalysisReport, CompareReport, Report, SweepReport, VERSION};
 use serde::de::DeserializeOwned;
 
 use super::{Outcome, write_html};
@@ -58,7 +58,18 @@ pub fn report(args: ReportArgs) -> Outcome {
             .at(e.line(), e.column())
     })?;
     let top = args.top.unwrap_or(html::Html::DEFAULT_TOP);
-    match kind_of(&value) {
+    let kind = kind_of(&value);
+    // A run's result is checked in full by `Report::from_json`; the others
+    // at least by the version that wrote them.
+    if !matches!(kind, Kind::Run) && value["dnsim"] != VERSION {
+        return Err(InputError::new(format!(
+            "not a result this dnsim wrote: written by dnsim {}, and this is dnsim {VERSION}: report it with the version that ran it",
+            value["dnsim"]
+        ))
+        .in_file(path)
+        .into());
+    }
+    match kind {
         Kind::Run => {
             let report = Report::from_json(&text, path)?;
             write_html(&report, Some(&args.html), args.top)?;
