@@ -140,5 +140,6 @@ pub fn plan(spec: PlanSpec) -> Scenario {
         services,
         resolvers: Resolvers::default(),
         events: Vec::new(),
+        lint_allow: Vec::new(),
     }
 }

@@ -35,6 +35,8 @@ pub enum Kind {
     /// A clock time "HH:MM", a duration from t = 0, or RFC 3339.
     Instant,
     Choice(&'static [&'static str]),
+    /// A list of choices.
+    Choices(&'static [&'static str]),
     /// true, false, or a share in [0, 1].
     ShareOrBool,
     /// A table of region id → probability.
@@ -70,6 +72,14 @@ impl Kind {
                 .map(|o| format!("\"{o}\""))
                 .collect::<Vec<_>>()
                 .join(" | "),
+            Kind::Choices(options) => format!(
+                "list of {}",
+                options
+                    .iter()
+                    .map(|o| format!("\"{o}\""))
+                    .collect::<Vec<_>>()
+                    .join(" | ")
+            ),
             Kind::ShareOrBool => "bool or share in [0, 1]".into(),
             Kind::RegionShares => "table: region id → probability".into(),
             Kind::OutageDuration => "duration or { median, p95 }".into(),

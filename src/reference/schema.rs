@@ -58,6 +58,9 @@ fn value_schema(kind: Kind) -> Value {
             {"type": "string", "minLength": 1}
         ]}),
         Kind::Choice(options) => json!({"type": "string", "enum": options}),
+        Kind::Choices(options) => {
+            json!({"type": "array", "items": {"type": "string", "enum": options}})
+        }
         Kind::ShareOrBool => json!({"anyOf": [{"type": "boolean"}, probability()]}),
         Kind::RegionShares => json!({"type": "object", "additionalProperties": probability()}),
         Kind::OutageDuration => json!({"anyOf": [

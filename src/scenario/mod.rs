@@ -51,7 +51,13 @@ pub struct Scenario {
     pub services: Vec<Service>,
     pub resolvers: Resolvers,
     pub events: Vec<Event>,
+    /// `[[service]] allow`: lint warnings accepted per service (index),
+    /// for the few services that have any.
+    pub lint_allow: Vec<(u32, Vec<String>)>,
 }
+
+/// The lint warnings a service may accept with `allow` (`dnsim check`).
+pub const SERVICE_LINTS: [&str; 2] = ["single_provider", "hidden_single_provider"];
 
 #[derive(Debug, Clone)]
 pub struct Simulation {

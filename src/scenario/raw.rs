@@ -92,6 +92,7 @@ pub struct RawService {
     pub weight: Option<S<f64>>,
     pub requires: Option<Vec<S<String>>>,
     pub requires_any: Option<Vec<S<Vec<S<String>>>>>,
+    pub allow: Option<Vec<S<String>>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -189,6 +190,7 @@ pub const KNOWN_KEYS: &[&str] = &[
     "services",
     "median",
     "p95",
+    "allow",
 ];
 
 #[cfg(test)]

@@ -935,3 +935,34 @@ fn check_accepts_known_warnings_and_speaks_sarif() {
         3
     );
 }
+
+/// A service's own `allow` list accepts its known warnings in `check`; a
+/// kind it cannot allow is an error at its position.
+#[test]
+fn a_service_allows_its_known_warnings() {
+    let text = "[[provider]]\nid = \"p\"\n[[provider]]\nid = \"q\"\n[[service]]\nid = \"cdn\"\ndns = [\"p\"]\nallow = [\"single_provider\"]\n[[service]]\nid = \"site\"\ndns = [\"p\", \"q\"]\nrequires = [\"cdn\"]\n";
+    let (_d, plan) = crate::support::temp_scenario(text);
+    let out = run(&["check", path_str(&plan), "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let kinds: Vec<&str> = v["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["kind"].as_str().unwrap())
+        .collect();
+    assert!(!kinds.contains(&"single_provider"), "{kinds:?}");
+    assert!(kinds.contains(&"hidden_single_provider"), "{kinds:?}");
+    assert_eq!(v["allowed"], 1);
+    let (_d, bad) = crate::support::temp_scenario(
+        &text.replace("[\"single_provider\"]", "[\"provider_share\"]"),
+    );
+    let out = run(&["check", path_str(&bad)]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains(
+            ":8:10: service.allow: a service may allow single_provider or hidden_single_provider"
+        ),
+        "{}",
+        out.stderr
+    );
+}

@@ -113,6 +113,7 @@ pub fn random_plan(
         services: list,
         resolvers: Resolvers::default(),
         events: Vec::new(),
+        lint_allow: Vec::new(),
     }
 }
 

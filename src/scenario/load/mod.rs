@@ -64,6 +64,27 @@ struct Loader<'a> {
 }
 
 impl Loader<'_> {
+    /// `[[service]] allow`: lint kinds a service accepts.
+    fn allow(&self, list: &[toml::Spanned<String>]) -> Result<Vec<String>, InputError> {
+        list.iter()
+            .map(|k| {
+                if SERVICE_LINTS.contains(&k.get_ref().as_str()) {
+                    Ok(k.get_ref().clone())
+                } else {
+                    Err(self.err(
+                        k.span(),
+                        "service.allow",
+                        format!(
+                            "a service may allow {}, not \"{}\"",
+                            SERVICE_LINTS.join(" or "),
+                            shown(k.get_ref())
+                        ),
+                    ))
+                }
+            })
+            .collect()
+    }
+
     pub(super) fn err(
         &self,
         span: Range<usize>,
@@ -105,7 +126,11 @@ impl Loader<'_> {
         hasher.update(b"dnsim/scenario/v1\0");
         hasher.update(self.src.text.as_bytes());
         let mut pending = Vec::with_capacity(raw.service.len());
+        let mut lint_allow = Vec::new();
         for s in raw.service {
+            if let Some(list) = &s.allow {
+                lint_allow.push((pending.len() as u32, self.allow(list)?));
+            }
             pending.push(self.service(s)?);
         }
         for inc in &raw.include {
@@ -167,6 +192,7 @@ impl Loader<'_> {
             services,
             resolvers,
             events,
+            lint_allow,
         })
     }
 }

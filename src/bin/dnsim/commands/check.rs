@@ -1,5 +1,6 @@
 //! `dnsim check SCENARIO`: validation and lint, no simulation; warnings
-//! accepted by `--allow` or a `--baseline` are counted, not reported.
+//! accepted by a service's `allow`, `--allow` or a `--baseline` are
+//! counted, not reported.
 
 use std::path::Path;
 
@@ -99,6 +100,16 @@ pub fn check(args: CheckArgs) -> Outcome {
             return Err(e.into());
         }
     };
+    // The file's own `allow` lists, as --allow KIND:SERVICE.
+    let mut allow = allow;
+    for (i, kinds) in &scenario.lint_allow {
+        let id = scenario.services[*i as usize].id.to_string();
+        for k in kinds {
+            if let Some(kind) = KINDS.iter().find(|x| x.as_str() == k) {
+                allow.push((*kind, Some(id.clone())));
+            }
+        }
+    }
     let all = lint::lint(&scenario, args.max_share);
     let total = all.len();
     let warnings: Vec<Warning> = all
