@@ -9,7 +9,7 @@
 use std::path::Path;
 
 use crate::error::InputError;
-use crate::results::{ModelKind, SweepAxis, SweepPoint, SweepReport, VERSION};
+use crate::results::{ModelKind, SweepAxis, SweepPoint, SweepReport, VERSION, combinations};
 use crate::run::{self, RunOptions};
 use crate::scenario::{Scenario, load_with};
 
@@ -47,25 +47,6 @@ pub fn parse_axis(text: &str) -> Result<SweepAxis, InputError> {
     })
 }
 
-/// Points of the grid, as indices into each axis' values, the last axis
-/// varying fastest.
-fn grid(axes: &[SweepAxis]) -> Vec<Vec<usize>> {
-    let mut points = vec![Vec::new()];
-    for axis in axes {
-        points = points
-            .into_iter()
-            .flat_map(|p| {
-                (0..axis.values.len()).map(move |i| {
-                    let mut q = p.clone();
-                    q.push(i);
-                    q
-                })
-            })
-            .collect();
-    }
-    points
-}
-
 /// The most points a sweep runs: each is a whole run.
 pub const MAX_POINTS: usize = 400;
 
@@ -78,7 +59,7 @@ pub fn sweep(
     options: &RunOptions,
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> crate::error::Result<SweepReport> {
-    let points = grid(axes);
+    let points = combinations(axes);
     if points.len() > MAX_POINTS {
         return Err(InputError::flag(
             "--vary",
@@ -184,7 +165,7 @@ mod tests {
         assert_eq!(a.values, vec!["[\"a\", \"b\"]", "[\"a\"]"]);
         let b = parse_axis("resolvers.serve_stale=false,true").unwrap();
         assert_eq!(
-            grid(&[a, b]),
+            combinations(&[a, b]),
             vec![vec![0, 0], vec![0, 1], vec![1, 0], vec![1, 1]]
         );
         for bad in ["ttl", "=1,2", "ttl=1,,2", "ttl="] {

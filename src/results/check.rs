@@ -88,3 +88,22 @@ impl From<&InputError> for ErrorJson {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::WarningKind;
+
+    /// The kinds a service may `allow` in the file are written as text in
+    /// `scenario` (which may not use `results`): they must stay kinds.
+    #[test]
+    fn a_service_allows_only_kinds_that_exist() {
+        let kinds = [
+            WarningKind::SingleProvider,
+            WarningKind::HiddenSingleProvider,
+            WarningKind::ProviderShare,
+        ];
+        for name in crate::scenario::SERVICE_LINTS {
+            assert!(kinds.iter().any(|k| k.as_str() == name), "{name}");
+        }
+    }
+}

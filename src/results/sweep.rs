@@ -41,3 +41,22 @@ pub struct SweepPoint {
     pub worst_service: String,
     pub worst_figure: f64,
 }
+
+/// Every combination of one value of each axis, as indices into their
+/// values, the last axis varying fastest.
+pub fn combinations(axes: &[SweepAxis]) -> Vec<Vec<usize>> {
+    let mut points = vec![Vec::new()];
+    for axis in axes {
+        points = points
+            .into_iter()
+            .flat_map(|p| {
+                (0..axis.values.len()).map(move |i| {
+                    let mut q = p.clone();
+                    q.push(i);
+                    q
+                })
+            })
+            .collect();
+    }
+    points
+}

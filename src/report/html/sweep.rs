@@ -7,7 +7,7 @@ use std::io::{self, Write};
 use super::{esc, head, provenance, table};
 use crate::report::sweep::measure_label;
 use crate::report::{fmt_small, trials};
-use crate::results::{ModelKind, SweepReport};
+use crate::results::{ModelKind, SweepReport, combinations};
 
 fn shown(r: &SweepReport, x: f64) -> String {
     match r.model {
@@ -99,24 +99,6 @@ fn heat_map(s: &mut String, r: &SweepReport, fixed_rest: &[usize], max: f64) {
     s.push_str("</svg>\n");
 }
 
-/// Every combination of the values of the axes after the second.
-fn rest_combinations(r: &SweepReport) -> Vec<Vec<usize>> {
-    let mut out = vec![Vec::new()];
-    for a in r.axes.iter().skip(2) {
-        out = out
-            .into_iter()
-            .flat_map(|p| {
-                (0..a.values.len()).map(move |i| {
-                    let mut q = p.clone();
-                    q.push(i);
-                    q
-                })
-            })
-            .collect();
-    }
-    out
-}
-
 pub fn sweep(r: &SweepReport, out: &mut dyn Write) -> io::Result<()> {
     let mut s = String::new();
     head(&mut s, &format!("sweep of {}", r.scenario));
@@ -146,7 +128,7 @@ pub fn sweep(r: &SweepReport, out: &mut dyn Write) -> io::Result<()> {
             esc(&r.fixed.join(", "))
         );
     }
-    for rest in rest_combinations(r) {
+    for rest in combinations(r.axes.get(2..).unwrap_or(&[])) {
         if !rest.is_empty() {
             let label: Vec<String> = r.axes[2..]
                 .iter()
