@@ -12,6 +12,13 @@
 //! Each with the measured resolvers (the default, spec §3.1) and the ideal
 //! ones (spec §3): the measured profile should cost at most twice as much.
 //!
+//! `requirements/any-N`: one trial of a service whose `requires_any` group
+//! has N members (one provider with 12 outages a year, a year's horizon):
+//! five times the width should cost about five times as much (issue 16: it
+//! cost 25 times, a scan of the closure per lookup). `requirements/chain-N`:
+//! an N-long `requires` chain, where each lookup still walks what it
+//! requires, so the cost grows with the cube of N (noted, not yet fixed).
+//!
 //!     cargo bench --bench timeline
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
@@ -19,7 +26,7 @@ use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_m
 use dnsim::duration::Millis;
 use dnsim::forcing::Forcing;
 use dnsim::scenario::{
-    Event, EventTarget, LossBy, ModelKind, OutageDuration, Profile, Resolvers, Scenario,
+    Event, EventTarget, LossBy, ModelKind, OutageDuration, Profile, Resolvers, Scenario, parse_str,
 };
 use dnsim::synth::{PlanSpec, plan};
 use dnsim::timeline::TimelineModel;
@@ -83,5 +90,57 @@ fn bench(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench);
+/// A year with one provider out 12 times, and `services` (id, requires,
+/// requires_any) on it.
+fn requirement_plan(services: impl Iterator<Item = (String, String)>) -> Scenario {
+    let mut text = String::from(
+        "[simulation]\nmodel = \"timeline\"\nhorizon = \"365d\"\n\
+         [[region]]\nid = \"r\"\n[[provider]]\nid = \"p\"\noutages_per_year = 12\n",
+    );
+    for (id, rest) in services {
+        text.push_str(&format!(
+            "[[service]]\nid = \"{id}\"\ndns = [\"p\"]\n{rest}\n"
+        ));
+    }
+    parse_str(std::path::Path::new("bench.toml"), &text).expect("a valid plan")
+}
+
+fn requirements(c: &mut Criterion) {
+    let mut group = c.benchmark_group("requirements");
+    group.sample_size(10);
+    let quote = |i: usize| format!("\"m{i}\"");
+    for width in [400usize, 2000] {
+        let members = (0..width).map(|i| (format!("m{i}"), String::new()));
+        let list: Vec<String> = (0..width).map(quote).collect();
+        let top = (
+            "top".to_string(),
+            format!("requires_any = [[{}]]", list.join(", ")),
+        );
+        let scenario = requirement_plan(members.chain([top]));
+        let model =
+            TimelineModel::compile(&scenario, 1, &Forcing::default(), None).expect("compiles");
+        group.bench_with_input(BenchmarkId::new("any", width), &model, |b, m| {
+            b.iter(|| m.run(1, &|_| {}))
+        });
+    }
+    for length in [10usize, 20] {
+        let chain = (0..length).map(|i| {
+            let rest = if i == 0 {
+                String::new()
+            } else {
+                format!("requires = [{}]", quote(i - 1))
+            };
+            (format!("m{i}"), rest)
+        });
+        let scenario = requirement_plan(chain);
+        let model =
+            TimelineModel::compile(&scenario, 1, &Forcing::default(), None).expect("compiles");
+        group.bench_with_input(BenchmarkId::new("chain", length), &model, |b, m| {
+            b.iter(|| m.run(1, &|_| {}))
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench, requirements);
 criterion_main!(benches);

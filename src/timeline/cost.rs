@@ -4,17 +4,19 @@
 //! A resolver simulates a service's trouble windows: the outages of every
 //! provider of the service and of what it requires. In them, each name of
 //! the service's requirement closure is looked up at its own rate, and each
-//! lookup steps through the closure. So one trial costs about
+//! lookup steps through what that name requires (the next lookup is found
+//! in a tournament tree, at a cost that the estimate leaves out). So one
+//! trial costs about
 //!
-//!   Σ over regions and services: resolvers × W × Λ × n
+//!   Σ over regions and services: resolvers × W × Σ over the closure of λ × m
 //!
 //! lookup steps, where W is the expected trouble time (the providers'
-//! expected outage time, added up and capped at the horizon), Λ the sum of
-//! the closure's lookup rates and n its size; plus, per resolver and
+//! expected outage time, added up and capped at the horizon), λ a member's
+//! lookup rate and m the size of its own closure; plus, per resolver and
 //! window, the walk of each closure member's cache to the window's start.
-//! W, Λ and n are computed in one pass in topological order, as upper
-//! bounds where requirements share members (capped at the plan's size and
-//! summed rate), so the pass stays linear in the plan.
+//! W, the sums and the sizes are computed in one pass in topological
+//! order, as upper bounds where requirements share members (capped at the
+//! plan's size and summed rate), so the pass stays linear in the plan.
 
 use super::TimelineModel;
 
@@ -24,11 +26,11 @@ struct Reach {
     /// Providers of the closure, sorted; `None` once there are more than
     /// [`MAX_TRACKED`] (the trouble time is then taken as the horizon's).
     providers: Option<Vec<u32>>,
-    /// Lookup rates summed over the closure (an upper bound, at most the
-    /// plan's).
-    rate: f64,
     /// Closure size (an upper bound).
     size: f64,
+    /// Σ over the closure of a member's rate times its closure's size (an
+    /// upper bound): the steps of the closure's lookups per second.
+    steps: f64,
 }
 
 const MAX_TRACKED: usize = 64;
@@ -71,11 +73,12 @@ impl TimelineModel<'_> {
             let svc = &sc.services[s as usize];
             let mut providers: Option<Vec<u32>> =
                 Some(svc.dns.iter().chain(svc.standby.iter()).copied().collect());
-            let (mut rate, mut size) = (self.svc[s as usize].lambda, 1.0);
+            let lambda = self.svc[s as usize].lambda;
+            let (mut size, mut steps) = (1.0, 0.0);
             for &d in self.deps.row(s as usize) {
                 let r = &reach[d as usize];
-                rate += r.rate;
                 size += r.size;
+                steps += r.steps;
                 providers = match (providers, &r.providers) {
                     (Some(mut mine), Some(theirs)) => {
                         mine.extend(theirs);
@@ -86,7 +89,8 @@ impl TimelineModel<'_> {
                     _ => None,
                 };
             }
-            let (rate, size) = (rate.min(all_rates), size.min(n));
+            let size = size.min(n);
+            let steps = (steps + lambda * size).min(all_rates * n);
             for r in 0..rc {
                 let (trouble, windows) = match &providers {
                     Some(ps) => ps.iter().fold((0.0, 0.0), |(t, w), &p| {
@@ -95,7 +99,7 @@ impl TimelineModel<'_> {
                     }),
                     None => (self.horizon, f64::INFINITY),
                 };
-                lookups += trouble.min(self.horizon) * rate * size;
+                lookups += trouble.min(self.horizon) * steps;
                 // A window's start walks each closure member's cache through
                 // the quiet time before it (at most 64 cycles).
                 if trouble > 0.0 {
@@ -104,8 +108,8 @@ impl TimelineModel<'_> {
             }
             reach[s as usize] = Reach {
                 providers,
-                rate,
                 size,
+                steps,
             };
         }
         (lookups + walks * WALK_STEPS) * f64::from(sc.resolvers.per_region)

@@ -31,6 +31,7 @@
 //! Counts are integers; weights and rates are applied when results are
 //! written.
 
+mod argmin;
 mod bulk;
 mod certain;
 mod compile;

@@ -5,6 +5,7 @@
 //! fresh stretches here, the other shortcuts in `certain.rs`, `bulk.rs`
 //! and `failures.rs` (spec §3, §3.1).
 
+use super::argmin::ArgMin;
 use super::bulk::{Bulk, Cost, Pending};
 use super::tally::TimelineTally;
 use super::{Outages, TimelineModel};
@@ -42,6 +43,8 @@ pub(super) struct ResolverSim<'m> {
     pub(super) fail_streak: Vec<u32>,
     pub(super) seen: Vec<f64>,
     pub(super) next: Vec<f64>,
+    /// `next` as a tournament, inside a window's event loop.
+    first: ArgMin,
     /// Providers in holddown, and until when.
     pub(super) held: Vec<(u32, f64)>,
     /// Scratch: the providers a resolution tries, in order, and what a
@@ -88,6 +91,7 @@ impl<'m> ResolverSim<'m> {
             fail_streak: vec![0; n],
             seen: vec![f64::INFINITY; n],
             next: vec![f64::INFINITY; n],
+            first: ArgMin::default(),
             held: Vec::new(),
             order: Vec::new(),
             cost: Cost::default(),
@@ -195,13 +199,10 @@ impl<'m> ResolverSim<'m> {
         let mut cost = std::mem::take(&mut self.cost);
         let mut rest = std::mem::take(&mut self.rest);
         let mut pending = Pending::default();
+        let mut first = std::mem::take(&mut self.first);
+        first.build(&self.next);
         loop {
-            let (mut k, mut t) = (0, f64::INFINITY);
-            for (j, &n) in self.next.iter().enumerate() {
-                if n < t {
-                    (k, t) = (j, n);
-                }
-            }
+            let (k, t) = first.min();
             if t >= b {
                 break;
             }
@@ -215,6 +216,7 @@ impl<'m> ResolverSim<'m> {
                 .fold(f64::INFINITY, f64::min);
             if t < fresh_until {
                 self.next[k] = fresh_until + self.wait(rng, lambda);
+                first.set(k, self.next[k]);
                 continue;
             }
             // When every part of the lookup is certain (fresh in cache, a
@@ -246,6 +248,7 @@ impl<'m> ResolverSim<'m> {
                     next = self.failure_run(rng, &bulk, next, c.change, tally, &mut pending);
                 }
                 self.next[k] = next;
+                first.set(k, next);
                 continue;
             }
             cost.clear();
@@ -260,8 +263,10 @@ impl<'m> ResolverSim<'m> {
                 }
             }
             self.next[k] = t + self.wait(rng, lambda);
+            first.set(k, self.next[k]);
         }
         pending.flush(rng, m, tally);
+        self.first = first;
         self.cost = cost;
         self.rest = rest;
     }
