@@ -9,13 +9,17 @@
 //! letters, digits, `_` and single hyphens, so each element gets a name made
 //! of its index and its id with other characters as `_`; its `<label>` holds
 //! the id as the scenario spells it (`github.com@us-east`, `dyn@eu`).
+//!
+//! A service with a `parent` also fails for want of a referral: its cold
+//! NS set (a basic event per region, `cold-ns ID@REGION`) and its parent's
+//! providers all down, or, up the chain, the parent's own referral failing.
 
 use std::io::{self, Write};
 
 use crate::forcing::Forcing;
-use crate::model::Model;
+use crate::model::{Model, cold_ns_event};
 use crate::results::VERSION;
-use crate::scenario::Scenario;
+use crate::scenario::{Parent, Scenario};
 
 /// `prefix` + index + the id with anything but ASCII letters, digits and `_`
 /// replaced by `_`: unique by the index, readable by the id.
@@ -88,25 +92,64 @@ pub fn open_psa(scenario: &Scenario, out: &mut dyn Write) -> io::Result<()> {
         escape(&scenario.name).replace("--", "- -")
     )?;
     writeln!(out, "<opsa-mef>")?;
+    let event_index: std::collections::HashMap<&str, usize> = model
+        .events
+        .iter()
+        .enumerate()
+        .map(|(e, ev)| (ev.id.as_str(), e))
+        .collect();
     for (s, svc) in scenario.services.iter().enumerate() {
         for r in 0..rc {
-            let dns = connective(
-                "and",
-                svc.dns
-                    .iter()
-                    .map(|&p| {
-                        connective(
-                            "or",
-                            covering[r * pc + p as usize]
-                                .iter()
-                                .map(|&e| format!(r#"<basic-event name="{}"/>"#, event_names[e]))
-                                .collect(),
-                        )
-                    })
-                    .collect(),
-            );
+            let all_down = |providers: &[u32]| {
+                connective(
+                    "and",
+                    providers
+                        .iter()
+                        .map(|&p| {
+                            connective(
+                                "or",
+                                covering[r * pc + p as usize]
+                                    .iter()
+                                    .map(|&e| {
+                                        format!(r#"<basic-event name="{}"/>"#, event_names[e])
+                                    })
+                                    .collect(),
+                            )
+                        })
+                        .collect(),
+                )
+            };
+            let dns = all_down(&svc.dns);
             let refer = |q: u32| format!(r#"<gate name="{}"/>"#, gate(scenario, q as usize, r));
             let mut terms = vec![dns];
+            // The delegation chain: the NS set cold (a basic event) and the
+            // parent's providers down, or the parent's own referral failing.
+            let mut chain = Vec::new();
+            let mut at = svc;
+            while at.parent.is_some() {
+                let cold = cold_ns_event(&at.id, &scenario.regions[r].id);
+                let e = event_index[cold.as_str()];
+                chain.push((
+                    format!(r#"<basic-event name="{}"/>"#, event_names[e]),
+                    all_down(scenario.parent_providers(at)),
+                ));
+                match at.parent {
+                    Some(Parent::Service(q)) => at = &scenario.services[q as usize],
+                    _ => break,
+                }
+            }
+            let referral =
+                chain
+                    .into_iter()
+                    .rev()
+                    .fold(None, |above: Option<String>, (cold, parent)| {
+                        let failing = match above {
+                            None => parent,
+                            Some(a) => connective("or", vec![parent, a]),
+                        };
+                        Some(connective("and", vec![cold, failing]))
+                    });
+            terms.extend(referral);
             terms.extend(svc.requires.iter().map(|&q| refer(q)));
             terms.extend(
                 svc.requires_any

@@ -17,7 +17,7 @@ use std::collections::HashMap;
 
 use crate::error::InputError;
 use crate::forcing::Forcing;
-use crate::scenario::{EventTarget, Scenario};
+use crate::scenario::{EventTarget, Parent, Scenario};
 
 /// One independent random event of the snapshot model.
 #[derive(Debug, Clone)]
@@ -83,6 +83,10 @@ pub struct Model {
     pub groups: Csr,
     /// Per node: the summed weight of the services it stands for.
     pub node_weight: Vec<f64>,
+    /// Per node: whether a service stands for it. The others are parents'
+    /// referrals (see [`referrals`]), which count in no figure of their
+    /// own.
+    pub node_visible: Vec<bool>,
     /// Per service (scenario order): its node.
     pub service_node: Vec<u32>,
     /// Services in an order where requirements come first.
@@ -119,13 +123,17 @@ impl Model {
     pub fn compile(scenario: &Scenario, forcing: &Forcing) -> Result<Model, InputError> {
         let mut events = scenario_events(scenario);
         force(scenario, forcing, &mut events)?;
-        let down_events = coverage(&events, scenario.regions.len(), scenario.providers.len());
+        // After the forcing: a cold NS cache is the resolvers' state, not
+        // an outage, so `--fail-only` keeps it.
+        let referrals = referrals(scenario, &mut events);
+        let provider_count = scenario.providers.len() + referrals.iter().flatten().count();
+        let down_events = coverage(&events, scenario.regions.len(), provider_count);
         let service_order = topological_order(scenario);
-        let nodes = Nodes::collapse(scenario, &service_order);
+        let nodes = Nodes::collapse(scenario, &service_order, &referrals);
         Ok(Model {
             region_ids: scenario.regions.iter().map(|r| r.id.clone()).collect(),
             region_weights: scenario.regions.iter().map(|r| r.weight).collect(),
-            provider_count: scenario.providers.len(),
+            provider_count,
             exact: events.iter().all(|e| e.p == 0.0 || e.p == 1.0),
             events,
             down_events,
@@ -134,6 +142,7 @@ impl Model {
             node_groups: nodes.node_groups,
             groups: nodes.groups,
             node_weight: nodes.weight,
+            node_visible: nodes.visible,
             service_node: nodes.service_node,
             service_order,
         })
@@ -170,6 +179,77 @@ fn scenario_events(scenario: &Scenario) -> Vec<EventDef> {
         });
     }
     events
+}
+
+/// The delegation chain in the snapshot model (`[[service]] parent`): a
+/// lookup whose resolver's NS set for the service has expired needs a
+/// referral from the parent's providers. Each such service gets a
+/// provider of its own past the scenario's, down in a region with the
+/// service's [`Scenario::cold_ns_share`] (an event per region); its
+/// referral node is delegated to that provider and the parent's
+/// providers, so it is down when the NS set is cold and every parent
+/// provider is down, and the service requires it. The expected figures
+/// are the share-weighted mix of cold and warm resolvers; within a trial
+/// a region's resolvers are all cold or all warm. Returns, per service,
+/// its cold-NS provider.
+fn referrals(scenario: &Scenario, events: &mut Vec<EventDef>) -> Vec<Option<u32>> {
+    let mut next = scenario.providers.len() as u32;
+    scenario
+        .services
+        .iter()
+        .map(|s| {
+            s.parent?;
+            let p = scenario.cold_ns_share(s);
+            for (r, region) in scenario.regions.iter().enumerate() {
+                events.push(EventDef {
+                    id: cold_ns_event(&s.id, &region.id),
+                    p,
+                    cover: vec![(next, r as u32)],
+                });
+            }
+            next += 1;
+            Some(next - 1)
+        })
+        .collect()
+}
+
+/// What service `s`'s referral needs, as sets of providers of which it
+/// fails when all are down: its NS set cold and every provider of its
+/// parent down; or, when the parent is a service with a parent of its own,
+/// both NS sets cold and every provider of the grandparent down; and so
+/// on up the chain. Empty without a parent.
+fn referral_sets(scenario: &Scenario, s: u32, referrals: &[Option<u32>]) -> Vec<Vec<u32>> {
+    let mut sets = Vec::new();
+    let Some(first) = referrals[s as usize] else {
+        return sets;
+    };
+    let mut cold = vec![first];
+    let mut at = &scenario.services[s as usize];
+    loop {
+        let mut set = cold.clone();
+        set.extend(scenario.parent_providers(at));
+        set.sort_unstable();
+        set.dedup();
+        sets.push(set);
+        match at.parent {
+            // The loader refuses parent cycles, so the chain ends.
+            Some(Parent::Service(q)) => match referrals[q as usize] {
+                Some(c) => {
+                    cold.push(c);
+                    at = &scenario.services[q as usize];
+                }
+                None => break,
+            },
+            _ => break,
+        }
+    }
+    sets
+}
+
+/// The id (and random stream) of the event "service `s`'s NS set is cold
+/// in `region`": a space keeps it apart from every id a file can write.
+pub fn cold_ns_event(service: &str, region: &str) -> String {
+    format!("cold-ns {service}@{region}")
 }
 
 /// A forced failure is its event made certain, or a new certain event
@@ -234,6 +314,7 @@ struct Nodes {
     node_groups: Csr,
     groups: Csr,
     weight: Vec<f64>,
+    visible: Vec<bool>,
     service_node: Vec<u32>,
 }
 
@@ -242,19 +323,23 @@ impl Nodes {
     /// already have their nodes) and gives each the node of its signature:
     /// its sorted delegation set, its requirements' nodes and its
     /// `requires_any` groups of nodes.
-    fn collapse(scenario: &Scenario, order: &[u32]) -> Nodes {
+    fn collapse(scenario: &Scenario, order: &[u32], referrals: &[Option<u32>]) -> Nodes {
         let mut nodes = Nodes {
             dns: Csr::new(),
             requires: Csr::new(),
             node_groups: Csr::new(),
             groups: Csr::new(),
             weight: Vec::new(),
+            visible: Vec::new(),
             service_node: vec![u32::MAX; scenario.services.len()],
         };
         let mut node_of: HashMap<Vec<u32>, u32> = HashMap::new();
-        let mut key = Vec::new();
         for &s in order {
             let svc = &scenario.services[s as usize];
+            let referral: Vec<u32> = referral_sets(scenario, s, referrals)
+                .iter()
+                .map(|dns| nodes.node(&mut node_of, dns, &[], &[]))
+                .collect();
             let mut dns = svc.dns.to_vec();
             dns.sort_unstable();
             let to_nodes = |list: &[u32]| {
@@ -266,35 +351,17 @@ impl Nodes {
                 v.dedup();
                 v
             };
-            let req = to_nodes(&svc.requires);
+            let mut req = to_nodes(&svc.requires);
+            if !referral.is_empty() {
+                req.extend(referral);
+                req.sort_unstable();
+                req.dedup();
+            }
             let mut any: Vec<Vec<u32>> = svc.requires_any.iter().map(|g| to_nodes(g)).collect();
             any.sort_unstable();
             any.dedup();
-            key.clear();
-            key.push(dns.len() as u32);
-            key.extend(&dns);
-            key.push(req.len() as u32);
-            key.extend(&req);
-            for g in &any {
-                key.push(g.len() as u32);
-                key.extend(g);
-            }
-            let node = match node_of.get(&key) {
-                Some(&n) => n,
-                None => {
-                    let n = nodes.weight.len() as u32;
-                    nodes.dns.push_row(dns.iter().copied());
-                    nodes.requires.push_row(req.iter().copied());
-                    let first = nodes.groups.len() as u32;
-                    for g in &any {
-                        nodes.groups.push_row(g.iter().copied());
-                    }
-                    nodes.node_groups.push_row(first..nodes.groups.len() as u32);
-                    nodes.weight.push(0.0);
-                    node_of.insert(key.clone(), n);
-                    n
-                }
-            };
+            let node = nodes.node(&mut node_of, &dns, &req, &any);
+            nodes.visible[node as usize] = true;
             nodes.service_node[s as usize] = node;
         }
         // Weights are summed in scenario order, so a node's weight does not
@@ -303,6 +370,41 @@ impl Nodes {
             nodes.weight[n as usize] += s.weight;
         }
         nodes
+    }
+
+    /// The node of a signature (sorted delegation set, requirements'
+    /// nodes, groups of nodes), made when it is new.
+    fn node(
+        &mut self,
+        node_of: &mut HashMap<Vec<u32>, u32>,
+        dns: &[u32],
+        req: &[u32],
+        any: &[Vec<u32>],
+    ) -> u32 {
+        let mut key = Vec::with_capacity(2 + dns.len() + req.len());
+        key.push(dns.len() as u32);
+        key.extend(dns);
+        key.push(req.len() as u32);
+        key.extend(req);
+        for g in any {
+            key.push(g.len() as u32);
+            key.extend(g);
+        }
+        if let Some(&n) = node_of.get(&key) {
+            return n;
+        }
+        let n = self.weight.len() as u32;
+        self.dns.push_row(dns.iter().copied());
+        self.requires.push_row(req.iter().copied());
+        let first = self.groups.len() as u32;
+        for g in any {
+            self.groups.push_row(g.iter().copied());
+        }
+        self.node_groups.push_row(first..self.groups.len() as u32);
+        self.weight.push(0.0);
+        self.visible.push(false);
+        node_of.insert(key, n);
+        n
     }
 }
 

@@ -278,7 +278,9 @@ fn accumulate(model: &Model, node_down: &[u64], tally: &mut Tally) {
         let mut any = 0;
         for (n, &word) in nd.iter().enumerate() {
             tally.down[n * rc + r] += word.count_ones() as u64;
-            any |= word;
+            if model.node_visible[n] {
+                any |= word;
+            }
         }
         tally.any[r] += any.count_ones() as u64;
         eval::add_impacts(model, r, nd, &mut sums);

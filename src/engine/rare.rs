@@ -248,7 +248,10 @@ fn run_block(
         for r in 0..rc {
             let nd = &node_down[r * nc..(r + 1) * nc];
             eval::add_impacts(model, r, nd, &mut impacts);
-            let any = nd.iter().fold(0, |a, &x| a | x);
+            let any = nd
+                .iter()
+                .zip(&model.node_visible)
+                .fold(0, |a, (&x, &v)| if v { a | x } else { a });
             t.any[r] += weighted_bits(any, &l);
         }
         for n in 0..nc {

@@ -6,20 +6,29 @@
 //! the fast engine, so the two must agree exactly. Tests use it as an oracle
 //! and the benchmark measures the fast engine against it.
 
-use crate::model::Model;
-use crate::scenario::Scenario;
+use std::collections::HashSet;
+
+use crate::model::{Model, cold_ns_event};
+use crate::scenario::{Parent, Scenario, Service};
 
 use super::{BLOCK_WORDS, RunConfig, block_count, draw_block, stream_keys, trials_in_block};
 
 /// Which services are down in each region (`[region][service]`), given which
 /// events fired in this trial.
+///
+/// A service with a `parent` is also down where its NS set is cold (its
+/// `cold_ns_event` fired there) and every provider of its parent is down.
 pub fn eval_trial(scenario: &Scenario, model: &Model, fired: &[bool]) -> Vec<Vec<bool>> {
     let regions = scenario.regions.len();
     let mut provider_down = vec![vec![false; scenario.providers.len()]; regions];
+    let mut fired_ids = HashSet::new();
     for (e, event) in model.events.iter().enumerate() {
         if fired[e] {
+            fired_ids.insert(event.id.as_str());
             for &(p, r) in &event.cover {
-                provider_down[r as usize][p as usize] = true;
+                if let Some(down) = provider_down[r as usize].get_mut(p as usize) {
+                    *down = true;
+                }
             }
         }
     }
@@ -33,10 +42,44 @@ pub fn eval_trial(scenario: &Scenario, model: &Model, fired: &[bool]) -> Vec<Vec
                 .requires_any
                 .iter()
                 .any(|g| g.iter().all(|&q| out[r][q as usize]));
-            out[r][s as usize] = all_dns_down || required_down || group_down;
+            let referral_down = referral_down(
+                scenario,
+                svc,
+                &|id| fired_ids.contains(cold_ns_event(id, &scenario.regions[r].id).as_str()),
+                &provider_down[r],
+            );
+            out[r][s as usize] = all_dns_down || required_down || group_down || referral_down;
         }
     }
     out
+}
+
+/// Whether a lookup of `svc` fails for want of a referral: its NS set is
+/// cold and its parent's providers are all down, or they are not but the
+/// parent (a service) fails for want of its own referral.
+fn referral_down(
+    scenario: &Scenario,
+    svc: &Service,
+    cold: &dyn Fn(&str) -> bool,
+    provider_down: &[bool],
+) -> bool {
+    if svc.parent.is_none() || !cold(&svc.id) {
+        return false;
+    }
+    let parent_down = scenario
+        .parent_providers(svc)
+        .iter()
+        .all(|&p| provider_down[p as usize]);
+    parent_down
+        || match svc.parent {
+            Some(Parent::Service(q)) => referral_down(
+                scenario,
+                &scenario.services[q as usize],
+                cold,
+                provider_down,
+            ),
+            _ => false,
+        }
 }
 
 /// Plain counts from the reference evaluator over the same draws as

@@ -152,7 +152,7 @@ pub fn import(path: &Path, catalog: &Catalog) -> Result<Plan, InputError> {
             ns_ttl: None,
             records: &recs,
         });
-        add_children(&mut plan, catalog, children);
+        add_children(&mut plan, catalog, children, &origin, &dns);
     }
     plan.finish_requirements();
     plan.finish(path)
@@ -188,7 +188,13 @@ fn records(d: &Domain, origin: &str) -> (Vec<Rec>, Vec<Child>) {
 }
 
 /// Each delegated child zone, a service on its own NS hosts.
-fn add_children(plan: &mut Plan, catalog: &Catalog, children: Vec<Child>) {
+fn add_children(
+    plan: &mut Plan,
+    catalog: &Catalog,
+    children: Vec<Child>,
+    origin: &str,
+    apex_dns: &[String],
+) {
     let own = super::self_hosting(
         catalog,
         children.iter().map(|(n, h, _)| (n.as_str(), h.as_slice())),
@@ -199,10 +205,12 @@ fn add_children(plan: &mut Plan, catalog: &Catalog, children: Vec<Child>) {
             "{child}: delegated by NS records to {}",
             hosts.join(", ")
         ));
+        let parent = plan.parent_of_child(&child, origin, apex_dns);
         plan.services.push(ServiceOut {
             id: child,
             dns: cdns,
             ns_ttl: Some(format!("{ttl}s")),
+            parent,
             ..ServiceOut::default()
         });
     }

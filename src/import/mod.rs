@@ -47,6 +47,9 @@ pub struct ServiceOut {
     pub ttl: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ns_ttl: Option<String>,
+    /// A child zone's parent: the zone's apex service, or its one provider.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parent: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub requires: Vec<String>,
     /// Weight 0 for names the import added only because others require
@@ -383,6 +386,7 @@ impl Plan {
                 ttl: ttl[name].map(|t| format!("{t}s")),
                 ns_ttl: zone.ns_ttl.map(|t| format!("{t}s")),
                 requires: requires.remove(name).unwrap_or_default(),
+                parent: None,
                 weight: None,
             });
             added += 1;
@@ -412,6 +416,29 @@ impl Plan {
     /// own, on a placeholder provider for its registrable domain's DNS
     /// (`dns:<registrable>`), since the input does not say who serves it;
     /// reported.
+    /// What a child zone of `origin` names as its `parent`: the apex's
+    /// service when the import made one, else the apex's provider when it
+    /// has just one (with several and no apex service there is nothing to
+    /// name: the child is left without a parent, and the report says so).
+    pub fn parent_of_child(
+        &mut self,
+        child: &str,
+        origin: &str,
+        apex_dns: &[String],
+    ) -> Option<String> {
+        if self.services.iter().any(|s| s.id == origin) {
+            return Some(origin.to_string());
+        }
+        if let [only] = apex_dns {
+            return Some(only.clone());
+        }
+        self.report.push(format!(
+            "{child}: no parent set ({origin} has no address record and {} providers)",
+            apex_dns.len()
+        ));
+        None
+    }
+
     pub fn finish_requirements(&mut self) {
         let known: HashSet<String> = self.services.iter().map(|s| s.id.clone()).collect();
         let mut missing: Vec<String> = Vec::new();

@@ -197,11 +197,13 @@ pub fn import(path: &Path, origin: Option<&str>, catalog: &Catalog) -> Result<Pl
     });
     for child in &children {
         let (hosts, ttl) = &ns[*child];
-        let dns = map(&mut plan, hosts, child);
+        let child_dns = map(&mut plan, hosts, child);
+        let parent = plan.parent_of_child(child, &origin, &dns);
         plan.services.push(ServiceOut {
             id: child.to_string(),
-            dns,
+            dns: child_dns,
             ns_ttl: Some(format!("{ttl}s")),
+            parent,
             ..ServiceOut::default()
         });
         plan.report.push(format!(

@@ -66,6 +66,7 @@ pub const KEYS: &[Key] = &[
     key("service", "weight", Number { min: 0.0, max: None, }, "1", Both, "Impact weight (users, revenue…): impacts are sums of weights."),
     key("service", "requires", Ids, "", Both, "Services that must all be reachable too (a site and its CDN)."),
     key("service", "requires_any", IdGroups, "", Both, "Groups of services; from each group at least one must be reachable."),
+    key("service", "parent", Id, "", Both, "The zone this one is delegated from: a service of the plan (its providers serve the delegation) or a provider (a TLD operator). A resolver whose NS set for this zone has expired needs the parent's referral; snapshot: weighted by that share of lookups; timeline: an NS set per resolver and zone (README, the delegation chain)."),
     key("service", "allow", Choices(&["single_provider", "hidden_single_provider"]), "", Import, "Lint warnings `dnsim check` accepts for this service (known and meant: a CDN back-end in a redundant group, say)."),
     key("resolvers", "profile", Choice(&["measured", "ideal"]), "measured", Timeline, "Resolvers as DNS measurements saw them (spec §3.1), or the ideal resolver of the closed forms (spec §3). The keys below override the profile."),
     key("resolvers", "per_region", Integer { min: 1, max: Some(65535) }, "100", Timeline, "Resolvers simulated per region in each trial."),

@@ -157,6 +157,17 @@ pub struct Service {
     /// Lookups per resolver per hour.
     pub query_rate: f64,
     pub weight: f64,
+    /// The zone this service's zone is delegated from (`parent`), when the
+    /// plan names one.
+    pub parent: Option<Parent>,
+}
+
+/// Where a service's delegation is served (`[[service]] parent`): the zone
+/// of another service of the plan, or a provider (a TLD operator, say).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Parent {
+    Service(u32),
+    Provider(u32),
 }
 
 impl Service {
@@ -194,6 +205,7 @@ impl Service {
             failover_after: Service::DEFAULT_FAILOVER_AFTER,
             query_rate: Service::DEFAULT_QUERY_RATE,
             weight: 1.0,
+            parent: None,
         }
     }
 }
@@ -340,6 +352,37 @@ pub enum LossBy {
 }
 
 impl Scenario {
+    /// The providers that serve service `s`'s delegation (its parent
+    /// zone's NS set), empty without a parent.
+    pub fn parent_providers<'a>(&'a self, s: &'a Service) -> &'a [u32] {
+        match &s.parent {
+            None => &[],
+            Some(Parent::Provider(p)) => std::slice::from_ref(p),
+            Some(Parent::Service(i)) => &self.services[*i as usize].dns,
+        }
+    }
+
+    /// The share of lookups of `s` that find their resolver's NS set for
+    /// it expired, so that the resolver needs its parent's referral: with
+    /// lookups at rate λ and answers cached for T, resolutions come at
+    /// about m = λ/(1 + λT); an NS set cached for T' after each is then
+    /// expired with probability 1/(1 + mT') (spec §3's law on the
+    /// resolution stream), T' the child's `ns_ttl` for child-centric
+    /// resolvers and the parent's `delegation_ttl` for parent-centric
+    /// ones, both capped by `max_cache_ttl`. Lookups from clients whose
+    /// cache does not help (`1 − cache_share`) always need it.
+    pub fn cold_ns_share(&self, s: &Service) -> f64 {
+        let res = &self.resolvers;
+        let cap = res.max_cache_ttl.as_secs_f64();
+        let lambda = s.query_rate / 3600.0;
+        let ttl = f64::from(s.ttl).min(cap);
+        let m = lambda / (1.0 + lambda * ttl);
+        let cold = |t: u32| 1.0 / (1.0 + m * f64::from(t).min(cap));
+        let share = res.parent_centric_share;
+        let cached = (1.0 - share) * cold(s.ns_ttl) + share * cold(s.delegation_ttl);
+        res.cache_share * cached + (1.0 - res.cache_share)
+    }
+
     pub fn total_weight(&self) -> f64 {
         self.services.iter().map(|s| s.weight).sum()
     }

@@ -92,6 +92,7 @@ pub struct RawService {
     pub weight: Option<S<f64>>,
     pub requires: Option<Vec<S<String>>>,
     pub requires_any: Option<Vec<S<Vec<S<String>>>>>,
+    pub parent: Option<S<String>>,
     pub allow: Option<Vec<S<String>>>,
 }
 
@@ -172,6 +173,7 @@ pub const KNOWN_KEYS: &[&str] = &[
     "query_rate",
     "requires",
     "requires_any",
+    "parent",
     "per_region",
     "attempts",
     "retry_timeout",

@@ -110,6 +110,9 @@ impl ResolverSim<'_> {
             let until = until.min(self.failed_until[j]);
             return Some((stale.is_none(), until, Sends::Nothing));
         }
+        // An expired NS set makes the outcome hang on the parent's
+        // providers too: simulated lookup by lookup (`zones.rs`).
+        until = until.min(self.zone_fresh_until(j, t)?);
         let remembers = self.caching && self.model.failure_ttl > 0.0;
         let (fails, sends) = if !self.caching && self.first_try_certain(j, t) {
             // Answered by the first try, whichever free provider it goes

@@ -7,7 +7,7 @@ use crate::error::InputError;
 use crate::forcing::Forcing;
 use crate::model::{Csr, topological_order};
 use crate::random::{Domain, MAX_REGIONS, MAX_RESOLVERS, key};
-use crate::scenario::{EventTarget, LossBy, Profile, Scenario, YEAR_SECS};
+use crate::scenario::{EventTarget, LossBy, Parent, Profile, Scenario, YEAR_SECS};
 
 impl<'a> TimelineModel<'a> {
     /// Compiles `scenario` for the timeline with the run's seed, forced
@@ -75,6 +75,7 @@ impl<'a> TimelineModel<'a> {
             svc: services(scenario, seed),
             order,
             deps: dependencies(scenario),
+            referral: referral_providers(scenario),
             loss_keys: scenario
                 .providers
                 .iter()
@@ -230,4 +231,30 @@ fn dependencies(scenario: &Scenario) -> Csr {
         deps.starts.push(deps.items.len() as u32);
     }
     deps
+}
+
+/// Per service: the providers of its parent and, while the parent is a
+/// service with a parent of its own, of theirs; empty without a parent.
+fn referral_providers(scenario: &Scenario) -> Csr {
+    let mut rows = Csr {
+        starts: vec![0],
+        items: Vec::new(),
+    };
+    for s in &scenario.services {
+        let mut at = s;
+        let start = rows.items.len();
+        while at.parent.is_some() {
+            rows.items.extend(scenario.parent_providers(at));
+            match at.parent {
+                Some(Parent::Service(q)) => at = &scenario.services[q as usize],
+                _ => break,
+            }
+        }
+        rows.items[start..].sort_unstable();
+        let mut row = rows.items.split_off(start);
+        row.dedup();
+        rows.items.extend(row);
+        rows.starts.push(rows.items.len() as u32);
+    }
+    rows
 }

@@ -122,7 +122,8 @@ impl TimelineModel<'_> {
             for &s in &self.order {
                 let svc = &sc.services[s as usize];
                 let mut w: Vec<Interval> = Vec::new();
-                for &p in svc.dns.iter().chain(svc.standby.iter()) {
+                let referral = self.referral.row(s as usize);
+                for &p in svc.dns.iter().chain(svc.standby.iter()).chain(referral) {
                     w.extend(&down[r * pc + p as usize]);
                 }
                 for &d in self.deps.row(s as usize) {

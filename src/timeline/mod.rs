@@ -44,6 +44,7 @@ mod resolver;
 mod selection;
 pub mod summary;
 mod tally;
+mod zones;
 
 use rayon::prelude::*;
 
@@ -100,6 +101,19 @@ struct Svc {
     key: [u8; 32],
 }
 
+/// One zone's NS set at a resolver (`zones.rs`).
+pub(super) struct Zone {
+    /// The service whose zone this is.
+    pub(super) service: u32,
+    /// The parent's zone in the list, when the parent is a service that has
+    /// a parent of its own.
+    pub(super) up: Option<usize>,
+    /// When the NS set expires (−∞: not cached).
+    pub(super) expiry: f64,
+    /// This resolver's NS lifetime for the zone.
+    pub(super) ttl: f64,
+}
+
 /// What a timeline run needs, compiled from a scenario.
 pub struct TimelineModel<'a> {
     pub scenario: &'a Scenario,
@@ -112,6 +126,10 @@ pub struct TimelineModel<'a> {
     position: Vec<u32>,
     /// Direct requirements (requires and requires_any members) per service.
     deps: Csr,
+    /// Per service: the providers its referrals may ask (its parent's, and
+    /// up the chain while parents have parents); their outages make
+    /// trouble windows too.
+    referral: Csr,
     /// Per provider: the key of its resolver-loss draws.
     loss_keys: Vec<[u8; 32]>,
     pub retry_timeout: f64,

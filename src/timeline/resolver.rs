@@ -8,7 +8,7 @@
 use super::argmin::ArgMin;
 use super::bulk::{Bulk, Cost, Pending};
 use super::tally::TimelineTally;
-use super::{Outages, TimelineModel};
+use super::{Outages, TimelineModel, Zone};
 use crate::random::{Stream, exponential, exponential_fast, uniform};
 
 /// What one trial drew, shared by every resolver of the trial.
@@ -65,6 +65,10 @@ pub(super) struct ResolverSim<'m> {
     initialised: bool,
     /// Caches carried over the horizon: whether they have been set at t = 0.
     pub(super) started: bool,
+    /// NS sets of the zones that members' resolutions may need (members
+    /// with a `parent`, and up the chain), and each member's zone.
+    pub(super) zones: Vec<Zone>,
+    pub(super) zone_of: Vec<Option<usize>>,
 }
 
 impl<'m> ResolverSim<'m> {
@@ -77,6 +81,7 @@ impl<'m> ResolverSim<'m> {
         pc: usize,
     ) -> ResolverSim<'m> {
         let n = closure.len();
+        let (zones, zone_of) = model.zones_of(closure);
         ResolverSim {
             model,
             closure,
@@ -103,6 +108,8 @@ impl<'m> ResolverSim<'m> {
             groups: Vec::new(),
             initialised: false,
             started: false,
+            zones,
+            zone_of,
         }
         .with_positions()
     }
@@ -150,6 +157,7 @@ impl<'m> ResolverSim<'m> {
         self.started = false;
         self.caching = share_draw(rng, res.cache_share);
         self.stale_ok = share_draw(rng, res.serve_stale);
+        self.reset_zones(rng);
     }
 
     /// The wait until the next of a Poisson stream of lookups at `rate`.
@@ -183,11 +191,13 @@ impl<'m> ResolverSim<'m> {
             self.draw_delegation_views(rng);
             self.initialised = true;
         }
+        let first = !self.started;
         if self.model.scenario.resolvers.evolve {
             self.advance(rng, a);
         } else {
             self.draw_window_start(rng, a);
         }
+        self.zones_at_window(rng, a, first);
         let m = self.model;
         let own = self.closure.len() - 1;
         if !self.caching {
@@ -320,6 +330,13 @@ impl<'m> ResolverSim<'m> {
             return stale;
         }
         let own = j == self.closure.len() - 1;
+        if !self.referred(rng, j, t, own, cost) {
+            // No referral: the resolution fails, and is remembered so.
+            if self.caching && m.failure_ttl > 0.0 {
+                self.remember_failure(j, t);
+            }
+            return stale;
+        }
         self.try_order(rng, j, t);
         let attempts = res.attempts as usize;
         let mut answered_at = None;

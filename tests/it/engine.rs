@@ -22,8 +22,7 @@ fn on_threads<T: Send>(threads: usize, f: impl FnOnce() -> T + Send) -> T {
 proptest! {
     #![proptest_config(ProptestConfig { cases: 48, .. ProptestConfig::default() })]
 
-    /// The fast engine (collapsed nodes, 64 trials a word, quiet-word
-    /// skipping) and the scalar evaluator agree exactly on the same draws.
+    /// The fast engine and the scalar evaluator on the same draws.
     #[test]
     fn fast_engine_matches_scalar_evaluator(
         seed in 0u64..10_000,
@@ -33,26 +32,43 @@ proptest! {
         trials in 1u64..9000,
     ) {
         let scenario = random_plan(seed, providers, regions, services, (0.0, 0.4));
-        let model = Model::compile(&scenario, &Forcing::default()).unwrap();
-        let config = RunConfig { trials, seed };
-        let tally = on_threads(2, || engine::run(&model, config, &|_| {}));
-        let reference = scalar::run(&scenario, &model, config);
-        let rc = scenario.regions.len();
-        for (s, &node) in model.service_node.iter().enumerate() {
-            for r in 0..rc {
-                prop_assert_eq!(tally.down[node as usize * rc + r], reference.down[s * rc + r], "service {} region {}", s, r);
-            }
-        }
-        prop_assert_eq!(&tally.any, &reference.any);
-        let mut fast: Vec<f64> = tally.impact.iter().flat_map(|(&b, &c)| std::iter::repeat_n(f64::from_bits(b), c as usize)).collect();
-        let mut slow = reference.impacts.clone();
-        fast.sort_by(f64::total_cmp);
-        slow.sort_by(f64::total_cmp);
-        prop_assert_eq!(fast.len(), slow.len());
-        for (a, b) in fast.iter().zip(&slow) {
-            prop_assert!((a - b).abs() < 1e-9, "{} vs {}", a, b);
+        engine_matches_scalar(&scenario, RunConfig { trials, seed })?;
+    }
+}
+
+/// The fast engine (collapsed nodes, 64 trials a word, quiet-word
+/// skipping) and the scalar evaluator agree exactly on the same draws:
+/// per service and region, anything down, and every trial's impact.
+pub fn engine_matches_scalar(scenario: &Scenario, config: RunConfig) -> Result<(), TestCaseError> {
+    let model = Model::compile(scenario, &Forcing::default()).unwrap();
+    let tally = on_threads(2, || engine::run(&model, config, &|_| {}));
+    let reference = scalar::run(scenario, &model, config);
+    let rc = scenario.regions.len();
+    for (s, &node) in model.service_node.iter().enumerate() {
+        for r in 0..rc {
+            prop_assert_eq!(
+                tally.down[node as usize * rc + r],
+                reference.down[s * rc + r],
+                "service {} region {}",
+                s,
+                r
+            );
         }
     }
+    prop_assert_eq!(&tally.any, &reference.any);
+    let mut fast: Vec<f64> = tally
+        .impact
+        .iter()
+        .flat_map(|(&b, &c)| std::iter::repeat_n(f64::from_bits(b), c as usize))
+        .collect();
+    let mut slow = reference.impacts.clone();
+    fast.sort_by(f64::total_cmp);
+    slow.sort_by(f64::total_cmp);
+    prop_assert_eq!(fast.len(), slow.len());
+    for (a, b) in fast.iter().zip(&slow) {
+        prop_assert!((a - b).abs() < 1e-9, "{} vs {}", a, b);
+    }
+    Ok(())
 }
 
 #[test]

@@ -6,6 +6,7 @@ mod bad_input;
 mod calibration;
 mod cli;
 mod compare;
+mod delegation;
 mod engine;
 mod golden;
 mod html;

@@ -195,3 +195,25 @@ pub fn service_index(scenario: &Scenario, id: &str) -> usize {
         .position(|x| *x.id == *id)
         .unwrap_or_else(|| panic!("no service {id}"))
 }
+
+/// `scenario` with a `parent` for some services (from a stream of its
+/// own, so the rest of the plan is [`random_plan`]'s): a provider, or a
+/// later service (so parents never form a cycle).
+pub fn with_parents(mut scenario: Scenario, seed: u64) -> Scenario {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x009a_7e47);
+    let mut u = move || (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64;
+    let (n, pc) = (scenario.services.len(), scenario.providers.len());
+    for i in 0..n {
+        if u() < 0.5 {
+            continue;
+        }
+        let later = n - i - 1;
+        scenario.services[i].parent = Some(if later > 0 && u() < 0.5 {
+            Parent::Service((i + 1 + (u() * later as f64) as usize).min(n - 1) as u32)
+        } else {
+            Parent::Provider((u() * pc as f64) as u32 % pc as u32)
+        });
+        scenario.services[i].query_rate = [0.0, 1.0, 60.0][(u() * 3.0) as usize % 3];
+    }
+    scenario
+}

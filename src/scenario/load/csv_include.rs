@@ -105,6 +105,7 @@ pub(super) fn read(
             loc: loc(id_col),
             requires,
             requires_any: Vec::new(),
+            parent: None,
         });
     }
     Ok(())

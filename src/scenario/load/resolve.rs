@@ -25,6 +25,8 @@ pub(in crate::scenario) struct Pending {
     pub loc: Loc,
     pub requires: Vec<(String, Loc)>,
     pub requires_any: Vec<Vec<(String, Loc)>>,
+    /// `parent`, as written.
+    pub parent: Option<(String, Loc)>,
 }
 
 impl Loader<'_> {
@@ -93,14 +95,37 @@ impl Loader<'_> {
             }
             resolved.push((req.into(), any.into()));
         }
+        let mut parents = Vec::with_capacity(pending.len());
+        for p in &pending {
+            parents.push(match &p.parent {
+                None => None,
+                Some((name, loc)) => Some(self.parent(name, loc, &p.service.id, &index)?),
+            });
+        }
+        if let Some(cycle) = parent_cycle(&parents) {
+            let names: Vec<&str> = cycle
+                .iter()
+                .map(|&i| &*pending[i as usize].service.id)
+                .collect();
+            let (_, loc) = pending[cycle[0] as usize]
+                .parent
+                .as_ref()
+                .expect("in a cycle");
+            return Err(self.loc_err(
+                loc,
+                "service.parent",
+                format!("parent cycle: {} → {}", names.join(" → "), names[0]),
+            ));
+        }
         drop(index);
         let mut services: Vec<Service> = Vec::with_capacity(pending.len());
         // Where each requirement was written, kept until the cycle check.
         let mut written = Vec::with_capacity(pending.len());
-        for (p, (req, any)) in pending.into_iter().zip(resolved) {
+        for ((p, (req, any)), parent) in pending.into_iter().zip(resolved).zip(parents) {
             let mut s = p.service;
             s.requires = req;
             s.requires_any = any;
+            s.parent = parent;
             services.push(s);
             written.push((p.loc, p.requires, p.requires_any));
         }
@@ -108,6 +133,51 @@ impl Loader<'_> {
             return Err(self.cycle_error(&services, &cycle, &written));
         }
         Ok(services)
+    }
+
+    /// A service's `parent`: another service of the plan, or a provider.
+    fn parent(
+        &self,
+        name: &str,
+        loc: &Loc,
+        id: &str,
+        index: &HashMap<&str, u32>,
+    ) -> Result<Parent, InputError> {
+        if name == id {
+            return Err(self.loc_err(
+                loc,
+                "service.parent",
+                format!(
+                    "service \"{id}\" cannot be its own parent: name the zone its delegation is in"
+                ),
+            ));
+        }
+        if let Some(&i) = index.get(name) {
+            return Ok(Parent::Service(i));
+        }
+        match self.ids.get(name) {
+            Some((IdKind::Provider, i, _)) => Ok(Parent::Provider(*i)),
+            Some(_) => Err(self.loc_err(
+                loc,
+                "service.parent",
+                format!("\"{name}\" is a common cause; parent names a service or a provider"),
+            )),
+            None => {
+                let providers = self
+                    .ids
+                    .iter()
+                    .filter(|(_, (k, _, _))| *k == IdKind::Provider);
+                let names = index
+                    .keys()
+                    .copied()
+                    .chain(providers.map(|(n, _)| n.as_str()));
+                Err(self.loc_err(
+                    loc,
+                    "service.parent",
+                    unknown("service or provider", name, names),
+                ))
+            }
+        }
     }
 
     /// A requirement cycle, named in order and located at the requirement
@@ -276,4 +346,44 @@ fn find_cycle(services: &[Service]) -> Option<Vec<u32>> {
             .filter(|r| members.contains(r))
             .min()?;
     }
+}
+
+/// A cycle of `parent`s (each service's parent, where it is a service),
+/// named from its first member in file order.
+fn parent_cycle(parents: &[Option<Parent>]) -> Option<Vec<u32>> {
+    // 0: not seen; 1: on the chain walked now; 2: ends outside a cycle.
+    let mut state = vec![0u8; parents.len()];
+    for start in 0..parents.len() {
+        let mut chain = Vec::new();
+        let mut at = start;
+        while state[at] == 0 {
+            state[at] = 1;
+            chain.push(at as u32);
+            match parents[at] {
+                Some(Parent::Service(q)) => at = q as usize,
+                _ => break,
+            }
+        }
+        if state[at] == 1
+            && matches!(
+                parents[*chain.last().expect("a step") as usize],
+                Some(Parent::Service(_))
+            )
+        {
+            let from = chain
+                .iter()
+                .position(|&x| x as usize == at)
+                .expect("on the chain");
+            let mut cycle = chain[from..].to_vec();
+            let first = (0..cycle.len())
+                .min_by_key(|&i| cycle[i])
+                .expect("a member");
+            cycle.rotate_left(first);
+            return Some(cycle);
+        }
+        for x in chain {
+            state[x as usize] = 2;
+        }
+    }
+    None
 }

@@ -283,6 +283,9 @@ impl Loader<'_> {
             loc: Loc::Toml(raw.id.span()),
             requires,
             requires_any,
+            parent: raw
+                .parent
+                .map(|p| (p.get_ref().clone(), Loc::Toml(p.span()))),
         })
     }
 
