@@ -180,7 +180,7 @@ fn build(
         .collect();
     let expected_unreachable = services.iter().map(|s| s.p_unreachable).sum();
     let expected_impact = services.iter().map(|s| s.weight * s.p_unreachable).sum();
-    services.sort_by(|a, b| b.p_unreachable.total_cmp(&a.p_unreachable));
+    crate::results::rank_rows(&mut services, |s| s.p_unreachable, |s| &s.id);
 
     let providers = provider_rows(scenario, model, single);
 

@@ -32,7 +32,7 @@ pub const KEYS: &[Key] = &[
     key("", "description", Text, "", Both, "Free text: what the scenario describes."),
     key("", "sources", Texts, "", Both, "Where the facts come from (URLs, papers): keep them beside the facts."),
     key("simulation", "model", Choice(&["snapshot", "timeline"]), "snapshot", Both, "Which model `run` uses: the snapshot model (is each provider up or down in a trial; spec §2) or the timeline model (outages in time, resolver caches, retries; spec §3)."),
-    key("simulation", "trials", Integer { min: 1, max: None }, "10000", Both, "Monte Carlo trials. A timeline trial is a whole horizon and costs far more than a snapshot one."),
+    key("simulation", "trials", Integer { min: 1, max: None }, "10000 (snapshot), 100 (timeline)", Both, "Monte Carlo trials. A timeline trial is a whole horizon and costs far more than a snapshot one, hence its smaller default; `--fail-only` runs 1 snapshot trial (exact) or 10 timeline trials unless --trials says."),
     key("simulation", "seed", Integer { min: 0, max: None }, "0", Both, "The seed of every random stream (spec §5): same seed, same bytes."),
     key("simulation", "horizon", Duration, "365d", Timeline, "The time a timeline trial covers."),
     key("simulation", "start", Instant, "", Timeline, "The wall-clock time of t = 0 (RFC 3339), so that events can be written as clock times and reports show dates."),

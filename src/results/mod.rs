@@ -189,3 +189,32 @@ impl Serialize for RegionValues {
         map.end()
     }
 }
+
+/// Sorts rows by a figure, largest first, as a person reads them: figures
+/// that agree to four significant digits are ties (Monte Carlo noise would
+/// otherwise order services of the same risk), listed by id.
+pub fn rank_rows<T>(rows: &mut [T], figure: impl Fn(&T) -> f64, id: impl Fn(&T) -> &str) {
+    let shown = |x: f64| {
+        if x == 0.0 || !x.is_finite() {
+            return x;
+        }
+        let scale = 10f64.powi(3 - x.abs().log10().floor() as i32);
+        (x * scale).round() / scale
+    };
+    rows.sort_by(|a, b| {
+        shown(figure(b))
+            .total_cmp(&shown(figure(a)))
+            .then_with(|| id(a).cmp(id(b)))
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn rows_that_print_alike_are_listed_by_id() {
+        let mut rows = vec![("b", 0.12341), ("a", 0.12339), ("c", 0.5), ("d", 0.0)];
+        super::rank_rows(&mut rows, |r| r.1, |r| r.0);
+        let ids: Vec<&str> = rows.iter().map(|r| r.0).collect();
+        assert_eq!(ids, ["c", "a", "b", "d"]);
+    }
+}

@@ -56,6 +56,19 @@ pub struct Scenario {
     pub lint_allow: Vec<(u32, Vec<String>)>,
 }
 
+impl ModelKind {
+    /// Trials when neither the file nor `--trials` says: the spec's 10,000
+    /// for the snapshot model; 100 for the timeline model, whose trial
+    /// simulates every resolver's lookups over the horizon (a run of a few
+    /// minutes on a plan of a few hundred services, not hours).
+    pub fn default_trials(self) -> u64 {
+        match self {
+            ModelKind::Snapshot => 10_000,
+            ModelKind::Timeline => 100,
+        }
+    }
+}
+
 /// The lint warnings a service may accept with `allow` (`dnsim check`).
 pub const SERVICE_LINTS: [&str; 2] = ["single_provider", "hidden_single_provider"];
 

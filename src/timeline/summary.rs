@@ -61,7 +61,7 @@ pub fn timeline(
         added_latency_ms: avg(&|r| r.added_latency_ms),
     };
     let events = (0..m.events.len()).map(|e| cx.event_row(e)).collect();
-    rows.sort_by(|a, b| b.1.failed_share.total_cmp(&a.1.failed_share));
+    crate::results::rank_rows(&mut rows, |r| r.1.failed_share, |r| &r.1.id);
     TimelineReport {
         dnsim: VERSION.to_string(),
         model: ModelKind::Timeline,
@@ -174,7 +174,7 @@ impl<'a> Summary<'a> {
             failed_share_ci95: ci,
             downtime_minutes: failed_share * minutes,
             downtime_minutes_ci95: [ci[0] * minutes, ci[1] * minutes],
-            nines: (failed_share > 0.0).then(|| -libm::log10(failed_share)),
+            nines: (failed_share > 0.0).then(|| 0.0 - libm::log10(failed_share)),
             added_latency_ms: latency,
             added_latency_ms_ci95: lat_ci,
             regions: self.region_figures(s, lookups),

@@ -966,3 +966,67 @@ fn a_service_allows_its_known_warnings() {
         out.stderr
     );
 }
+
+/// Defaults per model: a timeline file without `trials` runs 100, and a
+/// timeline `--fail-only` run 10 (saying so); a snapshot one stays one
+/// exact trial. A service down all the time has 0 nines, not "-0.00", and
+/// services with the same figures are listed by id, not by noise.
+#[test]
+fn trials_default_per_model_and_rows_that_tie_are_listed_by_id() {
+    let text = "[simulation]\nmodel = \"timeline\"\nhorizon = \"1h\"\n\
+                [resolvers]\nper_region = 100\ninitial_cache = \"empty\"\n\
+                [[provider]]\nid = \"p\"\n[[provider]]\nid = \"q\"\n\
+                [[service]]\nid = \"zulu\"\ndns = [\"p\"]\nttl = \"1s\"\nquery_rate = 3600\n\
+                [[service]]\nid = \"alpha\"\ndns = [\"p\"]\nttl = \"1s\"\nquery_rate = 3600\n\
+                [[service]]\nid = \"mike\"\ndns = [\"q\"]\n";
+    let (_dir, path) = temp_scenario(text);
+    let scenario = dnsim::scenario::load(&path).unwrap();
+    assert_eq!(scenario.simulation.trials, 100);
+    let timeline = |args: &[&str]| {
+        let mut all = vec!["run", path_str(&path), "--format", "json"];
+        all.extend(args);
+        let out = run(&all);
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        let report: dnsim::results::TimelineReport = serde_json::from_str(&out.stdout).unwrap();
+        (out.stderr, report)
+    };
+    // Nothing fails: three ties at 0, by id.
+    let (_, quiet) = timeline(&["--trials", "2"]);
+    let ids: Vec<&str> = quiet.services.iter().map(|s| s.id.as_str()).collect();
+    assert_eq!(ids, ["alpha", "mike", "zulu"]);
+    let (stderr, failing) = timeline(&["--fail", "p", "--fail-only"]);
+    assert!(stderr.contains("runs 10 trials"), "{stderr}");
+    assert_eq!(failing.trials, 10);
+    // Dyn's customers without a second provider fail every lookup: their
+    // nines are 0.00 (they printed "-0.00").
+    let dyn_file = scenario_file("dyn-2016.toml");
+    let table = run(&[
+        "run",
+        path_str(&dyn_file),
+        "--fail",
+        "dyn",
+        "--fail-only",
+        "--trials",
+        "1",
+        "--top",
+        "3",
+    ]);
+    assert!(table.stdout.contains(" 0.00 100.00%"), "{}", table.stdout);
+    assert!(!table.stdout.contains("-0.00"), "{}", table.stdout);
+    let snapshot = run(&[
+        "run",
+        path_str(&path),
+        "--model",
+        "snapshot",
+        "--fail",
+        "p",
+        "--fail-only",
+        "--format",
+        "json",
+    ]);
+    assert!(snapshot.stderr.is_empty(), "{}", snapshot.stderr);
+    let r: Report = serde_json::from_str(&snapshot.stdout).unwrap();
+    assert_eq!(r.trials, 1);
+    let ids: Vec<&str> = r.services.iter().map(|s| s.id.as_str()).collect();
+    assert_eq!(ids, ["alpha", "zulu", "mike"]);
+}

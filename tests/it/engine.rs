@@ -241,8 +241,9 @@ fn value_stability_of_the_quickstart_plan() {
 }
 
 const PINNED: &[(&str, f64)] = &[
-    ("pay.example.org", 0.0020570000000000002),
+    // Equal figures, listed by id (results::rank_rows).
     ("checkout.example.com", 0.0020570000000000002),
+    ("pay.example.org", 0.0020570000000000002),
     ("shop.example.com", 0.0010350000000000001),
     ("cdn.example.net", 0.0009),
     ("blog.example.com", 0.000505),

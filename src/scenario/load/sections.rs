@@ -32,6 +32,7 @@ impl Loader<'_> {
             sim.model = parse_model(m.get_ref())
                 .map_err(|msg| self.err(m.span(), "simulation.model", msg))?;
         }
+        sim.trials = sim.model.default_trials();
         if let Some(t) = raw.trials {
             if *t.get_ref() < 1 {
                 return Err(self.err(

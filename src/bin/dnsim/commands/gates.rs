@@ -140,7 +140,7 @@ fn floor3(n: f64) -> String {
 
 /// −log10 of an unavailability; `None` for none at all (infinitely many).
 fn nines(p: f64) -> Option<f64> {
-    (p > 0.0).then(|| -p.log10())
+    (p > 0.0).then(|| 0.0 - p.log10())
 }
 
 fn name_services<'a>(

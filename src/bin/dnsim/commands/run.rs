@@ -128,11 +128,10 @@ impl RunPlan {
         // would be a thin snapshot run, a snapshot file's 200,000 a
         // timeline run of hours. Another model runs its own default.
         if model != scenario.simulation.model && options.trials.is_none() {
-            let trials = match model {
-                ModelKind::Snapshot => SNAPSHOT_TRIALS,
-                ModelKind::Timeline => TIMELINE_TRIALS,
-            };
-            if !self.quiet {
+            let trials = model.default_trials();
+            // (A snapshot `--fail-only` run is one exact trial anyway.)
+            let exact = model == ModelKind::Snapshot && options.forcing.fail_only;
+            if !self.quiet && !exact {
                 eprintln!(
                     "note: the file's trials ({}) are for its {} model; the {} model runs {trials} (--trials N to choose)",
                     scenario.simulation.trials,
@@ -141,6 +140,17 @@ impl RunPlan {
                 );
             }
             options.trials = Some(trials);
+        }
+        // The outages of a `--fail-only` timeline run are fixed: a few
+        // trials (each with every resolver of every region) give the
+        // figures and an interval in seconds.
+        if model == ModelKind::Timeline && options.forcing.fail_only && options.trials.is_none() {
+            if !self.quiet {
+                eprintln!(
+                    "note: --fail-only fixes the outages; the timeline model runs {FAIL_ONLY_TRIALS} trials (--trials N to choose)"
+                );
+            }
+            options.trials = Some(FAIL_ONLY_TRIALS);
         }
         Ok(Job {
             model,
@@ -174,11 +184,9 @@ fn parse_step(text: &str) -> Result<u64, InputError> {
     Ok(d.0 / 1000)
 }
 
-/// Trials when `--model` runs a file in the other model and `--trials` is
-/// not given: the spec's default for the snapshot model, and a timeline
-/// run of a few minutes on a plan of a few hundred services.
-const SNAPSHOT_TRIALS: u64 = 10_000;
-const TIMELINE_TRIALS: u64 = 100;
+/// Timeline trials of a `--fail-only` run without `--trials`: two are the
+/// fewest an interval needs; ten make it a useful one.
+const FAIL_ONLY_TRIALS: u64 = 10;
 
 /// Set by Ctrl-C in a checkpointed run: no new block starts.
 static STOP: AtomicBool = AtomicBool::new(false);
