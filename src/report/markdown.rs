@@ -125,7 +125,7 @@ impl Exporter for Markdown {
         )?;
         writeln!(
             out,
-            "| P(any unreachable) | {} |",
+            "| P(a user finds anything down), regions by share | {} |",
             fmt_small(s.p_any_unreachable)
         )?;
         writeln!(

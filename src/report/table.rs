@@ -211,7 +211,7 @@ impl Exporter for Table {
         )?;
         writeln!(
             out,
-            "  P(anything unreachable)         {:>10}",
+            "  P(a user finds anything down)   {:>10}",
             fmt_small(s.p_any_unreachable)
         )?;
         writeln!(

@@ -46,7 +46,7 @@ impl Exporter for Html {
                     fmt_small(sm.expected_impact),
                 ],
                 vec![
-                    "P(anything unreachable)".into(),
+                    "P(a user finds anything down): regions by share".into(),
                     fmt_small(sm.p_any_unreachable),
                 ],
                 vec![
