@@ -39,6 +39,14 @@ impl Exporter for Csv {
                 .iter()
                 .map(|r| format!("failed_share@{}", r.id)),
         );
+        header.extend(
+            [
+                "minutes_over_10pct",
+                "minutes_over_50pct",
+                "longest_over_50pct_minutes",
+            ]
+            .map(String::from),
+        );
         w.write_record(&header).map_err(io)?;
         for s in &report.services {
             let mut row = vec![
@@ -59,6 +67,17 @@ impl Exporter for Csv {
                     .iter()
                     .map(|r| s.regions[&r.id].failed_share.to_string()),
             );
+            match &s.wall_clock {
+                Some(x) => row.extend(
+                    [
+                        x.minutes_over_10pct,
+                        x.minutes_over_50pct,
+                        x.longest_over_50pct_minutes,
+                    ]
+                    .map(|m| m.to_string()),
+                ),
+                None => row.extend([String::new(), String::new(), String::new()]),
+            }
             w.write_record(&row).map_err(io)?;
         }
         w.flush()

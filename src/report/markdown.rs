@@ -92,6 +92,29 @@ impl Exporter for Markdown {
             )?;
         }
         not_shown(out, r.services.len() - shown)?;
+        let walls: Vec<_> = r.services[..shown]
+            .iter()
+            .filter(|s| s.failed_share > 0.0)
+            .filter_map(|s| s.wall_clock.as_ref().map(|w| (s, w)))
+            .collect();
+        if !walls.is_empty() {
+            writeln!(
+                out,
+                "\nWall-clock minutes a trial (regions by share) with more than 10% and 50% of lookups failing, and the longest stretch over 50%:\n"
+            )?;
+            writeln!(out, "| service | over 10% | over 50% | longest over 50% |")?;
+            writeln!(out, "|---|---:|---:|---:|")?;
+            for (s, w) in walls {
+                writeln!(
+                    out,
+                    "| {} | {:.1} | {:.1} | {:.1} |",
+                    s.id.replace('|', "\\|"),
+                    w.minutes_over_10pct,
+                    w.minutes_over_50pct,
+                    w.longest_over_50pct_minutes
+                )?;
+            }
+        }
         Ok(())
     }
 

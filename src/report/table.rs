@@ -283,7 +283,41 @@ impl Table {
             )?;
         }
         self.by_region(r, shown, out)?;
+        self.wall_clock(r, shown, out)?;
         self.sparklines(r, shown, out)
+    }
+
+    /// Wall-clock minutes beside the lookup-weighted downtime, for the
+    /// shown services that failed at all (when the run kept a series).
+    fn wall_clock(&self, r: &TimelineReport, shown: usize, out: &mut dyn Write) -> io::Result<()> {
+        let rows: Vec<_> = r.services[..shown]
+            .iter()
+            .filter(|s| s.failed_share > 0.0)
+            .filter_map(|s| s.wall_clock.as_ref().map(|w| (s, w)))
+            .collect();
+        if rows.is_empty() {
+            return Ok(());
+        }
+        writeln!(
+            out,
+            "\nWall-clock minutes a trial (regions by share): lookups failing"
+        )?;
+        writeln!(
+            out,
+            "  {:<26} {:>10} {:>10} {:>18}",
+            "service", "over 10%", "over 50%", "longest over 50%"
+        )?;
+        for (s, w) in rows {
+            writeln!(
+                out,
+                "  {:<26} {:>10.1} {:>10.1} {:>18.1}",
+                fit(&s.id, 26),
+                w.minutes_over_10pct,
+                w.minutes_over_50pct,
+                w.longest_over_50pct_minutes
+            )?;
+        }
+        Ok(())
     }
 
     fn snapshot_services(&self, r: &SnapshotReport, out: &mut dyn Write) -> io::Result<()> {

@@ -44,6 +44,19 @@ impl TimelineReport {
         for s in &self.services {
             let names: Vec<&str> = s.regions.keys().map(String::as_str).collect();
             super::same_regions(&s.id, &names, regions)?;
+            if let Some(w) = &s.wall_clock {
+                let minutes = self.horizon_seconds / 60.0;
+                let all = [
+                    w.minutes_over_10pct,
+                    w.minutes_over_50pct,
+                    w.longest_over_50pct_minutes,
+                ];
+                if let Some(x) = all.iter().find(|x| !(0.0..=minutes).contains(*x)) {
+                    return Err(format!(
+                        "wall-clock minutes of {x:?}, not within the horizon's {minutes}"
+                    ));
+                }
+            }
             let Some(series) = &s.series else { continue };
             if !(series.step_seconds.is_finite() && series.step_seconds > 0.0) {
                 return Err(format!("a series step of {} seconds", series.step_seconds));
@@ -139,8 +152,23 @@ pub struct TimelineServiceRow {
     pub added_latency_ms: f64,
     pub added_latency_ms_ci95: [f64; 2],
     pub regions: BTreeMap<String, RegionFigures>,
+    /// Wall-clock measures, from the series (absent without one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wall_clock: Option<WallClock>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub series: Option<Series>,
+}
+
+/// Minutes of wall-clock time, beside the lookup-weighted downtime: per
+/// trial, the series steps in which more than 10% and more than 50% of the
+/// service's lookups failed, and the longest run of steps over 50%; their
+/// means over trials, regions weighted by share. Measured in whole series
+/// steps (`--series`).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct WallClock {
+    pub minutes_over_10pct: f64,
+    pub minutes_over_50pct: f64,
+    pub longest_over_50pct_minutes: f64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -10,7 +10,7 @@ use crate::engine::summary::region_rows;
 use crate::forcing::FailSpec;
 use crate::results::{
     EventRegion, EventRow, ModelKind, RegionFigures, Series, TimelineReport, TimelineServiceRow,
-    TimelineSummary, VERSION,
+    TimelineSummary, VERSION, WallClock,
 };
 use crate::scenario::Scenario;
 use crate::stats::Z;
@@ -178,6 +178,7 @@ impl<'a> Summary<'a> {
             added_latency_ms: latency,
             added_latency_ms_ci95: lat_ci,
             regions: self.region_figures(s, lookups),
+            wall_clock: self.wall_clock(s),
             series: self.series(s, lambda),
         }
     }
@@ -223,6 +224,27 @@ impl<'a> Summary<'a> {
                 (reg.id.clone(), figures)
             })
             .collect()
+    }
+
+    /// Wall-clock minutes over 10% and 50% failed and the longest stretch
+    /// over 50%, per trial, regions weighted by share (see [`WallClock`]).
+    fn wall_clock(&self, s: usize) -> Option<WallClock> {
+        let step = self.m.series_step.filter(|_| self.steps > 0)?;
+        let c = &self.tally.counts;
+        let rc = self.rc;
+        let mean = |v: &[u64]| {
+            (0..rc)
+                .map(|r| self.w[r] * v[s * rc + r] as f64)
+                .sum::<f64>()
+                * step
+                / 60.0
+                / self.trials as f64
+        };
+        Some(WallClock {
+            minutes_over_10pct: mean(&c.steps_over_10),
+            minutes_over_50pct: mean(&c.steps_over_50),
+            longest_over_50pct_minutes: mean(&c.longest_over_50),
+        })
     }
 
     /// The failed share per series step and region, when the run keeps a

@@ -20,7 +20,18 @@ pub struct TimelineTally {
     /// Services with counts this trial, and a flag per service.
     touched: Vec<usize>,
     is_touched: Vec<bool>,
+    /// This trial's failed lookups per `service × region × step`, and per
+    /// service the lookups expected in a whole step in one region, for the
+    /// wall-clock measures (steps over 10% and 50% failed).
+    trial_series: Vec<u64>,
+    expected_step: Vec<f64>,
+    /// The last step's length over a whole step's (a horizon need not be a
+    /// whole number of steps).
+    last_step: f64,
 }
+
+/// Failed shares over which a series step counts as a bad one, and as down.
+pub const OVER: [f64; 2] = [0.1, 0.5];
 
 impl TimelineTally {
     pub fn new(m: &TimelineModel) -> TimelineTally {
@@ -36,6 +47,9 @@ impl TimelineTally {
                 series: vec![0; n * r * steps],
                 in_events: vec![0; m.events.len() * n * r],
                 queries_in_events: vec![0; m.events.len() * r],
+                steps_over_10: vec![0; if steps > 0 { n * r } else { 0 }],
+                steps_over_50: vec![0; if steps > 0 { n * r } else { 0 }],
+                longest_over_50: vec![0; if steps > 0 { n * r } else { 0 }],
             },
             regions: r,
             steps,
@@ -46,6 +60,20 @@ impl TimelineTally {
             trial_lost: vec![0; n * r],
             touched: Vec::new(),
             is_touched: vec![false; n],
+            trial_series: vec![0; n * r * steps],
+            expected_step: m
+                .svc
+                .iter()
+                .map(|v| {
+                    f64::from(m.scenario.resolvers.per_region)
+                        * v.lambda
+                        * m.series_step.unwrap_or(0.0)
+                })
+                .collect(),
+            last_step: m.series_step.map_or(1.0, |step| {
+                let whole = (steps.max(1) - 1) as f64 * step;
+                ((m.horizon() - whole) / step).clamp(0.0, 1.0)
+            }),
         }
     }
 
@@ -65,6 +93,7 @@ impl TimelineTally {
         if self.steps > 0 {
             let step = ((t / self.step) as usize).min(self.steps - 1);
             self.counts.series[i * self.steps + step] += n;
+            self.trial_series[i * self.steps + step] += n;
         }
         let services = m.scenario.services.len();
         for (e, &(a, b)) in self.events.iter().enumerate() {
@@ -124,7 +153,7 @@ impl TimelineTally {
         c.trials += 1;
         let mut touched = std::mem::take(&mut self.touched);
         touched.sort_unstable();
-        for s in touched {
+        for &s in &touched {
             self.is_touched[s] = false;
             for a in 0..rc {
                 let (fa, la) = (self.trial_failed[s * rc + a], self.trial_lost[s * rc + a]);
@@ -141,6 +170,43 @@ impl TimelineTally {
                 self.trial_lost[s * rc + a] = 0;
             }
         }
+        for &s in &touched {
+            for a in 0..rc {
+                self.fold_wall_clock(s * rc + a, s);
+            }
+        }
+        self.touched = touched;
+        self.touched.clear();
+    }
+
+    /// The trial's series of `service × region` row `i` into the
+    /// wall-clock counts: steps over each of [`OVER`] failed, and the
+    /// longest run of steps over the last; then cleared.
+    fn fold_wall_clock(&mut self, i: usize, s: usize) {
+        let steps = self.steps;
+        if steps == 0 || self.expected_step[s] <= 0.0 {
+            return;
+        }
+        let row = &mut self.trial_series[i * steps..(i + 1) * steps];
+        let (mut over, mut run, mut longest) = ([0u64; 2], 0u64, 0u64);
+        for (k, x) in row.iter_mut().enumerate() {
+            let expected = if k + 1 == steps {
+                self.expected_step[s] * self.last_step
+            } else {
+                self.expected_step[s]
+            };
+            let share = *x as f64 / expected;
+            for (o, &limit) in over.iter_mut().zip(&OVER) {
+                *o += u64::from(share > limit);
+            }
+            run = if share > OVER[1] { run + 1 } else { 0 };
+            longest = longest.max(run);
+            *x = 0;
+        }
+        let c = &mut self.counts;
+        c.steps_over_10[i] += over[0];
+        c.steps_over_50[i] += over[1];
+        c.longest_over_50[i] += longest;
     }
 
     pub fn steps(&self) -> usize {
@@ -169,6 +235,15 @@ pub struct TimelineCounts {
     /// region during the event, for `authoritative_load`.
     #[serde(default)]
     pub queries_in_events: Vec<u64>,
+    /// `service × region`: series steps whose failed share was over 10%
+    /// and over 50%, and the longest run of steps over 50% in each trial,
+    /// summed over trials (wall-clock measures; empty without a series).
+    #[serde(default)]
+    pub steps_over_10: Vec<u64>,
+    #[serde(default)]
+    pub steps_over_50: Vec<u64>,
+    #[serde(default)]
+    pub longest_over_50: Vec<u64>,
 }
 
 impl TimelineCounts {
@@ -193,7 +268,10 @@ impl TimelineCounts {
             && self.lost_cross.len() == o.lost_cross.len()
             && self.series.len() == o.series.len()
             && self.in_events.len() == o.in_events.len()
-            && self.queries_in_events.len() == o.queries_in_events.len();
+            && self.queries_in_events.len() == o.queries_in_events.len()
+            && self.steps_over_10.len() == o.steps_over_10.len()
+            && self.steps_over_50.len() == o.steps_over_50.len()
+            && self.longest_over_50.len() == o.longest_over_50.len();
         if !fits {
             return false;
         }
@@ -207,6 +285,9 @@ impl TimelineCounts {
             (&mut self.series, &o.series),
             (&mut self.in_events, &o.in_events),
             (&mut self.queries_in_events, &o.queries_in_events),
+            (&mut self.steps_over_10, &o.steps_over_10),
+            (&mut self.steps_over_50, &o.steps_over_50),
+            (&mut self.longest_over_50, &o.longest_over_50),
         ];
         let crosses = [
             (&mut self.failed_cross, &o.failed_cross),

@@ -671,3 +671,43 @@ fn a_bad_set_flag_is_named_and_other_errors_keep_their_line() {
     assert!(plain.stderr.contains(":10:"), "{}", plain.stderr);
     assert_eq!(plain.stderr, set.stderr);
 }
+
+/// Wall-clock minutes beside the lookup-weighted downtime: a total
+/// two-hour outage of the only provider fills 24 five-minute steps over
+/// 50% (the first step too: a one-minute TTL shields under a tenth of
+/// it); a 30% loss with three tries fails 2.7% of the resolutions, which is
+/// downtime in lookups but never a step over 10%.
+#[test]
+fn wall_clock_minutes_count_steps_over_10_and_50_percent() {
+    let text = |loss: f64| {
+        format!(
+            "[simulation]\nmodel = \"timeline\"\nhorizon = \"1d\"\n\
+             [resolvers]\nprofile = \"ideal\"\nper_region = 20\n\
+             [[provider]]\nid = \"p\"\n\
+             [[service]]\nid = \"www\"\ndns = [\"p\"]\nttl = \"1m\"\nquery_rate = 600\n\
+             [[event]]\nprovider = \"p\"\nstart = \"11:00\"\nend = \"13:00\"\nloss = {loss}\n"
+        )
+    };
+    let total = run_plan(&text(1.0), 20, Some(300));
+    let w = total.services[0]
+        .wall_clock
+        .clone()
+        .expect("a series, so wall-clock");
+    assert_eq!(
+        (
+            w.minutes_over_10pct,
+            w.minutes_over_50pct,
+            w.longest_over_50pct_minutes
+        ),
+        (120.0, 120.0, 120.0)
+    );
+    assert!(total.services[0].downtime_minutes < 120.0);
+    let partial = run_plan(&text(0.3), 20, Some(300));
+    let row = &partial.services[0];
+    let w = row.wall_clock.clone().unwrap();
+    assert!(row.downtime_minutes > 0.1, "{}", row.downtime_minutes);
+    assert_eq!((w.minutes_over_10pct, w.minutes_over_50pct), (0.0, 0.0));
+    // No series, no wall-clock measures.
+    let none = run_plan(&text(1.0), 2, Some(0));
+    assert!(none.services[0].wall_clock.is_none());
+}
