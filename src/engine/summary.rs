@@ -169,6 +169,7 @@ fn build(
                     })
                     .clone(),
                 weight: s.weight,
+                requires: crate::results::Requires::of(scenario, s),
                 p_unreachable: *p,
                 ci95: *ci,
                 regions: RegionValues {

@@ -177,6 +177,39 @@ pub struct ServiceRow {
     pub p_unreachable: f64,
     pub ci95: [f64; 2],
     pub regions: RegionValues,
+    /// What it requires, when it requires anything (for the HTML graph).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requires: Option<Box<Requires>>,
+}
+
+/// A service's `requires` and `requires_any`, by id.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Requires {
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub all: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub any: Vec<Vec<String>>,
+}
+
+impl Requires {
+    /// Service `s`'s requirements by id, `None` when it has none.
+    pub fn of(
+        scenario: &crate::scenario::Scenario,
+        s: &crate::scenario::Service,
+    ) -> Option<Box<Requires>> {
+        if s.requires.is_empty() && s.requires_any.is_empty() {
+            return None;
+        }
+        let id = |&q: &u32| scenario.services[q as usize].id.to_string();
+        Some(Box::new(Requires {
+            all: s.requires.iter().map(id).collect(),
+            any: s
+                .requires_any
+                .iter()
+                .map(|g| g.iter().map(id).collect())
+                .collect(),
+        }))
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]

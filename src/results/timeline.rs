@@ -155,6 +155,9 @@ pub struct TimelineServiceRow {
     /// Wall-clock measures, from the series (absent without one).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wall_clock: Option<WallClock>,
+    /// What it requires, when it requires anything (for the HTML graph).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requires: Option<Box<super::Requires>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub series: Option<Series>,
 }

@@ -179,6 +179,7 @@ impl<'a> Summary<'a> {
             added_latency_ms_ci95: lat_ci,
             regions: self.region_figures(s, lookups),
             wall_clock: self.wall_clock(s),
+            requires: crate::results::Requires::of(sc, svc),
             series: self.series(s, lambda),
         }
     }

@@ -406,3 +406,52 @@ fn report_reads_analysis_comparison_and_sweep_results() {
         );
     }
 }
+
+/// The dependency graph draws requirements (arcs, dotted for a
+/// `requires_any` member) and a legend, and colours a provider out in the
+/// run red: the Dyn of the wave-1 replay (a scheduled event) was green.
+#[test]
+fn the_dependency_graph_shows_requirements_a_legend_and_the_failing_provider() {
+    let dir = tempfile::tempdir().unwrap();
+    let page = dir.path().join("q.html");
+    let quickstart = scenario_file("quickstart.toml");
+    run_ok(&[
+        "run",
+        path_str(&quickstart),
+        "--model",
+        "snapshot",
+        "--html",
+        path_str(&page),
+        "--format",
+        "json",
+        "-o",
+        path_str(&dir.path().join("q.json")),
+    ]);
+    let html = std::fs::read_to_string(&page).unwrap();
+    // checkout requires pay and shop, shop requires the CDN.
+    assert!(
+        html.matches("<path class=\"requires\"").count() >= 3,
+        "arcs"
+    );
+    assert!(html.contains("id=\"graph-legend\""));
+    let wave = scenario_file("whatif/dyn-wave1.toml");
+    run_ok(&[
+        "run",
+        path_str(&wave),
+        "--trials",
+        "2",
+        "--html",
+        path_str(&page),
+        "--format",
+        "json",
+        "-o",
+        path_str(&dir.path().join("w.json")),
+    ]);
+    let html = std::fs::read_to_string(&page).unwrap();
+    let red = "fill=\"rgb(217,48,37)\"/><text x=\"556\"";
+    let dyn_rect = html
+        .lines()
+        .find(|l| l.contains("<rect x=\"534\"") && l.ends_with(">dyn</text>"))
+        .expect("Dyn in the graph");
+    assert!(dyn_rect.contains(red), "{dyn_rect}");
+}

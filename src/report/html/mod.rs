@@ -46,6 +46,7 @@ svg { width: 100%; height: auto; display: block; }
 svg text { fill: var(--fg); font-size: 12px; font-family: inherit; }
 svg .muted { fill: var(--muted); } svg .axis { stroke: var(--muted); } svg .grid { stroke: var(--grid); }
 svg .edge { stroke: var(--muted); stroke-opacity: 0.5; } svg .standby { stroke-dasharray: 4 3; }
+svg .requires { fill: none; stroke: #7b4fa0; stroke-width: 1.5; } svg .requires.any { stroke-dasharray: 2 3; }
 svg .bar { fill: var(--line); } svg .step { fill: none; stroke: var(--line); stroke-width: 2; }
 svg .shade { fill: var(--shade); } svg .series { fill: none; stroke-width: 1.6; }
 "#;

@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
-use super::svg::{bars, ccdf, graph};
+use super::svg::{GraphNode, bars, ccdf, graph};
 use super::{Html, PALETTE, esc, head, provenance, table};
 use crate::report::trials;
 use crate::report::{Exporter, fmt_clock, fmt_small, fmt_weight};
@@ -208,17 +208,30 @@ impl Html {
 
 fn snapshot_graph(s: &mut String, r: &SnapshotReport, html: &Html) {
     let shown = &r.services[..html.top.min(r.services.len())];
-    s.push_str("<section id=\"graph\">\n<h2>Dependency graph</h2>\n<p class=\"meta\">The riskiest services and the providers they are delegated to; redder is riskier (services by P(unreachable), providers by single-failure impact).</p>\n");
-    let nodes: Vec<(&str, f64, &[String], &[String])> = shown
+    s.push_str("<section id=\"graph\">\n<h2>Dependency graph</h2>\n<p class=\"meta\">The riskiest services, what they require (arcs) and the providers they are delegated to; redder is riskier (services by P(unreachable), providers by P(down) × the impact of their failure alone).</p>\n");
+    let nodes: Vec<GraphNode> = shown
         .iter()
-        .map(|x| (x.id.as_str(), x.p_unreachable, &x.dns[..], &[][..]))
+        .map(|x| GraphNode {
+            id: &x.id,
+            risk: x.p_unreachable,
+            dns: &x.dns,
+            standby: &[],
+            requires: x.requires.as_deref(),
+        })
         .collect();
-    graph(s, &nodes, &|p| {
-        r.providers
-            .iter()
-            .find(|x| x.id == p)
-            .map_or(0.0, |x| x.single_failure_impact)
-    });
+    // A provider's risk: the impact its failure alone takes, times how
+    // likely that is (a provider forced down is certain).
+    graph(
+        s,
+        &nodes,
+        &|p| {
+            r.providers
+                .iter()
+                .find(|x| x.id == p)
+                .map_or(0.0, |x| x.p_down * x.single_failure_impact)
+        },
+        "P(down) × impact alone",
+    );
     s.push_str("</section>\n");
 }
 
@@ -362,19 +375,27 @@ fn timeline_series(s: &mut String, r: &TimelineReport, html: &Html) {
 
 fn timeline_graph(s: &mut String, r: &TimelineReport, html: &Html) {
     let shown = &r.services[..html.top.min(r.services.len())];
-    s.push_str("<section id=\"graph\">\n<h2>Dependency graph</h2>\n<p class=\"meta\">The worst services and their providers (dashed: standby); redder services lost more lookups.</p>\n");
-    let nodes: Vec<(&str, f64, &[String], &[String])> = shown
+    s.push_str("<section id=\"graph\">\n<h2>Dependency graph</h2>\n<p class=\"meta\">The worst services, what they require (arcs) and their providers (dashed: standby); redder services lost more lookups, red providers are out in this run (a scheduled event or --fail).</p>\n");
+    let nodes: Vec<GraphNode> = shown
         .iter()
-        .map(|x| {
-            (
-                x.id.as_str(),
-                x.failed_share,
-                x.dns.as_slice(),
-                x.standby.as_slice(),
-            )
+        .map(|x| GraphNode {
+            id: &x.id,
+            risk: x.failed_share,
+            dns: &x.dns,
+            standby: &x.standby,
+            requires: x.requires.as_deref(),
         })
         .collect();
-    graph(s, &nodes, &|_| 0.0);
+    // Providers out in this run (a scheduled event's or --fail's) in red.
+    let out_in_run = |p: &str| {
+        let failed = r
+            .fail
+            .iter()
+            .any(|f| f == p || f.split_once('@').is_some_and(|(id, _)| id == p));
+        let in_event = r.events.iter().any(|e| e.target == p);
+        f64::from(u8::from(failed || in_event))
+    };
+    graph(s, &nodes, &out_in_run, "red: out in this run");
     s.push_str("</section>\n");
 }
 

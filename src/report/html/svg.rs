@@ -5,6 +5,7 @@ use std::fmt::Write as _;
 
 use super::esc;
 use crate::report::{fmt_small, fmt_weight};
+use crate::results::Requires;
 
 /// Red for the riskiest, green for none, by share of `max`.
 pub(super) fn risk_colour(x: f64, max: f64) -> String {
@@ -25,37 +26,52 @@ pub(super) fn lerp(a: f64, b: f64, t: f64) -> f64 {
     a + (b - a) * t
 }
 
+/// A service in the dependency graph: its id, its risk (for its colour),
+/// its delegation, its standby providers and what it requires.
+pub(super) struct GraphNode<'a> {
+    pub id: &'a str,
+    pub risk: f64,
+    pub dns: &'a [String],
+    pub standby: &'a [String],
+    pub requires: Option<&'a Requires>,
+}
+
 /// Services on the left, their providers on the right, an edge per
-/// delegation (dashed for standby). Nodes coloured by risk.
+/// delegation (dashed for standby), an arc per requirement between shown
+/// services (dotted for a `requires_any` member), and a legend. Services
+/// are coloured by their risk, providers by `provider_risk`, each from
+/// green (none) to red (the most of those shown); `provider_key` says what
+/// the providers' colour means.
 pub(super) fn graph(
     out: &mut String,
-    services: &[(&str, f64, &[String], &[String])],
+    services: &[GraphNode],
     provider_risk: &dyn Fn(&str) -> f64,
+    provider_key: &str,
 ) {
     let mut providers: Vec<&str> = Vec::new();
-    for (_, _, dns, standby) in services {
-        for p in dns.iter().chain(standby.iter()) {
+    for n in services {
+        for p in n.dns.iter().chain(n.standby.iter()) {
             if !providers.contains(&p.as_str()) {
                 providers.push(p);
             }
         }
     }
     let rows = services.len().max(providers.len()).max(1);
-    let (w, row_h, top) = (760.0, 22.0, 20.0);
-    let h = top * 2.0 + rows as f64 * row_h;
+    let (w, row_h, top, legend) = (760.0, 22.0, 20.0, 64.0);
+    let h = top * 2.0 + rows as f64 * row_h + legend;
     let y_of =
         |i: usize, n: usize| top + (i as f64 + 0.5) * (rows as f64 / n.max(1) as f64) * row_h;
-    let max_risk = services.iter().map(|s| s.1).fold(0.0, f64::max);
+    let max_risk = services.iter().map(|s| s.risk).fold(0.0, f64::max);
     let max_prov = providers
         .iter()
         .map(|p| provider_risk(p))
         .fold(0.0, f64::max);
     let _ = writeln!(
         out,
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" id=\"dependency-graph\" viewBox=\"0 0 {w} {h:.0}\" role=\"img\" aria-label=\"services and the DNS providers they are delegated to\">"
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" id=\"dependency-graph\" viewBox=\"0 0 {w} {h:.0}\" role=\"img\" aria-label=\"services, what they require and the DNS providers they are delegated to\">"
     );
-    for (i, (_, _, dns, standby)) in services.iter().enumerate() {
-        for (list, class) in [(dns, "edge"), (standby, "edge standby")] {
+    for (i, n) in services.iter().enumerate() {
+        for (list, class) in [(n.dns, "edge"), (n.standby, "edge standby")] {
             for p in list.iter() {
                 let j = providers.iter().position(|x| *x == p.as_str()).unwrap_or(0);
                 let _ = writeln!(
@@ -67,14 +83,32 @@ pub(super) fn graph(
             }
         }
     }
-    for (i, (id, risk, _, _)) in services.iter().enumerate() {
+    // Requirements between shown services: an arc to the right of the
+    // service column, bulging with the distance it spans.
+    let index = |id: &str| services.iter().position(|n| n.id == id);
+    for (i, n) in services.iter().enumerate() {
+        let Some(req) = n.requires else { continue };
+        let all = req.all.iter().map(|q| (q, "requires"));
+        let any = req.any.iter().flatten().map(|q| (q, "requires any"));
+        for (q, class) in all.chain(any) {
+            let Some(j) = index(q) else { continue };
+            let (y1, y2) = (y_of(i, services.len()), y_of(j, services.len()));
+            let bulge = 268.0 + 12.0 * (i.abs_diff(j) as f64).sqrt() * 3.0;
+            let _ = writeln!(
+                out,
+                "<path class=\"{class}\" d=\"M266,{y1:.1} Q{bulge:.1},{:.1} 266,{y2:.1}\"/>",
+                (y1 + y2) / 2.0
+            );
+        }
+    }
+    for (i, n) in services.iter().enumerate() {
         let y = y_of(i, services.len());
         let _ = writeln!(
             out,
             "<circle cx=\"260\" cy=\"{y:.1}\" r=\"6\" fill=\"{}\"/><text x=\"250\" y=\"{:.1}\" text-anchor=\"end\">{}</text>",
-            risk_colour(*risk, max_risk),
+            risk_colour(n.risk, max_risk),
             y + 4.0,
-            esc(id)
+            esc(n.id)
         );
     }
     for (j, p) in providers.iter().enumerate() {
@@ -88,7 +122,28 @@ pub(super) fn graph(
             esc(p)
         );
     }
+    legend_key(out, h - legend + 8.0, provider_key);
     out.push_str("</svg>\n");
+}
+
+/// The graph's legend at `y`: what lines, arcs and colours mean.
+fn legend_key(out: &mut String, y: f64, provider_key: &str) {
+    let row = |i: f64| y + i * 18.0;
+    let _ = writeln!(
+        out,
+        "<g id=\"graph-legend\"><line class=\"edge\" x1=\"20\" y1=\"{a:.1}\" x2=\"60\" y2=\"{a:.1}\"/><text x=\"66\" y=\"{at:.1}\">delegated to</text>\
+         <line class=\"edge standby\" x1=\"170\" y1=\"{a:.1}\" x2=\"210\" y2=\"{a:.1}\"/><text x=\"216\" y=\"{at:.1}\">standby</text>\
+         <path class=\"requires\" d=\"M290,{a:.1} q20,-10 40,0\"/><text x=\"336\" y=\"{at:.1}\">requires</text>\
+         <path class=\"requires any\" d=\"M420,{a:.1} q20,-10 40,0\"/><text x=\"466\" y=\"{at:.1}\">requires one of</text>\
+         <circle cx=\"26\" cy=\"{b:.1}\" r=\"6\" fill=\"{green}\"/><circle cx=\"42\" cy=\"{b:.1}\" r=\"6\" fill=\"{red}\"/><text x=\"54\" y=\"{bt:.1}\">services: green none, red the riskiest shown; providers ({}): the same scale</text></g>",
+        esc(provider_key),
+        a = row(0.0),
+        at = row(0.0) + 4.0,
+        b = row(1.0),
+        bt = row(1.0) + 4.0,
+        green = risk_colour(0.0, 1.0),
+        red = risk_colour(1.0, 1.0),
+    );
 }
 
 /// A few round tick values from 0 to `max`.
