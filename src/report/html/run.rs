@@ -153,7 +153,7 @@ impl Html {
                 "<text class=\"muted\" x=\"{:.1}\" y=\"{}\" text-anchor=\"middle\">{}</text>",
                 x(secs),
                 h - b + 16.0,
-                esc(&fmt_clock(secs, r.start_unix))
+                esc(&axis_time(secs, r.start_unix, hz))
             );
         }
         let label = if r.start_unix.is_some() {
@@ -180,18 +180,22 @@ impl Html {
                     )
                 })
                 .collect();
+            // Regions that fail alike draw the same line: a dash pattern
+            // of its own keeps each one visible under the others.
+            let dash = DASHES[i % DASHES.len()];
             let _ = writeln!(
                 s,
-                "<polyline class=\"series\" stroke=\"{colour}\" points=\"{}\"/>",
+                "<polyline class=\"series\" stroke=\"{colour}\" stroke-dasharray=\"{dash}\" points=\"{}\"/>",
                 points.join(" ")
             );
+            let ly = t + 9.0 + 16.0 * i as f64;
             let _ = writeln!(
                 s,
-                "<rect x=\"{}\" y=\"{:.1}\" width=\"10\" height=\"10\" fill=\"{colour}\"/><text x=\"{}\" y=\"{:.1}\">{}</text>",
-                w - rm + 10.0,
-                t + 4.0 + 16.0 * i as f64,
-                w - rm + 26.0,
-                t + 13.0 + 16.0 * i as f64,
+                "<line x1=\"{}\" x2=\"{}\" y1=\"{ly:.1}\" y2=\"{ly:.1}\" stroke=\"{colour}\" stroke-width=\"2\" stroke-dasharray=\"{dash}\"/><text x=\"{}\" y=\"{:.1}\">{}</text>",
+                w - rm + 6.0,
+                w - rm + 28.0,
+                w - rm + 32.0,
+                ly + 4.0,
                 esc(region)
             );
         }
@@ -341,6 +345,25 @@ fn timeline_events(s: &mut String, r: &TimelineReport) {
     }
 }
 
+/// Dash patterns of the series lines, region by region (the first solid).
+const DASHES: [&str; 4] = ["none", "7 3", "2 3", "9 3 2 3"];
+
+/// An axis label: the clock time, with the date when the horizon spans
+/// more than a day and the run has a start (`10-22 06:00`).
+fn axis_time(secs: f64, start_unix: Option<i64>, horizon: f64) -> String {
+    match start_unix {
+        Some(start) if horizon > 86400.0 => {
+            let t = start + secs.round() as i64;
+            let at = std::time::UNIX_EPOCH + std::time::Duration::from_secs(t.max(0) as u64);
+            let text = humantime::format_rfc3339_seconds(at).to_string();
+            // "2016-10-21T11:10:00Z" → "10-21 11:10"
+            text.get(5..16)
+                .map_or(text.clone(), |d| d.replace('T', " "))
+        }
+        _ => fmt_clock(secs, start_unix),
+    }
+}
+
 fn timeline_series(s: &mut String, r: &TimelineReport, html: &Html) {
     // One chart per distinct delegation among the worst services:
     // services delegated alike fail alike.
@@ -431,4 +454,19 @@ fn timeline_services(s: &mut String, r: &TimelineReport, html: &Html) {
         &rows,
     );
     s.push_str("</section>\n");
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn axis_labels_carry_the_date_past_a_day() {
+        // 2016-10-21 00:00 UTC.
+        let start = Some(1_477_008_000);
+        assert_eq!(super::axis_time(11.0 * 3600.0, start, 86400.0), "11:00");
+        assert_eq!(
+            super::axis_time(30.0 * 3600.0, start, 3.0 * 86400.0),
+            "10-22 06:00"
+        );
+        assert_eq!(super::axis_time(3600.0, None, 3.0 * 86400.0), "+1h");
+    }
 }
