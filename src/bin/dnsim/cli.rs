@@ -198,10 +198,11 @@ pub struct CompareArgs {
 /// How many trials, from which seed, on how many cores (`run`, `compare`).
 #[derive(Debug, clap::Args)]
 pub struct Sampling {
-    /// Override `simulation.trials` (for compare, A's).
+    /// Override `simulation.trials` (compare: A's). Without either: 10000
+    /// (snapshot), 100 (timeline).
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
     pub trials: Option<u64>,
-    /// Override `simulation.seed` (for compare, A's).
+    /// Override `simulation.seed` (compare: A's; default 0).
     #[arg(long)]
     pub seed: Option<u64>,
     /// Worker threads (default: one per core). Results do not depend on it.
@@ -357,7 +358,8 @@ pub struct RunArgs {
     /// one region (ID@REGION). Repeatable.
     #[arg(long = "fail", value_name = "ID[@REGION]")]
     pub fail: Vec<String>,
-    /// Make every event not named by --fail certain not to happen: one exact trial.
+    /// Make every event not named by --fail certain not to happen: one exact
+    /// snapshot trial; 10 timeline trials unless --trials says.
     #[arg(long)]
     pub fail_only: bool,
     /// Timeline: add an incident, as an [[event]] of the file would: e.g.
