@@ -175,7 +175,7 @@ fn parse_lines(path: &Path, text: &str) -> Result<Vec<Delegation>, InputError> {
                     line,
                     column(tokens[0]),
                     format!(
-                        "domain \"{}\" has no NS host (expected `domain ns-host`)",
+                        "\"{}\" alone on its line: expected `domain ns-host`. Plain `dig +short NS` output lists the hosts without the domain; prefix each with its domain: for d in $(cat domains.txt); do dig +short NS \"$d\" | sed \"s/^/$d /\"; done > ns.txt",
                         tokens[0]
                     ),
                 ));

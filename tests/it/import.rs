@@ -215,7 +215,15 @@ fn an_import_that_would_make_no_loadable_plan_is_refused() {
 #[test]
 fn malformed_imports_name_the_file_and_line() {
     for (args, file, line, says) in [
-        (vec!["ns-list"], "ns-list-no-ns.txt", 2, "has no NS host"),
+        (vec!["ns-list"], "ns-list-no-ns.txt", 2, "alone on its line"),
+        // Plain `dig +short NS` output: the recipe that works, in the
+        // message.
+        (
+            vec!["ns-list"],
+            "ns-list-dig-short.txt",
+            1,
+            "dig +short NS \"$d\" | sed \"s/^/$d /\"",
+        ),
         (vec!["ns-list"], "ns-list-empty-ns.csv", 3, "has no NS host"),
         (
             vec!["ns-list"],
