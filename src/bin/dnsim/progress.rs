@@ -29,8 +29,8 @@ pub fn estimate_timeline(work: f64, cores: u64) -> bool {
     if long {
         eprintln!(
             "dnsim: this timeline run is estimated at {work:.1e} lookup steps, {} on {cores} core(s); \
-             fewer trials (--trials), a shorter horizon, fewer resolvers ([resolvers] per_region) \
-             or shorter requirement chains shorten it; Ctrl-C stops it",
+             fewer trials (--trials), a shorter horizon, fewer resolvers ([resolvers] per_region), \
+             lower query rates (query_rate) or shorter requirement chains shorten it; Ctrl-C stops it",
             rough(secs)
         );
     }
