@@ -61,6 +61,7 @@ pub fn plan(spec: PlanSpec) -> Scenario {
                 ns: Vec::new(),
                 p_outage: p,
                 regional_p_outage: regional,
+                regional_outages_per_year: Vec::new(),
                 outages_per_year: 0.0,
                 outage_duration: OutageDuration::DEFAULT,
                 loss: 1.0,

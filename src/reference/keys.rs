@@ -43,6 +43,7 @@ pub const KEYS: &[Key] = &[
     key("provider", "ns", Texts, "", Import, "NS host patterns (`*` is one or more characters within a label), for `check` and the importers."),
     key("provider", "p_outage", Probability, "outages_per_year × mean duration ÷ 1 year", Snapshot, "The chance that the provider is down everywhere in a snapshot trial."),
     key("provider", "regional_p_outage", RegionShares, "", Snapshot, "Extra, independent outage chances per region: { us-east = 0.01 }."),
+    key("provider", "regional_outages_per_year", RegionShares, "", Both, "Timeline: extra, independent random outages per region, a Poisson rate a year each ({ us-east = 2 }), lasting outage_duration with the provider's loss. Without regional_p_outage, also the snapshot model's regional chances (rate × mean duration ÷ 1 year)."),
     key("provider", "outages_per_year", Number { min: 0.0, max: None, }, "0", Timeline, "The Poisson rate of random outages."),
     key("provider", "outage_duration", OutageDuration, "1h", Timeline, "How long a random outage lasts: fixed (\"2h\") or lognormal ({ median = \"45m\", p95 = \"6h\" })."),
     key("provider", "loss", Probability, "1", Timeline, "The share of queries lost while out (see loss_by)."),

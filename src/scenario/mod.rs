@@ -132,6 +132,9 @@ pub struct Provider {
     pub p_outage: f64,
     /// Snapshot: extra independent outage probability per region index.
     pub regional_p_outage: Vec<(u32, f64)>,
+    /// Timeline: extra independent random outages per region index, a
+    /// Poisson rate a year each.
+    pub regional_outages_per_year: Vec<(u32, f64)>,
     pub outages_per_year: f64,
     pub outage_duration: OutageDuration,
     pub loss: f64,

@@ -152,6 +152,25 @@ fn sources(scenario: &Scenario, seed: u64) -> Vec<Source> {
                 key: key(Domain::Outage, seed, &p.id),
             });
         }
+        // Regional outages: a stream of their own per region ("dyn@eu",
+        // as the snapshot model names its regional events).
+        for &(r, rate) in &p.regional_outages_per_year {
+            if rate > 0.0 {
+                let region = &scenario.regions[r as usize].id;
+                sources.push(Source {
+                    rate: rate / YEAR_SECS,
+                    duration: p.outage_duration,
+                    loss: p.loss,
+                    by_resolver: p.loss_by == LossBy::Resolver,
+                    origin: format!(
+                        "provider.regional_outages_per_year (\"{}\", {region})",
+                        p.id
+                    ),
+                    cover: vec![(i as u32, r)],
+                    key: key(Domain::Outage, seed, &format!("{}@{region}", p.id)),
+                });
+            }
+        }
     }
     for (i, c) in scenario.common_causes.iter().enumerate() {
         if c.per_year > 0.0 {

@@ -41,6 +41,7 @@ pub fn random_plan(
             ns: Vec::new(),
             p_outage: prob(&mut u),
             regional_p_outage: regional,
+            regional_outages_per_year: Vec::new(),
             outages_per_year: 0.0,
             outage_duration: OutageDuration::DEFAULT,
             loss: 1.0,

@@ -711,3 +711,29 @@ fn wall_clock_minutes_count_steps_over_10_and_50_percent() {
     let none = run_plan(&text(1.0), 2, Some(0));
     assert!(none.services[0].wall_clock.is_none());
 }
+
+/// `regional_outages_per_year`: random outages of one region only, in the
+/// timeline; the snapshot model reads the same rate as a regional chance
+/// (rate × mean duration ÷ a year) when the file gives none.
+#[test]
+fn regional_random_outages_strike_their_region_only() {
+    let text = "[simulation]\nmodel = \"timeline\"\nhorizon = \"30d\"\n\
+                [resolvers]\nprofile = \"ideal\"\nper_region = 5\n\
+                [[region]]\nid = \"eu\"\n[[region]]\nid = \"us\"\n\
+                [[provider]]\nid = \"p\"\nregional_outages_per_year = { eu = 50 }\noutage_duration = \"1h\"\n\
+                [[service]]\nid = \"www\"\ndns = [\"p\"]\nttl = \"1m\"\n";
+    let report = run_plan(text, 20, None);
+    let row = &report.services[0];
+    assert!(
+        row.regions["eu"].downtime_minutes > 1.0,
+        "{:?}",
+        row.regions["eu"]
+    );
+    assert_eq!(row.regions["us"].downtime_minutes, 0.0);
+    let scenario = parse_str(std::path::Path::new("plan.toml"), text).unwrap();
+    let p = &scenario.providers[0];
+    assert_eq!(p.regional_p_outage.len(), 1);
+    assert_eq!(p.regional_p_outage[0].0, 0);
+    assert!((p.regional_p_outage[0].1 - 50.0 / 8760.0).abs() < 1e-12);
+    assert_eq!(p.p_outage, 0.0);
+}

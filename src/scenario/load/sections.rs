@@ -137,10 +137,26 @@ impl Loader<'_> {
             Some(p) => self.probability(p, "provider.p_outage")?,
             None => unavailability(outages_per_year, outage_duration),
         };
+        let mut regional_rates = Vec::new();
+        for (region, x) in raw.regional_outages_per_year.iter().flatten() {
+            let key = "provider.regional_outages_per_year";
+            let r = self.region_index(region, key)?;
+            regional_rates.push((r, self.non_negative(x, key)?));
+        }
+        regional_rates.sort_by_key(|&(r, _)| r);
         let mut regional = Vec::new();
         for (region, p) in raw.regional_p_outage.iter().flatten() {
             let r = self.region_index(region, "provider.regional_p_outage")?;
             regional.push((r, self.probability(p, "provider.regional_p_outage")?));
+        }
+        // Regional rates without regional probabilities give the snapshot
+        // model the same unavailability, as outages_per_year gives p_outage.
+        if raw.regional_p_outage.is_none() {
+            regional = regional_rates
+                .iter()
+                .map(|&(r, rate)| (r, unavailability(rate, outage_duration)))
+                .filter(|&(_, p)| p > 0.0)
+                .collect();
         }
         regional.sort_by_key(|&(r, _)| r);
         let loss = match &raw.loss {
@@ -154,6 +170,7 @@ impl Loader<'_> {
             ns: raw.ns.unwrap_or_default(),
             p_outage,
             regional_p_outage: regional,
+            regional_outages_per_year: regional_rates,
             outages_per_year,
             outage_duration,
             loss,
