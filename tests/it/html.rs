@@ -350,10 +350,22 @@ fn report_reads_analysis_comparison_and_sweep_results() {
     let q = scenario_file("quickstart.toml");
     let b = scenario_file("quickstart-pay-second-provider.toml");
     let ns1 = scenario_file("incidents/ns1-2016.toml");
+    let wave = scenario_file("whatif/dyn-wave1.toml");
+    let stale = scenario_file("whatif/dyn-wave1-serve-stale.toml");
     let (q, b, ns1) = (path_str(&q), path_str(&b), path_str(&ns1));
-    let cases: [(&str, Vec<&str>); 3] = [
+    let cases: [(&str, Vec<&str>); 4] = [
         ("analysis", vec!["analyze", q]),
         ("comparison", vec!["compare", q, b, "--trials", "2000"]),
+        (
+            "timeline-comparison",
+            vec![
+                "compare",
+                path_str(&wave),
+                path_str(&stale),
+                "--trials",
+                "2",
+            ],
+        ),
         (
             "sweep",
             vec![
@@ -383,11 +395,14 @@ fn report_reads_analysis_comparison_and_sweep_results() {
         ]);
         run_ok(&full);
         run_ok(&["report", path_str(&json), "--html", path_str(&again)]);
-        assert_eq!(
-            std::fs::read_to_string(&own).unwrap(),
-            std::fs::read_to_string(&again).unwrap(),
-            "{name}"
-        );
+        let page = std::fs::read_to_string(&own).unwrap();
+        assert_eq!(page, std::fs::read_to_string(&again).unwrap(), "{name}");
+        let ids = check_self_contained(&page, name);
+        if name == "timeline-comparison" {
+            for want in ["summary", "difference-intervals", "changes"] {
+                assert!(ids.iter().any(|i| i == want), "{name}: {want} in {ids:?}");
+            }
+        }
         // Another version's result is refused.
         let text = std::fs::read_to_string(&json).unwrap();
         let forged = text.replacen(

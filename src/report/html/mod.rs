@@ -16,7 +16,7 @@ mod sweep;
 use std::fmt::Write as _;
 
 pub use self::analysis::analysis;
-pub use self::compare::comparison;
+pub use self::compare::{comparison, timeline_comparison};
 pub use self::sweep::sweep;
 
 pub struct Html {

@@ -3,13 +3,12 @@
 
 use dnsim::compare::Plans;
 use dnsim::error::InputError;
-use dnsim::output::emit;
 use dnsim::report;
 use dnsim::scenario::ModelKind;
 
-use super::{Outcome, deliver_table_json_html, thread_pool, write_json};
+use super::{Outcome, deliver_table_json_html, thread_pool};
 use crate::Exit;
-use crate::cli::{AnalyzeFormat, CompareArgs, ModelArg};
+use crate::cli::{CompareArgs, ModelArg};
 
 pub fn compare(args: CompareArgs) -> Outcome {
     let a = dnsim::scenario::load(&args.a)?;
@@ -48,18 +47,13 @@ pub fn compare(args: CompareArgs) -> Outcome {
             )?;
         }
         ModelKind::Timeline => {
-            if args.out.html.is_some() {
-                return Err(InputError::flag(
-                    "--html",
-                    "a timeline comparison has no HTML report yet: --format json, or run each plan with --html",
-                )
-                .into());
-            }
             let result = pool.install(|| dnsim::compare::compare_timeline(&plans, trials, seed))?;
-            emit(args.out.output.as_deref(), |out| match args.out.format {
-                AnalyzeFormat::Table => report::compare::write_timeline(&result, args.out.top, out),
-                AnalyzeFormat::Json => write_json(&result, out),
-            })?;
+            deliver_table_json_html(
+                &result,
+                &args.out,
+                report::compare::write_timeline,
+                report::html::timeline_comparison,
+            )?;
         }
     }
     Ok(Exit::Success)

@@ -4,7 +4,9 @@
 use dnsim::error::InputError;
 use dnsim::output::write_atomic;
 use dnsim::report::html;
-use dnsim::results::{AnalysisReport, CompareReport, Report, SweepReport, VERSION};
+use dnsim::results::{
+    AnalysisReport, CompareReport, Report, SweepReport, TimelineCompareReport, VERSION,
+};
 use serde::de::DeserializeOwned;
 
 use super::{Outcome, write_html};
@@ -87,11 +89,10 @@ pub fn report(args: ReportArgs) -> Outcome {
             write_atomic(&args.html, "--html", |out| html::sweep(&r, out))?;
         }
         Kind::TimelineComparison => {
-            return Err(InputError::new(
-                "a timeline comparison has no HTML page yet: its JSON and table are all it writes",
-            )
-            .in_file(path)
-            .into());
+            let r: TimelineCompareReport = parse(&text, path, "compare")?;
+            write_atomic(&args.html, "--html", |out| {
+                html::timeline_comparison(&r, top, out)
+            })?;
         }
     }
     Ok(Exit::Success)
