@@ -1030,3 +1030,28 @@ fn trials_default_per_model_and_rows_that_tie_are_listed_by_id() {
     let ids: Vec<&str> = r.services.iter().map(|s| s.id.as_str()).collect();
     assert_eq!(ids, ["alpha", "zulu", "mike"]);
 }
+
+/// A plan that is slow to load says so (here made "slow" by
+/// `DNSIM_LOADING_AFTER=0`); a quick one says nothing, `--quiet` nothing.
+#[test]
+fn a_slow_load_says_it_is_loading() {
+    let q = scenario_file("quickstart.toml");
+    let with = |after: &str, quiet: bool| {
+        let mut cmd = dnsim();
+        cmd.env("DNSIM_LOADING_AFTER", after)
+            .args(["run", path_str(&q), "--format", "json"]);
+        if quiet {
+            cmd.arg("--quiet");
+        }
+        let out = cmd.output().unwrap();
+        assert!(out.status.success());
+        String::from_utf8(out.stderr).unwrap()
+    };
+    let slow = with("0", false);
+    assert!(
+        slow.starts_with("dnsim: loading ") && slow.contains("quickstart.toml"),
+        "{slow}"
+    );
+    assert_eq!(with("60000", false), "");
+    assert_eq!(with("0", true), "");
+}

@@ -189,3 +189,51 @@ impl Progress {
         }
     }
 }
+
+/// A plan that takes longer than this to load says so (a spinner on a
+/// terminal, one line otherwise); `DNSIM_LOADING_AFTER=MS` changes it.
+const LOADING_AFTER: Duration = Duration::from_secs(1);
+
+/// Runs `load` (reading and validating the plan at `path`), and when it
+/// takes long shows that it is loading: a spinner with the time so far
+/// when stderr is a terminal, a line when it is not. Quick loads show
+/// nothing and wait for nothing.
+pub fn loading<T>(path: &std::path::Path, quiet: bool, load: impl FnOnce() -> T) -> T {
+    if quiet {
+        return load();
+    }
+    let after = std::env::var("DNSIM_LOADING_AFTER")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .map_or(LOADING_AFTER, Duration::from_millis);
+    let shown = path.display().to_string();
+    if after.is_zero() && !std::io::stderr().is_terminal() {
+        // Said at once (and so, in tests, always).
+        eprintln!("dnsim: loading {shown}…");
+        return load();
+    }
+    let (done, wait) = std::sync::mpsc::channel::<()>();
+    let watcher = std::thread::spawn(move || {
+        use std::sync::mpsc::RecvTimeoutError::Timeout;
+        if wait.recv_timeout(after) != Err(Timeout) {
+            return;
+        }
+        if !std::io::stderr().is_terminal() {
+            eprintln!("dnsim: loading {shown}…");
+            return;
+        }
+        let bar = ProgressBar::new_spinner().with_style(
+            ProgressStyle::with_template("{spinner} loading {msg} {elapsed}")
+                .expect("a valid template"),
+        );
+        bar.set_message(shown);
+        while wait.recv_timeout(Duration::from_millis(100)) == Err(Timeout) {
+            bar.tick();
+        }
+        bar.finish_and_clear();
+    });
+    let out = load();
+    let _ = done.send(());
+    let _ = watcher.join();
+    out
+}

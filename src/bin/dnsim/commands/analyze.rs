@@ -8,7 +8,9 @@ use crate::Exit;
 use crate::cli::AnalyzeArgs;
 
 pub fn analyze(args: AnalyzeArgs) -> Outcome {
-    let scenario = dnsim::scenario::load(&args.scenario)?;
+    let scenario = crate::progress::loading(&args.scenario, false, || {
+        dnsim::scenario::load(&args.scenario)
+    })?;
     if scenario.simulation.model == dnsim::scenario::ModelKind::Timeline {
         // Exact analysis is of the snapshot model; say so rather than
         // answer another question than the plan asks.

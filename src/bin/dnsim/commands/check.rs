@@ -86,7 +86,11 @@ pub fn check(args: CheckArgs) -> Outcome {
         Some(path) => read_baseline(path)?,
         None => Vec::new(),
     };
-    let scenario = match dnsim::scenario::load(&args.scenario) {
+    let quiet = args.format != CheckFormat::Table;
+    let loaded = crate::progress::loading(&args.scenario, quiet, || {
+        dnsim::scenario::load(&args.scenario)
+    });
+    let scenario = match loaded {
         Ok(s) => s,
         Err(e) => {
             if args.format == CheckFormat::Json {

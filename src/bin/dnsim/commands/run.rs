@@ -198,7 +198,9 @@ pub fn run(args: RunArgs) -> Outcome {
         // Before any long work, so that Ctrl-C always saves and stops.
         let _ = ctrlc::set_handler(|| STOP.store(true, Ordering::SeqCst));
     }
-    let scenario = dnsim::scenario::load_with(&plan.scenario, &plan.sets, &plan.events)?;
+    let scenario = crate::progress::loading(&plan.scenario, plan.quiet, || {
+        dnsim::scenario::load_with(&plan.scenario, &plan.sets, &plan.events)
+    })?;
     let job = plan.job(&scenario)?;
     if !plan.events.is_empty() && job.model != ModelKind::Timeline {
         return Err(InputError::flag(
