@@ -470,3 +470,49 @@ fn the_dependency_graph_shows_requirements_a_legend_and_the_failing_provider() {
         .expect("Dyn in the graph");
     assert!(dyn_rect.contains(red), "{dyn_rect}");
 }
+
+/// `report` re-renders a saved run result in any of `run`'s formats: the
+/// same bytes as the run wrote (it wrote HTML only).
+#[test]
+fn report_writes_a_saved_run_in_the_formats_of_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("r.json");
+    for (file, model) in [
+        ("quickstart.toml", "snapshot"),
+        ("whatif/dyn-wave1.toml", "timeline"),
+    ] {
+        let plan = scenario_file(file);
+        let base = ["run", path_str(&plan), "--model", model, "--trials", "3"];
+        let mut save = base.to_vec();
+        save.extend(["--format", "json", "-o", path_str(&json)]);
+        run_ok(&save);
+        for format in ["table", "csv", "markdown", "json"] {
+            let mut direct = base.to_vec();
+            direct.extend(["--format", format]);
+            let want = run(&direct);
+            let got = run(&["report", path_str(&json), "--format", format]);
+            assert_eq!(got.code, 0, "{file} {format}: {}", got.stderr);
+            assert_eq!(got.stdout, want.stdout, "{file} {format}");
+        }
+        // No flag: the table.
+        let table = run(&["report", path_str(&json)]);
+        assert!(table.stdout.contains("Summary"), "{}", table.stdout);
+    }
+    // Other results become pages only.
+    let q = scenario_file("quickstart.toml");
+    let analysis = dir.path().join("a.json");
+    run_ok(&[
+        "analyze",
+        path_str(&q),
+        "--format",
+        "json",
+        "-o",
+        path_str(&analysis),
+    ]);
+    let out = run(&["report", path_str(&analysis), "--format", "csv"]);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("--format"), "{}", out.stderr);
+    let out = run(&["report", path_str(&analysis)]);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("--html"), "{}", out.stderr);
+}

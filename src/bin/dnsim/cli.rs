@@ -278,8 +278,16 @@ pub struct ReportArgs {
     /// A JSON result of `dnsim run` (or `merge`), `analyze`, `compare` or `sweep`.
     pub result: PathBuf,
     /// Write a self-contained HTML report to FILE.
-    #[arg(long, value_name = "FILE", required = true)]
-    pub html: PathBuf,
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
+    /// A run's result in another format (table, json, csv, markdown,
+    /// series-csv), as `run --format` writes it; default: table when
+    /// there is no --html.
+    #[arg(long, value_enum)]
+    pub format: Option<FormatArg>,
+    /// Write that format to FILE (atomically) instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
     /// Services in the report's tables and graph (default 25); 0: all.
     #[arg(long, value_name = "N", value_parser = parse_top)]
     pub top: Option<usize>,

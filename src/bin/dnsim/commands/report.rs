@@ -1,5 +1,6 @@
 //! `dnsim report RESULT.json --html FILE`: the HTML page of a saved result
-//! of `run` (or `merge`), `analyze`, `compare` or `sweep`.
+//! of `run` (or `merge`), `analyze`, `compare` or `sweep`; and a run's
+//! result in any format of `run` (`--format`, `-o`).
 
 use dnsim::error::InputError;
 use dnsim::output::write_atomic;
@@ -9,9 +10,10 @@ use dnsim::results::{
 };
 use serde::de::DeserializeOwned;
 
-use super::{Outcome, write_html};
+use super::{Outcome, Output, check_format, deliver, write_html};
 use crate::Exit;
 use crate::cli::ReportArgs;
+use dnsim::report::Format;
 
 /// What kind of dnsim JSON a file holds, by the fields only it has.
 enum Kind {
@@ -71,26 +73,51 @@ pub fn report(args: ReportArgs) -> Outcome {
         .in_file(path)
         .into());
     }
+    let html_path = match (&kind, &args.html, args.format) {
+        (Kind::Run, _, _) => None,
+        (_, _, Some(_)) => {
+            return Err(InputError::flag(
+                "--format",
+                "is for the result of a run (or merge); analyze, compare and sweep results become HTML pages (--html FILE)",
+            )
+            .into());
+        }
+        (_, Some(h), None) => Some(h.clone()),
+        (_, None, None) => {
+            return Err(InputError::flag("--html", "say where the page goes: --html FILE").into());
+        }
+    };
+    let html_path = html_path.unwrap_or_default();
     match kind {
         Kind::Run => {
             let report = Report::from_json(&text, path)?;
-            write_html(&report, Some(&args.html), args.top)?;
+            check_format(report.model(), args.format.map(Format::from))?;
+            write_html(&report, args.html.as_deref(), args.top)?;
+            if args.format.is_some() || args.html.is_none() {
+                let out = Output {
+                    format: args.format.map(Format::from),
+                    path: args.output.clone(),
+                    top: args.top,
+                    html: None,
+                };
+                deliver(&report, &out)?;
+            }
         }
         Kind::Analysis => {
             let r: AnalysisReport = parse(&text, path, "analyze")?;
-            write_atomic(&args.html, "--html", |out| html::analysis(&r, top, out))?;
+            write_atomic(&html_path, "--html", |out| html::analysis(&r, top, out))?;
         }
         Kind::Comparison => {
             let r: CompareReport = parse(&text, path, "compare")?;
-            write_atomic(&args.html, "--html", |out| html::comparison(&r, top, out))?;
+            write_atomic(&html_path, "--html", |out| html::comparison(&r, top, out))?;
         }
         Kind::Sweep => {
             let r: SweepReport = parse(&text, path, "sweep")?;
-            write_atomic(&args.html, "--html", |out| html::sweep(&r, out))?;
+            write_atomic(&html_path, "--html", |out| html::sweep(&r, out))?;
         }
         Kind::TimelineComparison => {
             let r: TimelineCompareReport = parse(&text, path, "compare")?;
-            write_atomic(&args.html, "--html", |out| {
+            write_atomic(&html_path, "--html", |out| {
                 html::timeline_comparison(&r, top, out)
             })?;
         }
