@@ -28,6 +28,7 @@ const fn key(
 /// nothing to say beyond the meaning.
 #[rustfmt::skip]
 pub const KEYS: &[Key] = &[
+    key("", "extends", Text, "", Both, "A base scenario this file changes (a path, relative to this file): keys replace the base's, entries with an id the base has replace that entry's keys, others are added (one level; README, What-ifs)."),
     key("", "name", Text, "the file's name", Both, "The scenario's title, shown at the top of every report."),
     key("", "description", Text, "", Both, "Free text: what the scenario describes."),
     key("", "sources", Texts, "", Both, "Where the facts come from (URLs, papers): keep them beside the facts."),

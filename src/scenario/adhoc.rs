@@ -135,8 +135,20 @@ impl AdHocEvent {
 /// `--event` flags `events` added.
 pub fn load_with(path: &Path, sets: &[String], events: &[String]) -> Result<Scenario, InputError> {
     let text = read_input(path, "scenario")?;
+    // `extends`: the base with this file's changes, validated as one text.
+    let composed = super::extends::compose(path, &text)?;
+    let (path, text) = match &composed {
+        Some(c) => (c.path.as_path(), c.text.clone()),
+        None => (path, text),
+    };
     let edited = super::set::apply(&text, sets)?;
-    let locate = |err: InputError| edited.locate(err, sets);
+    let locate = |err: InputError| {
+        let err = edited.locate(err, sets);
+        match (&composed, err.file.is_some()) {
+            (Some(c), true) => c.locate(err),
+            _ => err,
+        }
+    };
     let base = parse_str(path, &edited.text).map_err(locate)?;
     if events.is_empty() {
         return Ok(base);

@@ -7,6 +7,7 @@
 //! incidents to a file's text before it is validated.
 
 mod adhoc;
+mod extends;
 mod load;
 pub mod raw;
 mod set;

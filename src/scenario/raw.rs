@@ -15,6 +15,9 @@ pub type S<T> = Spanned<T>;
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawScenario {
+    /// Read by `extends.rs` before the rest; here so that a base is known
+    /// to extend another.
+    pub extends: Option<S<String>>,
     pub name: Option<S<String>>,
     pub description: Option<String>,
     pub sources: Option<Vec<String>>,
@@ -138,6 +141,7 @@ pub const KNOWN_KEYS: &[&str] = &[
     "name",
     "description",
     "sources",
+    "extends",
     "simulation",
     "region",
     "provider",

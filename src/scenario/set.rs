@@ -35,6 +35,14 @@ pub struct Edited {
 }
 
 impl Edited {
+    /// The flag that wrote 1-based line `line` of the edited text, if any.
+    pub fn flag_at(&self, line: usize) -> Option<usize> {
+        self.written
+            .iter()
+            .find(|&&(l, _)| l == line)
+            .map(|&(_, k)| k)
+    }
+
     /// `err` as the user should see it: against the flag that wrote its
     /// line, or at its line in the file.
     pub fn locate(&self, err: InputError, flags: &[String]) -> InputError {

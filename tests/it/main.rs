@@ -8,6 +8,7 @@ mod cli;
 mod compare;
 mod delegation;
 mod engine;
+mod extends;
 mod golden;
 mod html;
 mod import;

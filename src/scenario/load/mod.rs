@@ -33,7 +33,11 @@ use crate::files::{read_input, read_text};
 
 /// Reads, parses and validates the scenario at `path` and its includes.
 pub fn load(path: &Path) -> Result<Scenario, InputError> {
-    parse_str(path, &read_input(path, "scenario")?)
+    let text = read_input(path, "scenario")?;
+    match super::extends::compose(path, &text)? {
+        None => parse_str(path, &text),
+        Some(c) => parse_str(&c.path, &c.text).map_err(|e| c.locate(e)),
+    }
 }
 
 /// Parses and validates scenario text; `path` names it in errors and anchors
