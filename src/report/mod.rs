@@ -54,9 +54,16 @@ impl Format {
     /// The exporter for this format; `top` limits the rows of the formats
     /// people read (table and markdown).
     pub fn exporter(self, top: Option<usize>) -> Box<dyn Exporter> {
+        self.exporter_for(top, None)
+    }
+
+    /// [`Self::exporter`] for a terminal `width` columns wide: the table
+    /// gives its id columns what is beyond 80.
+    pub fn exporter_for(self, top: Option<usize>, width: Option<usize>) -> Box<dyn Exporter> {
         match self {
             Format::Table => Box::new(Table {
                 top: top.unwrap_or(Table::DEFAULT_TOP),
+                width: width.unwrap_or(table::WIDTH).max(table::WIDTH),
             }),
             Format::Json => Box::new(Json),
             Format::Csv => Box::new(Csv),

@@ -10,13 +10,22 @@ use crate::results::TimelineReport;
 
 pub struct Table {
     pub top: usize,
+    /// The terminal's width, at least 80 ([`WIDTH`]): service and provider
+    /// ids get what is beyond 80 columns.
+    pub width: usize,
 }
 
 impl Table {
     pub const DEFAULT_TOP: usize = 20;
+
+    /// Columns beyond 80, given to the id columns.
+    fn extra(&self) -> usize {
+        self.width.saturating_sub(WIDTH)
+    }
 }
 
-const WIDTH: usize = 80;
+/// The width the table fits when the terminal's is not known.
+pub const WIDTH: usize = 80;
 
 const SPARK_WIDTH: usize = 48;
 const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
@@ -36,13 +45,18 @@ impl Table {
             String::new()
         };
         writeln!(out, "\nDowntime minutes by region{more}")?;
-        write!(out, "  {:<26}", "service")?;
+        write!(out, "  {:<w$}", "service", w = 26 + self.extra())?;
         for reg in regions {
             write!(out, " {:>9}", fit(&reg.id, 9))?;
         }
         writeln!(out)?;
         for row in &r.services[..shown] {
-            write!(out, "  {:<26}", fit(&row.id, 26))?;
+            write!(
+                out,
+                "  {:<w$}",
+                fit(&row.id, 26 + self.extra()),
+                w = 26 + self.extra()
+            )?;
             for reg in regions {
                 write!(out, " {:>9.1}", row.regions[&reg.id].downtime_minutes)?;
             }
@@ -125,7 +139,7 @@ impl Table {
 
 impl Exporter for Table {
     fn timeline(&self, r: &TimelineReport, out: &mut dyn Write) -> io::Result<()> {
-        writeln!(out, "{}", fit(&r.scenario, WIDTH))?;
+        writeln!(out, "{}", fit(&r.scenario, self.width))?;
         let horizon = fmt_clock(r.horizon_seconds, None);
         writeln!(
             out,
@@ -176,7 +190,7 @@ impl Exporter for Table {
 
     fn snapshot(&self, r: &SnapshotReport, out: &mut dyn Write) -> io::Result<()> {
         let exact = r.method_note().map_or(String::new(), |n| format!(" ({n})"));
-        writeln!(out, "{}", fit(&r.scenario, WIDTH))?;
+        writeln!(out, "{}", fit(&r.scenario, self.width))?;
         writeln!(
             out,
             "snapshot model · {}{exact} · seed {}",
@@ -263,8 +277,14 @@ impl Table {
         writeln!(out, "\nServices, worst first{more}")?;
         writeln!(
             out,
-            "  {:<26} {:>9}  {:<19} {:>6} {:>7} {:>7}",
-            "service", "down min", "95% interval", "nines", "failed", "+ms"
+            "  {:<w$} {:>9}  {:<19} {:>6} {:>7} {:>7}",
+            "service",
+            "down min",
+            "95% interval",
+            "nines",
+            "failed",
+            "+ms",
+            w = 26 + self.extra()
         )?;
         for row in &r.services[..shown] {
             let ci = format!(
@@ -273,13 +293,14 @@ impl Table {
             );
             writeln!(
                 out,
-                "  {:<26} {:>9.1}  {:<19} {:>6} {:>7} {:>7.1}",
-                fit(&row.id, 26),
+                "  {:<w$} {:>9.1}  {:<19} {:>6} {:>7} {:>7.1}",
+                fit(&row.id, 26 + self.extra()),
                 row.downtime_minutes,
                 fit(&ci, 19),
                 row.nines.map_or("∞".to_string(), |n| format!("{n:.2}")),
                 pct(row.failed_share),
-                row.added_latency_ms
+                row.added_latency_ms,
+                w = 26 + self.extra()
             )?;
         }
         self.by_region(r, shown, out)?;
@@ -304,17 +325,22 @@ impl Table {
         )?;
         writeln!(
             out,
-            "  {:<26} {:>10} {:>10} {:>18}",
-            "service", "over 10%", "over 50%", "longest over 50%"
+            "  {:<w$} {:>10} {:>10} {:>18}",
+            "service",
+            "over 10%",
+            "over 50%",
+            "longest over 50%",
+            w = 26 + self.extra()
         )?;
         for (s, w) in rows {
             writeln!(
                 out,
-                "  {:<26} {:>10.1} {:>10.1} {:>18.1}",
-                fit(&s.id, 26),
+                "  {:<x$} {:>10.1} {:>10.1} {:>18.1}",
+                fit(&s.id, 26 + self.extra()),
                 w.minutes_over_10pct,
                 w.minutes_over_50pct,
-                w.longest_over_50pct_minutes
+                w.longest_over_50pct_minutes,
+                x = 26 + self.extra()
             )?;
         }
         Ok(())
@@ -325,18 +351,23 @@ impl Table {
         writeln!(out, "\nServices, riskiest first{more}")?;
         writeln!(
             out,
-            "  {:<30} {:>10}  {:<23} {:>9}",
-            "service", "P(unreach)", "95% interval", "weight"
+            "  {:<w$} {:>10}  {:<23} {:>9}",
+            "service",
+            "P(unreach)",
+            "95% interval",
+            "weight",
+            w = 30 + self.extra()
         )?;
         for row in &r.services[..shown] {
             let ci = format!("[{}, {}]", fmt_small(row.ci95[0]), fmt_small(row.ci95[1]));
             writeln!(
                 out,
-                "  {:<30} {:>10}  {:<23} {:>9}",
-                fit(&row.id, 30),
+                "  {:<w$} {:>10}  {:<23} {:>9}",
+                fit(&row.id, 30 + self.extra()),
                 fmt_small(row.p_unreachable),
                 ci,
-                fit(&fmt_weight(row.weight), 9)
+                fit(&fmt_weight(row.weight), 9),
+                w = 30 + self.extra()
             )?;
         }
         Ok(())
@@ -355,8 +386,12 @@ impl Table {
         )?;
         writeln!(
             out,
-            "  {:<30} {:>10}  {:>16} {:>15}",
-            "provider", "P(down)", "impact alone", "services alone"
+            "  {:<w$} {:>10}  {:>16} {:>15}",
+            "provider",
+            "P(down)",
+            "impact alone",
+            "services alone",
+            w = 30 + self.extra()
         )?;
         let total = r.summary.total_weight;
         for p in &r.providers[..shown_p] {
@@ -367,14 +402,15 @@ impl Table {
             };
             writeln!(
                 out,
-                "  {:<30} {:>10}  {:>16} {:>15}",
-                fit(&p.id, 30),
+                "  {:<w$} {:>10}  {:>16} {:>15}",
+                fit(&p.id, 30 + self.extra()),
                 fmt_small(p.p_down),
                 fit(
                     &format!("{}{share}", fmt_weight(p.single_failure_impact)),
                     16
                 ),
-                p.single_failure_services
+                p.single_failure_services,
+                w = 30 + self.extra()
             )?;
         }
         Ok(())

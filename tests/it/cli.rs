@@ -1055,3 +1055,47 @@ fn a_slow_load_says_it_is_loading() {
     assert_eq!(with("60000", false), "");
     assert_eq!(with("0", true), "");
 }
+
+/// On a terminal wider than 80 columns the table gives its ids the room
+/// (they were cut at 26 characters whatever the width); piped, or in a
+/// file, it keeps to 80.
+#[test]
+fn a_wide_terminal_shows_whole_ids() {
+    if std::process::Command::new("script")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        skipped("script (util-linux) is not installed: no terminal to test with");
+        return;
+    }
+    let long = "a-service-with-a-rather-long-name.example.com";
+    let (_dir, plan) = temp_scenario(&format!(
+        "[[provider]]\nid = \"p\"\np_outage = 0.1\n[[service]]\nid = \"{long}\"\ndns = [\"p\"]\n"
+    ));
+    let exe = assert_cmd::cargo::cargo_bin("dnsim");
+    let shown = |columns: &str| {
+        let command = format!(
+            "{} run {} --trials 100 --quiet",
+            exe.display(),
+            plan.display()
+        );
+        let out = std::process::Command::new("script")
+            .args(["-qec", &command, "/dev/null"])
+            .env("COLUMNS", columns)
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let wide = shown("120");
+    assert!(wide.contains(&format!("  {long}  ")), "{wide}");
+    let narrow = shown("80");
+    assert!(!narrow.contains(long), "{narrow}");
+    let piped = run(&["run", path_str(&plan), "--trials", "100"]);
+    assert!(!piped.stdout.contains(long), "{}", piped.stdout);
+    assert!(
+        piped.stdout.lines().all(|l| l.chars().count() <= 81),
+        "{}",
+        piped.stdout
+    );
+}

@@ -92,9 +92,30 @@ fn check_format(model: ModelKind, format: Option<Format>) -> Result<(), InputErr
 /// Writes a report where `--format`, `--output` and `--html` say.
 fn deliver(report: &Report, out: &Output) -> anyhow::Result<()> {
     write_html(report, out.html.as_deref(), out.top)?;
-    let exporter = out.format.unwrap_or(Format::Table).exporter(out.top);
+    // A table printed to a wide terminal gives its ids the room.
+    let width = out.path.is_none().then(terminal_width).flatten();
+    let exporter = out
+        .format
+        .unwrap_or(Format::Table)
+        .exporter_for(out.top, width);
     emit(out.path.as_deref(), |w| report.write(exporter.as_ref(), w))?;
     Ok(())
+}
+
+/// The columns of the terminal stdout is, if it is one (`COLUMNS` wins
+/// where set, as shells set it).
+fn terminal_width() -> Option<usize> {
+    if !std::io::IsTerminal::is_terminal(&std::io::stdout()) {
+        return None;
+    }
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .or_else(|| {
+            console::Term::stdout()
+                .size_checked()
+                .map(|(_, c)| usize::from(c))
+        })
 }
 
 /// `--html FILE`: the HTML report beside the main output.
