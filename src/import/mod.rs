@@ -412,10 +412,6 @@ impl Plan {
         self.report.push(line);
     }
 
-    /// Gives every required name that is not a service a service of its
-    /// own, on a placeholder provider for its registrable domain's DNS
-    /// (`dns:<registrable>`), since the input does not say who serves it;
-    /// reported.
     /// What a child zone of `origin` names as its `parent`: the apex's
     /// service when the import made one, else the apex's provider when it
     /// has just one (with several and no apex service there is nothing to
@@ -439,6 +435,10 @@ impl Plan {
         None
     }
 
+    /// Gives every required name that is not a service a service of its
+    /// own, on a placeholder provider for its registrable domain's DNS
+    /// (`dns:<registrable>`), since the input does not say who serves it;
+    /// reported.
     pub fn finish_requirements(&mut self) {
         let known: HashSet<String> = self.services.iter().map(|s| s.id.clone()).collect();
         let mut missing: Vec<String> = Vec::new();
