@@ -38,6 +38,15 @@ pub enum Report {
 }
 
 impl Report {
+    /// Keeps the service rows whose id `keep` accepts (`--only`); the
+    /// summary stays as it was.
+    pub fn retain_services(&mut self, keep: impl Fn(&str) -> bool) {
+        match self {
+            Report::Snapshot(r) => r.services.retain(|s| keep(&s.id)),
+            Report::Timeline(r) => r.services.retain(|s| keep(&s.id)),
+        }
+    }
+
     /// The model that made it.
     pub fn model(&self) -> ModelKind {
         match self {
@@ -190,6 +199,27 @@ impl Serialize for RegionValues {
     }
 }
 
+/// Whether `id` matches `pattern`, where `*` stands for any run of
+/// characters (dots included) and the rest must match exactly.
+pub fn wildcard(pattern: &str, id: &str) -> bool {
+    let parts: Vec<&str> = pattern.split('*').collect();
+    if parts.len() == 1 {
+        return pattern == id;
+    }
+    let (first, last) = (parts[0], parts[parts.len() - 1]);
+    if !id.starts_with(first) || id.len() < first.len() + last.len() || !id.ends_with(last) {
+        return false;
+    }
+    let mut rest = &id[first.len()..id.len() - last.len()];
+    for part in &parts[1..parts.len() - 1] {
+        match rest.find(part) {
+            Some(at) => rest = &rest[at + part.len()..],
+            None => return false,
+        }
+    }
+    true
+}
+
 /// Sorts rows by a figure, largest first, as a person reads them: figures
 /// that agree to four significant digits are ties (Monte Carlo noise would
 /// otherwise order services of the same risk), listed by id.
@@ -210,6 +240,18 @@ pub fn rank_rows<T>(rows: &mut [T], figure: impl Fn(&T) -> f64, id: impl Fn(&T) 
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn wildcards_match_any_run_of_characters() {
+        use super::wildcard;
+        assert!(wildcard("twitter.com", "twitter.com"));
+        assert!(wildcard("*.example.com", "www.shop.example.com"));
+        assert!(wildcard("top-site-*", "top-site-0001"));
+        assert!(wildcard("*site*", "top-site-1"));
+        assert!(!wildcard("*.example.com", "example.com"));
+        assert!(wildcard("a*b*a", "aba"));
+        assert!(!wildcard("a*b*a", "ab"));
+    }
+
     #[test]
     fn rows_that_print_alike_are_listed_by_id() {
         let mut rows = vec![("b", 0.12341), ("a", 0.12339), ("c", 0.5), ("d", 0.0)];

@@ -1099,3 +1099,66 @@ fn a_wide_terminal_shows_whole_ids() {
         piped.stdout
     );
 }
+
+/// `--only PATTERN` shows just the named services in what people read;
+/// the summary and the machine formats keep every service.
+#[test]
+fn only_shows_the_named_services() {
+    let dyn_file = scenario_file("dyn-2016.toml");
+    let base = [
+        "run",
+        path_str(&dyn_file),
+        "--model",
+        "snapshot",
+        "--fail",
+        "dyn",
+        "--fail-only",
+        "--top",
+        "0",
+        "--only",
+        "twitter.com",
+        "--only",
+        "*.net",
+    ];
+    let table = run(&base);
+    assert_eq!(table.code, 0, "{}", table.stderr);
+    let rows: Vec<&str> = table
+        .stdout
+        .lines()
+        .skip_while(|l| !l.starts_with("Services"))
+        .skip(2)
+        .take_while(|l| !l.is_empty())
+        .collect();
+    assert!(
+        rows.iter()
+            .any(|r| r.trim_start().starts_with("twitter.com ")),
+        "{rows:?}"
+    );
+    assert!(
+        rows.iter()
+            .any(|r| r.trim_start().starts_with("playstation.net ")),
+        "{rows:?}"
+    );
+    assert!(!rows.iter().any(|r| r.contains("top-site-")), "{rows:?}");
+    // The summary is the plan's.
+    assert!(
+        table
+            .stdout
+            .contains("services                              1001"),
+        "{}",
+        table.stdout
+    );
+    let mut json = base.to_vec();
+    json.extend(["--format", "json"]);
+    let (_, r) = json_of(&json);
+    assert_eq!(r.services.len(), 1001);
+}
+
+fn json_of(args: &[&str]) -> (String, Report) {
+    let out = run(args);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    (
+        out.stdout.clone(),
+        serde_json::from_str(&out.stdout).unwrap(),
+    )
+}

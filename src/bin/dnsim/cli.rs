@@ -321,6 +321,12 @@ pub struct OutputArgs {
     /// Also write a self-contained HTML report (charts, no network) to FILE.
     #[arg(long, value_name = "FILE")]
     pub html: Option<PathBuf>,
+    /// Show only the services whose id matches PATTERN (`*` is any run of
+    /// characters: 'twitter.com', '*.example.com'), in the table, Markdown
+    /// and HTML; the summary still covers every service, JSON and CSV hold
+    /// every row. Repeatable.
+    #[arg(long, value_name = "PATTERN")]
+    pub only: Vec<String>,
 }
 
 /// `--format` of `run` and `merge`: [`Format`], as clap sees it.

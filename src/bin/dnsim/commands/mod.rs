@@ -64,6 +64,8 @@ pub struct Output {
     pub path: Option<PathBuf>,
     pub top: Option<usize>,
     pub html: Option<PathBuf>,
+    /// `--only`: patterns of the service ids people are shown.
+    pub only: Vec<String>,
 }
 
 impl From<OutputArgs> for Output {
@@ -73,6 +75,7 @@ impl From<OutputArgs> for Output {
             path: a.output,
             top: a.top,
             html: a.html,
+            only: a.only,
         }
     }
 }
@@ -91,14 +94,28 @@ fn check_format(model: ModelKind, format: Option<Format>) -> Result<(), InputErr
 
 /// Writes a report where `--format`, `--output` and `--html` say.
 fn deliver(report: &Report, out: &Output) -> anyhow::Result<()> {
-    write_html(report, out.html.as_deref(), out.top)?;
+    let shown;
+    let (report, people) = if out.only.is_empty() {
+        (report, report)
+    } else {
+        let mut r = report.clone();
+        r.retain_services(|id| out.only.iter().any(|p| dnsim::results::wildcard(p, id)));
+        shown = r;
+        (report, &shown)
+    };
+    write_html(people, out.html.as_deref(), out.top)?;
     // A table printed to a wide terminal gives its ids the room.
     let width = out.path.is_none().then(terminal_width).flatten();
     let exporter = out
         .format
         .unwrap_or(Format::Table)
         .exporter_for(out.top, width);
-    emit(out.path.as_deref(), |w| report.write(exporter.as_ref(), w))?;
+    let machine = matches!(
+        out.format,
+        Some(Format::Json | Format::Csv | Format::SeriesCsv)
+    );
+    let chosen = if machine { report } else { people };
+    emit(out.path.as_deref(), |w| chosen.write(exporter.as_ref(), w))?;
     Ok(())
 }
 

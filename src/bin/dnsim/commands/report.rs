@@ -99,6 +99,7 @@ pub fn report(args: ReportArgs) -> Outcome {
                     path: args.output.clone(),
                     top: args.top,
                     html: None,
+                    only: Vec::new(),
                 };
                 deliver(&report, &out)?;
             }
