@@ -69,6 +69,8 @@ pub(super) struct ResolverSim<'m> {
     /// with a `parent`, and up the chain), and each member's zone.
     pub(super) zones: Vec<Zone>,
     pub(super) zone_of: Vec<Option<usize>>,
+    /// Until when the NS sets' state is known (the last window's end).
+    pub(super) zones_until: f64,
 }
 
 impl<'m> ResolverSim<'m> {
@@ -110,6 +112,7 @@ impl<'m> ResolverSim<'m> {
             started: false,
             zones,
             zone_of,
+            zones_until: 0.0,
         }
         .with_positions()
     }
@@ -197,7 +200,7 @@ impl<'m> ResolverSim<'m> {
         } else {
             self.draw_window_start(rng, a);
         }
-        self.zones_at_window(rng, a, first);
+        self.zones_at_window(rng, a, b, first);
         let m = self.model;
         let own = self.closure.len() - 1;
         if !self.caching {

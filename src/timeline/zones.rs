@@ -8,12 +8,13 @@
 //! (`parent_centric_share`), capped by `max_cache_ttl`. A resolver whose
 //! cache does not help (`cache_share`) keeps no NS set either.
 //!
-//! At a trouble window's start an expired NS set is drawn from its
-//! stationary law on the name's resolutions (rate m = λ/(1 + λT)): fresh
-//! with probability mT'/(1 + mT'), its remaining life uniform on [0, T'];
-//! a fresh one is carried over (the ideal profile draws it afresh at every
-//! window). With `initial_cache = "empty"` or `"full"`, the first window
-//! starts from the NS set as it was at t = 0: none, or cached at t = 0.
+//! The ideal profile draws each window's NS sets from their stationary law
+//! on the name's resolutions (rate m = λ/(1 + λT)): fresh with probability
+//! mT'/(1 + mT'), the remaining life uniform on [0, T']. The measured
+//! profile carries them over the horizon: set at t = 0 as `initial_cache`
+//! says (none, cached at t = 0, or stationary), then walked through the
+//! quiet time before each window, where the first resolution after an NS
+//! set expires fetches it again.
 //! Names without a parent have no zone and draw nothing, so plans without
 //! `parent` give the figures they gave before.
 
@@ -82,29 +83,57 @@ impl ResolverSim<'_> {
         }
     }
 
-    /// NS sets at the start `a` of a window (see the module comment);
-    /// `first`: this resolver's first window.
-    pub(super) fn zones_at_window(&mut self, rng: &mut Stream, a: f64, first: bool) {
+    /// NS sets at the start `a` of a window that ends at `b` (see the
+    /// module comment); `first`: this resolver's first window.
+    pub(super) fn zones_at_window(&mut self, rng: &mut Stream, a: f64, b: f64, first: bool) {
         let res = &self.model.scenario.resolvers;
         for z in 0..self.zones.len() {
             if !self.caching {
                 self.zones[z].expiry = f64::NEG_INFINITY;
                 continue;
             }
-            if first && res.evolve {
-                match res.initial_cache {
-                    InitialCache::Empty => continue,
-                    InitialCache::Full => {
-                        self.zones[z].expiry = self.zones[z].ttl;
-                        continue;
-                    }
-                    InitialCache::Stationary => {}
-                }
-            }
-            if !res.evolve || self.zones[z].expiry <= a {
+            if !res.evolve {
                 self.zones[z].expiry = self.stationary_ns(rng, z, a);
+                continue;
             }
+            let (expiry, from) = if first {
+                let at_zero = match res.initial_cache {
+                    InitialCache::Empty => f64::NEG_INFINITY,
+                    InitialCache::Full => self.zones[z].ttl,
+                    InitialCache::Stationary => self.stationary_ns(rng, z, 0.0),
+                };
+                (at_zero, 0.0)
+            } else {
+                (self.zones[z].expiry, self.zones_until)
+            };
+            self.zones[z].expiry = self.quiet_ns(rng, z, expiry, from, a);
         }
+        self.zones_until = b;
+    }
+
+    /// Zone `z`'s NS set walked from its `expiry` at `from` through quiet
+    /// time to `a`: the first resolution of the name after it expires
+    /// (resolutions come at m = λ/(1 + λT), memoryless) fetches it again.
+    /// Past 64 cycles the walk ends in the stationary state.
+    fn quiet_ns(&self, rng: &mut Stream, z: usize, mut expiry: f64, from: f64, a: f64) -> f64 {
+        let zone = &self.zones[z];
+        let svc = &self.model.svc[zone.service as usize];
+        let m = svc.lambda / (1.0 + svc.lambda * svc.ttl);
+        if expiry > a || m <= 0.0 {
+            return expiry;
+        }
+        let mut next = expiry.max(from) + self.wait(rng, m);
+        for _ in 0..64 {
+            if next >= a {
+                return expiry;
+            }
+            expiry = next + zone.ttl;
+            if expiry > a {
+                return expiry;
+            }
+            next = expiry + self.wait(rng, m);
+        }
+        self.stationary_ns(rng, z, a)
     }
 
     /// Zone `z`'s NS set at `a` under its stationary law.
