@@ -47,6 +47,9 @@ pub struct InputError {
     pub key: Option<String>,
     /// What is wrong, lower-case, no trailing period.
     pub message: String,
+    /// Other errors found in the same pass over the file (its other bad
+    /// entries), in file order; shown after this one.
+    pub more: Box<[InputError]>,
 }
 
 impl InputError {
@@ -57,7 +60,36 @@ impl InputError {
             column: None,
             key: None,
             message: message.into(),
+            more: Box::new([]),
         }
+    }
+
+    /// `f` applied to this error and to each of [`Self::more`] (to move
+    /// them all to where the user wrote them).
+    pub fn map_all(mut self, f: impl Fn(InputError) -> InputError) -> InputError {
+        let more = std::mem::take(&mut self.more);
+        let mut first = f(self);
+        first.more = more.into_vec().into_iter().map(&f).collect();
+        first
+    }
+
+    /// The errors of one pass as one: the first in file order, the others
+    /// after it (at most [`MAX_REPORTED`], then how many more); `None` when
+    /// there are none.
+    pub fn all(mut errors: Vec<InputError>) -> Option<InputError> {
+        errors.sort_by_key(|e| (e.line.unwrap_or(usize::MAX), e.column.unwrap_or(0)));
+        let mut it = errors.into_iter();
+        let mut first = it.next()?;
+        let rest: Vec<InputError> = it.collect();
+        let hidden = rest.len().saturating_sub(MAX_REPORTED);
+        let mut more: Vec<InputError> = rest.into_iter().take(MAX_REPORTED).collect();
+        if hidden > 0 {
+            more.push(InputError::new(format!(
+                "… and {hidden} more in the same file"
+            )));
+        }
+        first.more = more.into();
+        Some(first)
     }
 
     pub fn flag(flag: &str, message: impl Into<String>) -> InputError {
@@ -101,9 +133,16 @@ impl fmt::Display for InputError {
         if let Some(key) = &self.key {
             write!(f, "{key}: ")?;
         }
-        write!(f, "{}", self.message)
+        write!(f, "{}", self.message)?;
+        for other in &self.more {
+            write!(f, "\nerror: {other}")?;
+        }
+        Ok(())
     }
 }
+
+/// Errors of one file reported together, at most.
+pub const MAX_REPORTED: usize = 20;
 
 impl std::error::Error for InputError {}
 

@@ -75,6 +75,9 @@ pub struct ErrorJson {
     pub column: Option<usize>,
     pub key: Option<String>,
     pub message: String,
+    /// The file's other errors found in the same pass.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub more: Vec<ErrorJson>,
 }
 
 impl From<&InputError> for ErrorJson {
@@ -85,6 +88,7 @@ impl From<&InputError> for ErrorJson {
             column: e.column,
             key: e.key.clone(),
             message: e.message.clone(),
+            more: e.more.iter().map(ErrorJson::from).collect(),
         }
     }
 }

@@ -222,6 +222,10 @@ impl Composed {
     /// `err` (from validating `text`) where the user wrote it: a line of
     /// the extending file, or of the base.
     pub fn locate(&self, err: InputError) -> InputError {
+        err.map_all(|e| self.locate_one(e))
+    }
+
+    fn locate_one(&self, err: InputError) -> InputError {
         let Some(line) = err.line else { return err };
         if let Some(&(_, l, _)) = self
             .appended
@@ -240,7 +244,7 @@ impl Composed {
                 line: Some(self.edit_lines[k]),
                 ..err
             },
-            None => self.edited.locate(err, &[]),
+            None => self.edited.locate_one(err, &[]),
         }
     }
 }

@@ -46,6 +46,10 @@ impl Edited {
     /// `err` as the user should see it: against the flag that wrote its
     /// line, or at its line in the file.
     pub fn locate(&self, err: InputError, flags: &[String]) -> InputError {
+        err.map_all(|e| self.locate_one(e, flags))
+    }
+
+    pub(super) fn locate_one(&self, err: InputError, flags: &[String]) -> InputError {
         let Some(line) = err.line else { return err };
         if let Some(&(_, k)) = self.written.iter().find(|&&(l, _)| l == line) {
             return flag_error(&flags[k], err.message);

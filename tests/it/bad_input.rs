@@ -375,3 +375,34 @@ fn timeline_values_too_large_to_run_are_refused() {
         out.stderr
     );
 }
+
+/// Every bad entry of a file is reported in one run, in file order (it
+/// stopped at the first); `check --format json` lists them too.
+#[test]
+fn all_the_bad_entries_of_a_file_are_reported_at_once() {
+    let (_dir, path) = crate::support::temp_scenario(
+        "[[provider]]\nid = \"a\"\np_outage = 2\n[[provider]]\nid = \"b\"\np_outage = -1\n\
+         [[service]]\nid = \"s\"\ndns = [\"zz\"]\n[[service]]\nid = \"t\"\ndns = []\n",
+    );
+    let out = run(&["check", path_str(&path)]);
+    assert_eq!(out.code, 2);
+    let lines: Vec<&str> = out.stderr.lines().collect();
+    assert_eq!(lines.len(), 4, "{}", out.stderr);
+    for (line, at) in lines.iter().zip([":3:", ":6:", ":9:", ":12:"]) {
+        assert!(line.starts_with("error: ") && line.contains(at), "{line}");
+    }
+    let json = run(&["check", path_str(&path), "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(
+        v["error"]["more"].as_array().map(Vec::len),
+        Some(3),
+        "{}",
+        json.stdout
+    );
+    // An error that others hang on (an unknown region) still stops at once.
+    let (_dir2, one) = crate::support::temp_scenario(
+        "[[region]]\nid = \"eu\"\nweight = -1\n[[provider]]\nid = \"a\"\np_outage = 2\n",
+    );
+    let out = run(&["check", path_str(&one)]);
+    assert_eq!(out.stderr.lines().count(), 1, "{}", out.stderr);
+}

@@ -109,20 +109,26 @@ impl Loader<'_> {
     }
 
     fn scenario(mut self, raw: RawScenario) -> Result<Scenario, InputError> {
-        let simulation = self.simulation(raw.simulation)?;
+        // Entries are checked one by one and every bad one is reported;
+        // what needs them all (requirements, includes) only once they are
+        // good. Regions come first: everything else may name them.
+        let mut errors: Vec<InputError> = Vec::new();
+        let simulation = self.simulation(raw.simulation);
         self.regions(raw.region)?;
-        let providers = raw
-            .provider
-            .into_iter()
-            .enumerate()
-            .map(|(i, p)| self.provider(i, p))
-            .collect::<Result<Vec<_>, _>>()?;
-        let common_causes = raw
-            .common_cause
-            .into_iter()
-            .enumerate()
-            .map(|(i, c)| self.common_cause(i, c))
-            .collect::<Result<Vec<_>, _>>()?;
+        let mut providers = Vec::with_capacity(raw.provider.len());
+        for (i, p) in raw.provider.into_iter().enumerate() {
+            match self.provider(i, p) {
+                Ok(p) => providers.push(p),
+                Err(e) => errors.push(e),
+            }
+        }
+        let mut common_causes = Vec::with_capacity(raw.common_cause.len());
+        for (i, c) in raw.common_cause.into_iter().enumerate() {
+            match self.common_cause(i, c) {
+                Ok(c) => common_causes.push(c),
+                Err(e) => errors.push(e),
+            }
+        }
 
         // The content hash covers the file and its includes, so that shards
         // of one run can prove they ran the same plan.
@@ -133,10 +139,36 @@ impl Loader<'_> {
         let mut lint_allow = Vec::new();
         for s in raw.service {
             if let Some(list) = &s.allow {
-                lint_allow.push((pending.len() as u32, self.allow(list)?));
+                match self.allow(list) {
+                    Ok(kinds) => lint_allow.push((pending.len() as u32, kinds)),
+                    Err(e) => errors.push(e),
+                }
             }
-            pending.push(self.service(s)?);
+            match self.service(s) {
+                Ok(p) => pending.push(p),
+                Err(e) => errors.push(e),
+            }
         }
+        let resolvers = match raw.resolvers {
+            Some(r) => self.resolvers(r).map_err(|e| errors.push(e)).ok(),
+            None => Some(Resolvers::default()),
+        };
+        let mut events = Vec::with_capacity(raw.event.len());
+        match &simulation {
+            Ok(sim) => {
+                for e in raw.event {
+                    match self.event(e, sim) {
+                        Ok(e) => events.push(e),
+                        Err(e) => errors.push(e),
+                    }
+                }
+            }
+            Err(e) => errors.push(e.clone()),
+        }
+        if let Some(all) = InputError::all(errors) {
+            return Err(all);
+        }
+        let (simulation, resolvers) = (simulation?, resolvers.expect("no errors"));
         for inc in &raw.include {
             let rel = inc.services.get_ref();
             let dir = self.src.path.parent().unwrap_or(Path::new("."));
@@ -161,16 +193,6 @@ impl Loader<'_> {
             .in_file(&self.src.path));
         }
         let services = self.resolve(pending)?;
-
-        let resolvers = match raw.resolvers {
-            Some(r) => self.resolvers(r)?,
-            None => Resolvers::default(),
-        };
-        let events = raw
-            .event
-            .into_iter()
-            .map(|e| self.event(e, &simulation))
-            .collect::<Result<Vec<_>, _>>()?;
 
         let name = match raw.name {
             Some(n) => n.into_inner(),
