@@ -11,6 +11,7 @@ pub mod catalog;
 pub mod dnscontrol;
 pub mod ns_list;
 pub mod octodns;
+pub mod targets;
 pub mod zone;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -449,13 +450,14 @@ impl Plan {
                 }
             }
         }
+        let platforms = targets::builtin();
+        let mut on_platforms: Vec<String> = Vec::new();
         for name in &missing {
-            let reg = registrable(name);
-            let id = self.provider(
-                &format!("dns:{reg}"),
-                &format!("DNS of {reg} (unknown: not in the input)"),
-                &[],
-            );
+            let (id, label, platform) = targets::placeholder(&platforms, name);
+            if platform && !on_platforms.contains(&id) {
+                on_platforms.push(id.clone());
+            }
+            let id = self.provider(&id, &label, &[]);
             self.services.push(ServiceOut {
                 id: name.clone(),
                 dns: vec![id],
@@ -465,10 +467,16 @@ impl Plan {
         }
         if !missing.is_empty() {
             self.report.push(format!(
-                "{} names outside the zones are required (CNAME/ALIAS targets); each got a service of weight 0 (counted through the services that need it) on a placeholder provider dns:<registrable domain>: {}",
+                "{} names outside the zones are required (CNAME/ALIAS targets); each got a service of weight 0 (counted through the services that need it) on a placeholder provider (cdn:<platform> for a known CDN or SaaS platform, else dns:<registrable domain>): {}",
                 missing.len(),
                 missing.iter().take(5).cloned().collect::<Vec<_>>().join(", ")
                     + if missing.len() > 5 { ", …" } else { "" }
+            ));
+        }
+        if !on_platforms.is_empty() {
+            self.report.push(format!(
+                "CDN and SaaS targets grouped by platform (src/import/targets.toml): {}",
+                on_platforms.join(", ")
             ));
         }
     }

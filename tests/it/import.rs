@@ -462,7 +462,7 @@ fn a_bind_zone_imports_and_runs() {
     assert!(!all.contains(&"corp.example.com".to_string()));
     // The out-of-zone CNAME target is a requirement.
     assert_eq!(
-        down_when(&plan, &["dns:fastly.net"]),
+        down_when(&plan, &["cdn:fastly"]),
         ["shop.example.com.fastly.net", "www.example.com"]
     );
 }
@@ -610,7 +610,7 @@ fn names_added_only_as_requirements_weigh_nothing() {
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert!(
         out.stdout.contains(
-            "id = \"shop.example.com.fastly.net\"\ndns = [\"dns:fastly.net\"]\nweight = 0.0\n"
+            "id = \"shop.example.com.fastly.net\"\ndns = [\"cdn:fastly\"]\nweight = 0.0\n"
         ),
         "{}",
         out.stdout
