@@ -185,7 +185,7 @@ fn build(
 
     let providers = provider_rows(scenario, model, single);
 
-    SnapshotReport {
+    let mut report = SnapshotReport {
         dnsim: VERSION.to_string(),
         model: ModelKind::Snapshot,
         scenario: scenario.name.clone(),
@@ -208,7 +208,9 @@ fn build(
         impact_distribution: estimates.impact_distribution,
         services,
         providers,
-    }
+    };
+    report.tidy();
+    report
 }
 
 /// A node's P(down) weighted over regions, its 95% interval, and P(down)

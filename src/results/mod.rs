@@ -12,6 +12,7 @@ mod check;
 mod compare;
 mod snapshot;
 mod sweep;
+mod tidy;
 mod timeline;
 
 use std::path::Path;
@@ -25,6 +26,7 @@ pub use self::check::*;
 pub use self::compare::*;
 pub use self::snapshot::*;
 pub use self::sweep::*;
+pub use self::tidy::round12;
 pub use self::timeline::*;
 pub use crate::scenario::ModelKind;
 

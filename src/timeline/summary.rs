@@ -62,7 +62,7 @@ pub fn timeline(
     };
     let events = (0..m.events.len()).map(|e| cx.event_row(e)).collect();
     crate::results::rank_rows(&mut rows, |r| r.1.failed_share, |r| &r.1.id);
-    TimelineReport {
+    let mut report = TimelineReport {
         dnsim: VERSION.to_string(),
         model: ModelKind::Timeline,
         scenario: sc.name.clone(),
@@ -79,7 +79,9 @@ pub fn timeline(
         summary,
         events,
         services: rows.into_iter().map(|(_, r)| r).collect(),
-    }
+    };
+    report.tidy();
+    report
 }
 
 /// What every figure of one report needs.

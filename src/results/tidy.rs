@@ -1,0 +1,160 @@
+//! Figures to 12 significant digits, once, when a run's report is made:
+//! `0.0002`, not the `0.00019999999999997797` that `1 − 0.9998` leaves.
+//! Twelve digits are more than any figure here holds (a Monte Carlo
+//! interval is wide at the third to sixth digit), and fewer than the
+//! noise: a subtraction like that one leaves only 13 good digits of 17.
+//! Every output (JSON, CSV, tables, HTML) reads the same rounded numbers,
+//! so a report drawn from a saved JSON result is the run's own, byte for
+//! byte. Rounding twice changes nothing.
+//!
+//! Counts stay as they are, and so does the snapshot's impact
+//! distribution, whose values key trial counts.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use super::{SnapshotReport, TimelineReport};
+
+/// `x` to 12 significant digits (integers and non-finite values as they
+/// are).
+pub fn round12(x: f64) -> f64 {
+    if !x.is_finite() || x == x.trunc() && x.abs() < 1e15 {
+        return x;
+    }
+    match format!("{x:.11e}").parse::<f64>() {
+        Ok(y) if y.is_finite() => y,
+        _ => x,
+    }
+}
+
+fn r(x: &mut f64) {
+    *x = round12(*x);
+}
+
+fn r2(x: &mut [f64; 2]) {
+    x.iter_mut().for_each(r);
+}
+
+impl SnapshotReport {
+    /// Every figure to 12 significant digits (see the module comment).
+    pub fn tidy(&mut self) {
+        self.regions.iter_mut().for_each(|x| r(&mut x.weight));
+        let s = &mut self.summary;
+        for x in [
+            &mut s.total_weight,
+            &mut s.expected_unreachable,
+            &mut s.expected_impact,
+            &mut s.p_any_unreachable,
+        ] {
+            r(x);
+        }
+        let q = &mut s.impact_quantiles;
+        for x in [&mut q.p50, &mut q.p90, &mut q.p99, &mut q.p999] {
+            r(x);
+        }
+        if let Some(sm) = &mut self.sampling {
+            for x in [
+                &mut sm.biased_p,
+                &mut sm.mean_weight,
+                &mut sm.effective_trials,
+            ] {
+                r(x);
+            }
+        }
+        // Services of one node share their per-region values: rounded once.
+        let mut shared: HashMap<*const f64, Arc<[f64]>> = HashMap::new();
+        for row in &mut self.services {
+            r(&mut row.weight);
+            r(&mut row.p_unreachable);
+            r2(&mut row.ci95);
+            let values = shared
+                .entry(row.regions.values.as_ptr())
+                .or_insert_with(|| row.regions.values.iter().map(|&x| round12(x)).collect());
+            row.regions.values = values.clone();
+        }
+        for p in &mut self.providers {
+            r(&mut p.p_down);
+            r(&mut p.single_failure_impact);
+        }
+    }
+}
+
+impl TimelineReport {
+    /// Every figure to 12 significant digits (see the module comment).
+    pub fn tidy(&mut self) {
+        self.regions.iter_mut().for_each(|x| r(&mut x.weight));
+        let s = &mut self.summary;
+        for x in [
+            &mut s.failed_share,
+            &mut s.downtime_minutes,
+            &mut s.added_latency_ms,
+        ] {
+            r(x);
+        }
+        for e in &mut self.events {
+            for x in e.by_region.values_mut() {
+                r(&mut x.failed_share);
+                r(&mut x.weight_over_10pct_failed);
+                r(&mut x.weight_mostly_failed);
+                if let Some(l) = &mut x.authoritative_load {
+                    r(l);
+                }
+            }
+        }
+        for row in &mut self.services {
+            for x in [
+                &mut row.weight,
+                &mut row.failed_share,
+                &mut row.downtime_minutes,
+                &mut row.added_latency_ms,
+            ] {
+                r(x);
+            }
+            r2(&mut row.failed_share_ci95);
+            r2(&mut row.downtime_minutes_ci95);
+            r2(&mut row.added_latency_ms_ci95);
+            if let Some(n) = &mut row.nines {
+                r(n);
+            }
+            for f in row.regions.values_mut() {
+                r(&mut f.failed_share);
+                r2(&mut f.failed_share_ci95);
+                r(&mut f.downtime_minutes);
+                r2(&mut f.downtime_minutes_ci95);
+                r(&mut f.added_latency_ms);
+            }
+            if let Some(w) = &mut row.wall_clock {
+                r(&mut w.minutes_over_10pct);
+                r(&mut w.minutes_over_50pct);
+                r(&mut w.longest_over_50pct_minutes);
+            }
+            if let Some(series) = &mut row.series {
+                for values in series.failed_share.values_mut() {
+                    values.iter_mut().for_each(r);
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::round12;
+
+    #[test]
+    fn twelve_digits_and_no_more() {
+        assert_eq!(round12(1.0 - 0.9998), 0.0002);
+        assert_eq!(round12(0.1 + 0.2), 0.3);
+        assert_eq!(round12(0.25000000000000006), 0.25);
+        assert_eq!(round12(1440.0), 1440.0);
+        assert_eq!(round12(1.0 / 3.0), 0.333333333333);
+        assert!(round12(f64::MAX).is_finite());
+        assert_eq!(round12(f64::INFINITY), f64::INFINITY);
+        let x = round12(2.0 / 7.0);
+        assert_eq!(round12(x), x);
+        assert_eq!(
+            serde_json::to_string(&round12(1.0 - 0.9998)).unwrap(),
+            "0.0002"
+        );
+    }
+}
