@@ -26,7 +26,13 @@ pub fn lint(scenario: &Scenario, max_share: f64) -> Vec<Warning> {
     let pid = |p: usize| scenario.providers[p].id.clone();
     let mut out = Vec::new();
     for (s, &node) in scenario.services.iter().zip(&model.service_node) {
-        if let [only] = *s.dns {
+        // A back-end of weight 0 on one provider whose failure alone takes
+        // down no weight (it sits in a redundant requires_any group, say)
+        // matters to no one alone: not flagged.
+        let harmless = |p: u32| s.weight == 0.0 && single.impact[p as usize] == 0.0;
+        if let [only] = *s.dns
+            && !harmless(only)
+        {
             out.push(Warning {
                 kind: WarningKind::SingleProvider,
                 service: Some(s.id.to_string()),

@@ -1162,3 +1162,33 @@ fn json_of(args: &[&str]) -> (String, Report) {
         serde_json::from_str(&out.stdout).unwrap(),
     )
 }
+
+/// A weight-0 back-end on one provider, in a redundant `requires_any`
+/// group, is no single point of failure: `check` does not flag it (it did,
+/// so `--deny-warnings` failed on well-built plans); one that something of
+/// weight needs alone still is.
+#[test]
+fn redundant_back_ends_of_weight_zero_are_not_flagged() {
+    let (_dir, path) = temp_scenario(
+        "[[provider]]\nid = \"a\"\np_outage = 0.01\n[[provider]]\nid = \"b\"\np_outage = 0.01\n\
+         [[provider]]\nid = \"x\"\np_outage = 0.01\n[[provider]]\nid = \"y\"\np_outage = 0.01\n\
+         [[service]]\nid = \"cdn-a\"\ndns = [\"a\"]\nweight = 0\n\
+         [[service]]\nid = \"cdn-b\"\ndns = [\"b\"]\nweight = 0\n\
+         [[service]]\nid = \"www\"\ndns = [\"x\", \"y\"]\nrequires_any = [[\"cdn-a\", \"cdn-b\"]]\n",
+    );
+    let out = run(&["check", path_str(&path), "--deny-warnings"]);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    let lone = std::fs::read_to_string(&path).unwrap().replace(
+        "requires_any = [[\"cdn-a\", \"cdn-b\"]]",
+        "requires = [\"cdn-a\"]",
+    );
+    std::fs::write(&path, lone).unwrap();
+    let out = run(&["check", path_str(&path), "--deny-warnings"]);
+    assert_eq!(out.code, 3, "{}", out.stdout);
+    assert!(
+        out.stdout
+            .contains("\"cdn-a\" is delegated to a single provider"),
+        "{}",
+        out.stdout
+    );
+}
