@@ -14,8 +14,9 @@ use std::path::Path;
 use serde::Deserialize;
 
 use super::catalog::{Catalog, normalise};
+use super::children::{Child, add_children};
 use super::ns_list::check_name;
-use super::{Plan, Rec, ServiceOut, Zone};
+use super::{Plan, Rec, Zone};
 use crate::error::InputError;
 use crate::scenario::read_input;
 
@@ -158,9 +159,6 @@ pub fn import(path: &Path, catalog: &Catalog) -> Result<Plan, InputError> {
     plan.finish(path)
 }
 
-/// A child zone delegated by NS records: its name, NS hosts and NS TTL.
-type Child = (String, Vec<String>, u32);
-
 /// A domain's records in the zone's terms, and its delegated children.
 fn records(d: &Domain, origin: &str) -> (Vec<Rec>, Vec<Child>) {
     let mut recs = Vec::new();
@@ -185,33 +183,4 @@ fn records(d: &Domain, origin: &str) -> (Vec<Rec>, Vec<Child>) {
         });
     }
     (recs, children)
-}
-
-/// Each delegated child zone, a service on its own NS hosts.
-fn add_children(
-    plan: &mut Plan,
-    catalog: &Catalog,
-    children: Vec<Child>,
-    origin: &str,
-    apex_dns: &[String],
-) {
-    let own = super::self_hosting(
-        catalog,
-        children.iter().map(|(n, h, _)| (n.as_str(), h.as_slice())),
-    );
-    for (child, hosts, ttl) in children {
-        let cdns = plan.providers_for_hosts(catalog, &hosts, &child, &own);
-        plan.report.push(format!(
-            "{child}: delegated by NS records to {}",
-            hosts.join(", ")
-        ));
-        let parent = plan.parent_of_child(&child, origin, apex_dns);
-        plan.services.push(ServiceOut {
-            id: child,
-            dns: cdns,
-            ns_ttl: Some(format!("{ttl}s")),
-            parent,
-            ..ServiceOut::default()
-        });
-    }
 }

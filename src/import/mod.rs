@@ -8,6 +8,7 @@
 //! the report.
 
 pub mod catalog;
+mod children;
 pub mod dnscontrol;
 pub mod ns_list;
 pub mod octodns;

@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 use serde_yaml_ng::{Mapping, Value};
 
 use super::catalog::{Catalog, normalise};
+use super::children::{Child, add_children};
 use super::ns_list::check_name;
 use super::{Plan, Rec, Zone};
 use crate::error::InputError;
@@ -53,16 +54,21 @@ fn str_list(v: Option<&Value>) -> Vec<String> {
 }
 
 /// The records of one zone file.
-fn zone_records(path: &Path, origin: &str, default_ttl: u32) -> Result<Vec<Rec>, InputError> {
+fn zone_records(
+    path: &Path,
+    origin: &str,
+    default_ttl: u32,
+) -> Result<(Vec<Rec>, Vec<Child>), InputError> {
     let text = read_input(path, "octoDNS zone file")?;
     let doc = yaml(path, &text, "zone file")?;
     let Value::Mapping(names) = doc else {
         if doc.is_null() {
-            return Ok(Vec::new());
+            return Ok((Vec::new(), Vec::new()));
         }
         return Err(InputError::new("a zone file maps record names to records").in_file(path));
     };
     let mut out = Vec::new();
+    let mut children: Vec<Child> = Vec::new();
     for (name, value) in &names {
         let short = match name {
             Value::String(s) => s.clone(),
@@ -111,16 +117,29 @@ fn zone_records(path: &Path, origin: &str, default_ttl: u32) -> Result<Vec<Rec>,
                         ))
                     })?,
             };
+            // NS records below the apex delegate a child zone.
+            if kind == "NS" && !short.is_empty() {
+                let hosts: Vec<String> = match (r.get("values"), r.get("value")) {
+                    (Some(Value::Sequence(v)), _) => v
+                        .iter()
+                        .filter_map(Value::as_str)
+                        .map(|h| fqdn_of(h, origin))
+                        .collect(),
+                    (_, Some(Value::String(h))) => vec![fqdn_of(h, origin)],
+                    _ => Vec::new(),
+                };
+                if hosts.is_empty() {
+                    return Err(at(format!("NS record \"{short}\" has no value")));
+                }
+                children.push((fqdn.clone(), hosts, ttl));
+                continue;
+            }
             let target = if matches!(kind.as_str(), "CNAME" | "ALIAS") {
                 let v = r
                     .get("value")
                     .and_then(Value::as_str)
                     .ok_or_else(|| at(format!("{kind} record \"{short}\" has no value")))?;
-                Some(if v.ends_with('.') {
-                    normalise(v)
-                } else {
-                    format!("{}.{origin}", normalise(v))
-                })
+                Some(fqdn_of(v, origin))
             } else {
                 None
             };
@@ -132,7 +151,17 @@ fn zone_records(path: &Path, origin: &str, default_ttl: u32) -> Result<Vec<Rec>,
             });
         }
     }
-    Ok(out)
+    Ok((out, children))
+}
+
+/// A name as a zone file writes it: absolute with a trailing dot, else
+/// relative to `origin`.
+fn fqdn_of(v: &str, origin: &str) -> String {
+    if v.ends_with('.') {
+        normalise(v)
+    } else {
+        format!("{}.{origin}", normalise(v))
+    }
 }
 
 pub fn import(path: &Path, catalog: &Catalog) -> Result<Plan, InputError> {
@@ -196,7 +225,7 @@ pub fn import(path: &Path, catalog: &Catalog) -> Result<Plan, InputError> {
             origin: &origin,
             source_zone: &source_zone,
         };
-        let (records, read_any) = sources.read(&mut plan, zone, &class_of)?;
+        let (records, children, read_any) = sources.read(&mut plan, zone, &class_of)?;
         if !read_any {
             return Err(at(
                 &zone_name,
@@ -212,6 +241,7 @@ pub fn import(path: &Path, catalog: &Catalog) -> Result<Plan, InputError> {
             ns_ttl: None,
             records: &records,
         });
+        add_children(&mut plan, catalog, children, &origin, &dns);
     }
     plan.finish_requirements();
     plan.finish(path)
@@ -281,8 +311,9 @@ impl Sources<'_> {
         plan: &mut Plan,
         zone: &Value,
         class_of: &dyn Fn(&str) -> Result<&'c str, InputError>,
-    ) -> Result<(Vec<Rec>, bool), InputError> {
+    ) -> Result<(Vec<Rec>, Vec<Child>, bool), InputError> {
         let mut records = Vec::new();
+        let mut children = Vec::new();
         let mut read_any = false;
         for s in str_list(zone.get("sources")) {
             let class = class_of(&s)?;
@@ -306,10 +337,11 @@ impl Sources<'_> {
                 .base
                 .join(dir.trim_start_matches("./"))
                 .join(format!("{}.yaml", self.source_zone.trim_end_matches('.')));
-            let mut recs = zone_records(&file, self.origin, default_ttl)?;
+            let (mut recs, mut kids) = zone_records(&file, self.origin, default_ttl)?;
             records.append(&mut recs);
+            children.append(&mut kids);
             read_any = true;
         }
-        Ok((records, read_any))
+        Ok((records, children, read_any))
     }
 }

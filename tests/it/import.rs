@@ -629,3 +629,42 @@ fn names_added_only_as_requirements_weigh_nothing() {
         out.stderr
     );
 }
+
+/// octoDNS NS records below the apex delegate a child zone: a service on
+/// its own NS hosts with the zone as its `parent` (as `zone` and
+/// `dnscontrol` do).
+#[test]
+fn octodns_child_zones_get_their_parent() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("config")).unwrap();
+    std::fs::write(
+        dir.path().join("octodns.yaml"),
+        "providers:\n  config:\n    class: octodns.provider.yaml.YamlProvider\n    directory: ./config\n  \
+         route53:\n    class: octodns_route53.Route53Provider\nzones:\n  example.com.:\n    sources:\n      - config\n    \
+         targets:\n      - route53\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("config/example.com.yaml"),
+        "---\n'':\n  type: A\n  value: 192.0.2.1\ncorp:\n  type: NS\n  values:\n    - ns1.corp.example.com.\n    - ns-1.awsdns-01.org.\n",
+    )
+    .unwrap();
+    let out = run(&[
+        "import",
+        "octodns",
+        path_str(&dir.path().join("octodns.yaml")),
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stdout.contains("id = \"corp.example.com\"")
+            && out.stdout.contains("parent = \"example.com\""),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stderr
+            .contains("corp.example.com: delegated by NS records"),
+        "{}",
+        out.stderr
+    );
+}
