@@ -29,46 +29,19 @@ pub fn comparison(
     );
     let sm = &r.summary;
     s.push_str("<section id=\"summary\">\n<h2>Expected impact</h2>\n");
-    let ci = |c: [f64; 2]| format!("[{}, {}]", fmt_small(c[0]), fmt_small(c[1]));
-    table(
+    difference_summary(
         &mut s,
-        &["", "value", "95% interval"],
-        &[
-            vec!["A".into(), fmt_small(sm.expected_impact_a), String::new()],
-            vec!["B".into(), fmt_small(sm.expected_impact_b), String::new()],
-            vec![
-                "B − A, paired".into(),
-                fmt_small(sm.impact_difference),
-                ci(sm.impact_difference_ci95),
-            ],
-            vec![
-                "B − A, two independent runs".into(),
-                fmt_small(sm.impact_difference),
-                ci(sm.unpaired_ci95),
-            ],
-            vec![
-                "trials where B is better / worse".into(),
-                format!("{} / {}", sm.trials_b_better, sm.trials_b_worse),
-                String::new(),
-            ],
-        ],
-    );
-    intervals(
-        &mut s,
-        "difference-intervals",
-        "the paired interval of B minus A beside the interval of two independent runs",
-        &[
-            (
-                "paired".into(),
-                sm.impact_difference,
-                sm.impact_difference_ci95,
-            ),
-            (
-                "independent runs".into(),
-                sm.impact_difference,
-                sm.unpaired_ci95,
-            ),
-        ],
+        "value",
+        &|x| fmt_small(x),
+        Difference {
+            a: sm.expected_impact_a,
+            b: sm.expected_impact_b,
+            diff: sm.impact_difference,
+            paired: sm.impact_difference_ci95,
+            unpaired: sm.unpaired_ci95,
+            better: sm.trials_b_better,
+            worse: sm.trials_b_worse,
+        },
     );
     s.push_str("</section>\n");
     comparison_changes(&mut s, r, top);
@@ -122,6 +95,52 @@ fn comparison_changes(s: &mut String, r: &crate::results::CompareReport, top: us
     s.push_str("</section>\n");
 }
 
+/// A comparison's headline figure: A, B, and B − A with its paired
+/// interval beside that of two independent runs, and the trials each way.
+struct Difference {
+    a: f64,
+    b: f64,
+    diff: f64,
+    paired: [f64; 2],
+    unpaired: [f64; 2],
+    better: u64,
+    worse: u64,
+}
+
+/// The summary table of a [`Difference`] (figures written by `fmt`, in a
+/// column named `unit`) and its interval whiskers.
+fn difference_summary(s: &mut String, unit: &str, fmt: &dyn Fn(f64) -> String, d: Difference) {
+    let ci = |c: [f64; 2]| format!("[{}, {}]", fmt(c[0]), fmt(c[1]));
+    table(
+        s,
+        &["", unit, "95% interval"],
+        &[
+            vec!["A".into(), fmt(d.a), String::new()],
+            vec!["B".into(), fmt(d.b), String::new()],
+            vec!["B − A, paired".into(), fmt(d.diff), ci(d.paired)],
+            vec![
+                "B − A, two independent runs".into(),
+                fmt(d.diff),
+                ci(d.unpaired),
+            ],
+            vec![
+                "trials where B is better / worse".into(),
+                format!("{} / {}", d.better, d.worse),
+                String::new(),
+            ],
+        ],
+    );
+    intervals(
+        s,
+        "difference-intervals",
+        "the paired interval of B minus A beside the interval of two independent runs",
+        &[
+            ("paired".into(), d.diff, d.paired),
+            ("independent runs".into(), d.diff, d.unpaired),
+        ],
+    );
+}
+
 /// `dnsim compare --html` in the timeline model: downtime (lookup-weighted
 /// minutes over the horizon) of A and B on the same draws, the paired
 /// difference beside two independent runs, and the services that changed.
@@ -146,45 +165,19 @@ pub fn timeline_comparison(
     let minutes = |x: f64| format!("{x:.2}");
     let ci = |c: [f64; 2]| format!("[{:.2}, {:.2}]", c[0], c[1]);
     s.push_str("<section id=\"summary\">\n<h2>Downtime, weight-averaged over the services in both plans</h2>\n<p class=\"meta\">Minutes over the horizon, lookup-weighted (failed lookups over the expected ones).</p>\n");
-    table(
+    difference_summary(
         &mut s,
-        &["", "minutes", "95% interval"],
-        &[
-            vec!["A".into(), minutes(sm.downtime_minutes_a), String::new()],
-            vec!["B".into(), minutes(sm.downtime_minutes_b), String::new()],
-            vec![
-                "B − A, paired".into(),
-                minutes(sm.downtime_difference),
-                ci(sm.downtime_difference_ci95),
-            ],
-            vec![
-                "B − A, two independent runs".into(),
-                minutes(sm.downtime_difference),
-                ci(sm.unpaired_ci95),
-            ],
-            vec![
-                "trials where B is better / worse".into(),
-                format!("{} / {}", sm.trials_b_better, sm.trials_b_worse),
-                String::new(),
-            ],
-        ],
-    );
-    intervals(
-        &mut s,
-        "difference-intervals",
-        "the paired interval of B minus A beside the interval of two independent runs",
-        &[
-            (
-                "paired".into(),
-                sm.downtime_difference,
-                sm.downtime_difference_ci95,
-            ),
-            (
-                "independent runs".into(),
-                sm.downtime_difference,
-                sm.unpaired_ci95,
-            ),
-        ],
+        "minutes",
+        &minutes,
+        Difference {
+            a: sm.downtime_minutes_a,
+            b: sm.downtime_minutes_b,
+            diff: sm.downtime_difference,
+            paired: sm.downtime_difference_ci95,
+            unpaired: sm.unpaired_ci95,
+            better: sm.trials_b_better,
+            worse: sm.trials_b_worse,
+        },
     );
     s.push_str("</section>\n");
     let changed: Vec<_> = r
