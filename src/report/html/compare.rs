@@ -16,17 +16,7 @@ pub fn comparison(
     top: usize,
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    let mut s = String::new();
-    head(&mut s, &format!("{} vs {}", r.a, r.b));
-    let _ = writeln!(
-        s,
-        "<h1>A: {}<br/>B: {}</h1>\n<p class=\"meta\">dnsim {} · comparison · snapshot model · {} · seed {} · the same random draws for both plans</p>",
-        esc(&r.a),
-        esc(&r.b),
-        esc(&r.dnsim),
-        trials(r.trials),
-        r.seed
-    );
+    let mut s = page_top(&r.a, &r.b, &r.dnsim, "snapshot", r.trials, r.seed, "");
     let sm = &r.summary;
     s.push_str("<section id=\"summary\">\n<h2>Expected impact</h2>\n");
     difference_summary(
@@ -95,6 +85,21 @@ fn comparison_changes(s: &mut String, r: &crate::results::CompareReport, top: us
     s.push_str("</section>\n");
 }
 
+/// A comparison page's head, title and run line (`extra` after the seed).
+fn page_top(a: &str, b: &str, dnsim: &str, model: &str, n: u64, seed: u64, extra: &str) -> String {
+    let mut s = String::new();
+    head(&mut s, &format!("{a} vs {b}"));
+    let _ = writeln!(
+        s,
+        "<h1>A: {}<br/>B: {}</h1>\n<p class=\"meta\">dnsim {} · comparison · {model} model · {} · seed {seed}{extra} · the same random draws for both plans</p>",
+        esc(a),
+        esc(b),
+        esc(dnsim),
+        trials(n),
+    );
+    s
+}
+
 /// A comparison's headline figure: A, B, and B − A with its paired
 /// interval beside that of two independent runs, and the trials each way.
 struct Difference {
@@ -149,18 +154,8 @@ pub fn timeline_comparison(
     top: usize,
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    let mut s = String::new();
-    head(&mut s, &format!("{} vs {}", r.a, r.b));
-    let _ = writeln!(
-        s,
-        "<h1>A: {}<br/>B: {}</h1>\n<p class=\"meta\">dnsim {} · comparison · timeline model · {} · seed {} · horizon {:.0} minutes · the same random draws for both plans</p>",
-        esc(&r.a),
-        esc(&r.b),
-        esc(&r.dnsim),
-        trials(r.trials),
-        r.seed,
-        r.horizon_minutes
-    );
+    let horizon = format!(" · horizon {:.0} minutes", r.horizon_minutes);
+    let mut s = page_top(&r.a, &r.b, &r.dnsim, "timeline", r.trials, r.seed, &horizon);
     let sm = &r.summary;
     let minutes = |x: f64| format!("{x:.2}");
     let ci = |c: [f64; 2]| format!("[{:.2}, {:.2}]", c[0], c[1]);
