@@ -44,9 +44,9 @@ pub fn lint(scenario: &Scenario, max_share: f64) -> Vec<Warning> {
                 ),
             });
         }
-        for p in 0..model.provider_count {
+        for p in single.taking_down(node) {
             let own = s.dns.len() == 1 && s.dns[0] as usize == p;
-            if !own && single.takes_down(p, node) {
+            if !own {
                 out.push(Warning {
                     kind: WarningKind::HiddenSingleProvider,
                     service: Some(s.id.to_string()),

@@ -13,7 +13,7 @@
 //!   same outcome in every trial, so each signature is evaluated once. Nodes
 //!   are numbered in topological order: requirements come first.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 use crate::error::InputError;
 use crate::forcing::Forcing;

@@ -47,6 +47,25 @@ impl SingleFailures {
     pub fn takes_down(&self, provider: usize, node: u32) -> bool {
         self.node_down[provider / 64][node as usize] >> (provider % 64) & 1 == 1
     }
+
+    /// The providers whose failure alone takes `node` down, in order: the
+    /// set bits of its words, so linear in the plan, not in nodes ×
+    /// providers.
+    pub fn taking_down(&self, node: u32) -> impl Iterator<Item = usize> + '_ {
+        self.node_down
+            .iter()
+            .enumerate()
+            .flat_map(move |(c, words)| {
+                let mut w = words[node as usize];
+                std::iter::from_fn(move || {
+                    (w != 0).then(|| {
+                        let bit = w.trailing_zeros() as usize;
+                        w &= w - 1;
+                        c * 64 + bit
+                    })
+                })
+            })
+    }
 }
 
 /// Evaluates every single-provider failure exactly, 64 providers per word:

@@ -149,8 +149,7 @@ fn build(
 ) -> SnapshotReport {
     let names = Arc::new(model.region_ids.clone());
     let node_stats = &estimates.nodes;
-    let mut dns_lists: std::collections::HashMap<&[u32], Arc<[String]>> =
-        std::collections::HashMap::new();
+    let mut dns_lists: foldhash::HashMap<&[u32], Arc<[String]>> = foldhash::HashMapExt::new();
     let mut services: Vec<ServiceRow> = scenario
         .services
         .iter()
@@ -285,14 +284,14 @@ fn provider_rows(scenario: &Scenario, model: &Model, single: &SingleFailures) ->
     for &node in &model.service_node {
         per_node[node as usize] += 1;
     }
-    let services_down: Vec<usize> = (0..model.provider_count)
-        .map(|p| {
-            (0..model.node_count())
-                .filter(|&n| single.takes_down(p, n as u32))
-                .map(|n| per_node[n])
-                .sum()
-        })
-        .collect();
+    let mut services_down = vec![0usize; model.provider_count];
+    for (n, &count) in per_node.iter().enumerate() {
+        if count > 0 {
+            for p in single.taking_down(n as u32) {
+                services_down[p] += count;
+            }
+        }
+    }
     let mut providers: Vec<ProviderRow> = scenario
         .providers
         .iter()

@@ -233,11 +233,28 @@ pub fn rank_rows<T>(rows: &mut [T], figure: impl Fn(&T) -> f64, id: impl Fn(&T) 
         let scale = 10f64.powi(3 - x.abs().log10().floor() as i32);
         (x * scale).round() / scale
     };
-    rows.sort_by(|a, b| {
-        shown(figure(b))
-            .total_cmp(&shown(figure(a)))
-            .then_with(|| id(a).cmp(id(b)))
+    // Each row's figure as shown, once; then the order as positions, so
+    // that rows (large) move once each.
+    let keys: Vec<f64> = rows.iter().map(|r| shown(figure(r))).collect();
+    let mut order: Vec<usize> = (0..rows.len()).collect();
+    order.sort_unstable_by(|&a, &b| {
+        keys[b]
+            .total_cmp(&keys[a])
+            .then_with(|| id(&rows[a]).cmp(id(&rows[b])))
+            .then(a.cmp(&b))
     });
+    // The row at position `i` goes to `dest[i]`: swap each into place.
+    let mut dest = vec![0; rows.len()];
+    for (to, &from) in order.iter().enumerate() {
+        dest[from] = to;
+    }
+    for i in 0..rows.len() {
+        while dest[i] != i {
+            let d = dest[i];
+            rows.swap(i, d);
+            dest.swap(i, d);
+        }
+    }
 }
 
 #[cfg(test)]

@@ -21,10 +21,38 @@ pub fn round12(x: f64) -> f64 {
     if !x.is_finite() || x == x.trunc() && x.abs() < 1e15 {
         return x;
     }
-    match format!("{x:.11e}").parse::<f64>() {
-        Ok(y) if y.is_finite() => y,
+    // Most figures (counts over trials) are already short: when the
+    // shortest text that reads back as `x` has at most 12 significant
+    // digits, that text is also `x` to 12 digits, and `x` is its own
+    // rounding.
+    let mut shortest = ryu::Buffer::new();
+    if significant_digits(shortest.format_finite(x)) <= 12 {
+        return x;
+    }
+    let mut buf = [0u8; 40];
+    let mut out = &mut buf[..];
+    let written = {
+        use std::io::Write;
+        write!(out, "{x:.11e}").map(|()| 40 - out.len())
+    };
+    match written
+        .ok()
+        .and_then(|n| std::str::from_utf8(&buf[..n]).ok())
+        .and_then(|s| s.parse::<f64>().ok())
+    {
+        Some(y) if y.is_finite() => y,
         _ => x,
     }
+}
+
+/// The significant digits of a number as `ryu` writes it (`0.0074`,
+/// `1.5e-7`, `120.0`).
+fn significant_digits(text: &str) -> usize {
+    let mantissa = text.split(['e', 'E']).next().unwrap_or(text);
+    let digits = || mantissa.bytes().filter(u8::is_ascii_digit);
+    let leading = digits().take_while(|&d| d == b'0').count();
+    let trailing = digits().rev().take_while(|&d| d == b'0').count();
+    digits().count().saturating_sub(leading + trailing)
 }
 
 fn r(x: &mut f64) {
@@ -156,5 +184,25 @@ mod tests {
             serde_json::to_string(&round12(1.0 - 0.9998)).unwrap(),
             "0.0002"
         );
+    }
+
+    /// The short path agrees with formatting to 12 digits and reading back.
+    #[test]
+    fn the_short_path_agrees_with_formatting() {
+        let slow = |x: f64| format!("{x:.11e}").parse::<f64>().unwrap();
+        let mut x = 0.123_456_789_f64;
+        for i in 0..200_000u64 {
+            // Counts over trials, and values with every digit used.
+            let count = (i % 9973) as f64 / [10_000.0, 4096.0, 7.0][i as usize % 3];
+            x = (x * 3.987_654_321 + 0.1).fract() * 10f64.powi((i % 40) as i32 - 20);
+            for v in [count, x, -x, 1.0 - count] {
+                if v != v.trunc() {
+                    assert_eq!(round12(v), slow(v), "{v:e}");
+                }
+            }
+        }
+        assert_eq!(super::significant_digits("1.2345e-7"), 5);
+        assert_eq!(super::significant_digits("120.0"), 2);
+        assert_eq!(super::significant_digits("0.00740"), 2);
     }
 }

@@ -18,7 +18,7 @@ mod values;
 
 pub use self::values::{check_id_text as check_id, shown};
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 use std::ops::Range;
 use std::path::Path;
 

@@ -2,7 +2,9 @@
 //! providers and regions with suggestions, services' requirements resolved
 //! after every service is known, and requirement cycles found and named.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use foldhash::{HashMap, HashMapExt};
 
 use petgraph::graph::{DiGraph, NodeIndex};
 
