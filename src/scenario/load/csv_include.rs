@@ -8,7 +8,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use super::diagnostics::Loc;
-use super::resolve::Pending;
+use super::resolve::{Names, Pending, Written};
 use super::values::{check_id_text, check_non_negative, duration_value, seconds_u32};
 use crate::error::{InputError, did_you_mean};
 use crate::scenario::Service;
@@ -54,7 +54,7 @@ pub(super) fn read(
     path: &Path,
     text: &str,
     provider_index: impl Fn(&str) -> Result<u32, String>,
-    out: &mut Vec<Pending>,
+    out: &mut Pending,
 ) -> Result<(), InputError> {
     let file: Arc<Path> = Arc::from(path);
     let mut reader = csv::ReaderBuilder::new()
@@ -100,13 +100,11 @@ pub(super) fn read(
                 _ => set_cell(&mut service, col, cell, &provider_index).map_err(fail)?,
             }
         }
-        out.push(Pending {
-            service,
-            loc: loc(id_col),
+        let names = Names {
             requires,
-            requires_any: Vec::new(),
-            parent: None,
-        });
+            ..Names::default()
+        };
+        out.push((service, Written::new(loc(id_col), names)));
     }
     Ok(())
 }

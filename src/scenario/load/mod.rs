@@ -135,7 +135,7 @@ impl Loader<'_> {
         let mut hasher = Sha256::new();
         hasher.update(b"dnsim/scenario/v1\0");
         hasher.update(self.src.text.as_bytes());
-        let mut pending = Vec::with_capacity(raw.service.len());
+        let mut pending = resolve::Pending::default();
         let mut lint_allow = Vec::new();
         for s in raw.service {
             if let Some(list) = &s.allow {

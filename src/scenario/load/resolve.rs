@@ -18,24 +18,66 @@ use crate::scenario::*;
 /// A service's resolved `requires` and `requires_any`.
 pub(super) type Requirements = (Box<[u32]>, Box<[Box<[u32]>]>);
 
-/// Where a service and each of its requirements were written.
-type Written = (Loc, Vec<(String, Loc)>, Vec<Vec<(String, Loc)>>);
-
-/// A service read but not yet resolved: its requirements are still names.
+/// Services read but not yet resolved, and beside each where it was
+/// written: its requirements are still names. Two lists, not one of pairs,
+/// so that resolving fills the services in place (a plan of millions of
+/// services is never held twice).
+#[derive(Default)]
 pub(in crate::scenario) struct Pending {
-    pub service: Service,
+    pub services: Vec<Service>,
+    pub written: Vec<Written>,
+}
+
+/// Where a service was written, and the names it gives (boxed, and only
+/// when it gives any: most services of a large plan require nothing).
+pub(in crate::scenario) struct Written {
     pub loc: Loc,
+    pub names: Option<Box<Names>>,
+}
+
+/// A service's `requires`, `requires_any` and `parent`, as written.
+#[derive(Default)]
+pub(in crate::scenario) struct Names {
     pub requires: Vec<(String, Loc)>,
     pub requires_any: Vec<Vec<(String, Loc)>>,
-    /// `parent`, as written.
     pub parent: Option<(String, Loc)>,
 }
 
+impl Written {
+    pub(super) fn new(loc: Loc, names: Names) -> Written {
+        let empty =
+            names.requires.is_empty() && names.requires_any.is_empty() && names.parent.is_none();
+        Written {
+            loc,
+            names: (!empty).then(|| Box::new(names)),
+        }
+    }
+}
+
+impl Pending {
+    pub(super) fn push(&mut self, (service, written): (Service, Written)) {
+        self.services.push(service);
+        self.written.push(written);
+    }
+
+    pub(super) fn len(&self) -> usize {
+        self.services.len()
+    }
+
+    pub(super) fn is_empty(&self) -> bool {
+        self.services.is_empty()
+    }
+}
+
 impl Loader<'_> {
-    pub(super) fn resolve(&self, pending: Vec<Pending>) -> Result<Vec<Service>, InputError> {
-        let mut index: HashMap<&str, u32> = HashMap::with_capacity(pending.len());
-        for (i, p) in pending.iter().enumerate() {
-            let id = &*p.service.id;
+    pub(super) fn resolve(&self, pending: Pending) -> Result<Vec<Service>, InputError> {
+        let Pending {
+            mut services,
+            written,
+        } = pending;
+        let mut index: HashMap<&str, u32> = HashMap::with_capacity(services.len());
+        for (i, (s, w)) in services.iter().zip(&written).enumerate() {
+            let id = &*s.id;
             if let Some((kind, _, span)) = self.ids.get(id) {
                 let what = if *kind == IdKind::Provider {
                     "provider"
@@ -43,17 +85,17 @@ impl Loader<'_> {
                     "common cause"
                 };
                 let (line, _) = self.src.line_col(span.start);
-                return Err(self.loc_err(&p.loc, "service.id", format!(
+                return Err(self.loc_err(&w.loc, "service.id", format!(
                     "duplicate id \"{id}\": already a {what} (line {line}); ids are unique across providers, common causes and services"
                 )));
             }
             if let Some(&first) = index.get(id) {
-                let at = match &pending[first as usize].loc {
+                let at = match &written[first as usize].loc {
                     Loc::Toml(span) => format!("line {}", self.src.line_col(span.start).0),
                     Loc::Csv { file, line, .. } => format!("{}:{line}", file.display()),
                 };
                 return Err(self.loc_err(
-                    &p.loc,
+                    &w.loc,
                     "service.id",
                     format!("duplicate service id \"{id}\" (first defined at {at})"),
                 ));
@@ -75,61 +117,55 @@ impl Loader<'_> {
             };
             Err(self.loc_err(loc, key, message))
         };
-        let mut resolved: Vec<Requirements> = Vec::with_capacity(pending.len());
-        for p in &pending {
-            let mut req = Vec::with_capacity(p.requires.len());
-            for (name, loc) in &p.requires {
-                let i = lookup(name, loc, "service.requires")?;
-                if !req.contains(&i) {
-                    req.push(i);
+        // Only the services that name anything: (index, requirements,
+        // parent).
+        let mut resolved: Vec<(usize, Requirements, Option<Parent>)> = Vec::new();
+        for (i, w) in written.iter().enumerate() {
+            let Some(names) = &w.names else { continue };
+            let mut req = Vec::with_capacity(names.requires.len());
+            for (name, loc) in &names.requires {
+                let q = lookup(name, loc, "service.requires")?;
+                if !req.contains(&q) {
+                    req.push(q);
                 }
             }
-            let mut any = Vec::with_capacity(p.requires_any.len());
-            for group in &p.requires_any {
+            let mut any = Vec::with_capacity(names.requires_any.len());
+            for group in &names.requires_any {
                 let mut g = Vec::with_capacity(group.len());
                 for (name, loc) in group {
-                    let i = lookup(name, loc, "service.requires_any")?;
-                    if !g.contains(&i) {
-                        g.push(i);
+                    let q = lookup(name, loc, "service.requires_any")?;
+                    if !g.contains(&q) {
+                        g.push(q);
                     }
                 }
                 any.push(g.into_boxed_slice());
             }
-            resolved.push((req.into(), any.into()));
-        }
-        let mut parents = Vec::with_capacity(pending.len());
-        for p in &pending {
-            parents.push(match &p.parent {
+            let parent = match &names.parent {
                 None => None,
-                Some((name, loc)) => Some(self.parent(name, loc, &p.service.id, &index)?),
-            });
+                Some((name, loc)) => Some(self.parent(name, loc, &services[i].id, &index)?),
+            };
+            resolved.push((i, (req.into(), any.into()), parent));
         }
+        drop(index);
+        for (i, (req, any), parent) in resolved {
+            let s = &mut services[i];
+            s.requires = req;
+            s.requires_any = any;
+            s.parent = parent;
+        }
+        let parents: Vec<Option<Parent>> = services.iter().map(|s| s.parent).collect();
         if let Some(cycle) = parent_cycle(&parents) {
-            let names: Vec<&str> = cycle
-                .iter()
-                .map(|&i| &*pending[i as usize].service.id)
-                .collect();
-            let (_, loc) = pending[cycle[0] as usize]
-                .parent
+            let names: Vec<&str> = cycle.iter().map(|&i| &*services[i as usize].id).collect();
+            let (_, loc) = written[cycle[0] as usize]
+                .names
                 .as_ref()
+                .and_then(|n| n.parent.as_ref())
                 .expect("in a cycle");
             return Err(self.loc_err(
                 loc,
                 "service.parent",
                 format!("parent cycle: {} → {}", names.join(" → "), names[0]),
             ));
-        }
-        drop(index);
-        let mut services: Vec<Service> = Vec::with_capacity(pending.len());
-        // Where each requirement was written, kept until the cycle check.
-        let mut written = Vec::with_capacity(pending.len());
-        for ((p, (req, any)), parent) in pending.into_iter().zip(resolved).zip(parents) {
-            let mut s = p.service;
-            s.requires = req;
-            s.requires_any = any;
-            s.parent = parent;
-            services.push(s);
-            written.push((p.loc, p.requires, p.requires_any));
         }
         if let Some(cycle) = find_cycle(&services) {
             return Err(self.cycle_error(&services, &cycle, &written));
@@ -187,12 +223,14 @@ impl Loader<'_> {
     fn cycle_error(&self, services: &[Service], cycle: &[u32], written: &[Written]) -> InputError {
         let names: Vec<&str> = cycle.iter().map(|&i| &*services[i as usize].id).collect();
         let next = names[1 % names.len()];
-        let (id_loc, req, any) = &written[cycle[0] as usize];
-        let (key, loc) = match req.iter().find(|(n, _)| n == next) {
+        let first = &written[cycle[0] as usize];
+        let none = Names::default();
+        let given = first.names.as_deref().unwrap_or(&none);
+        let (key, loc) = match given.requires.iter().find(|(n, _)| n == next) {
             Some((_, loc)) => ("service.requires", loc),
-            None => match any.iter().flatten().find(|(n, _)| n == next) {
+            None => match given.requires_any.iter().flatten().find(|(n, _)| n == next) {
                 Some((_, loc)) => ("service.requires_any", loc),
-                None => ("service.requires", id_loc),
+                None => ("service.requires", &first.loc),
             },
         };
         self.loc_err(

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::ops::Range;
 
 use super::diagnostics::Loc;
-use super::resolve::Pending;
+use super::resolve::{Names, Written};
 use super::values::{
     parse_initial_cache, parse_instant, parse_model, parse_profile, share_or_bool, unavailability,
 };
@@ -232,7 +232,7 @@ impl Loader<'_> {
         })
     }
 
-    pub(super) fn service(&self, raw: raw::RawService) -> Result<Pending, InputError> {
+    pub(super) fn service(&self, raw: raw::RawService) -> Result<(Service, Written), InputError> {
         self.check_id(&raw.id, "service.id")?;
         if raw.dns.get_ref().is_empty() {
             return Err(self.err(
@@ -296,15 +296,14 @@ impl Loader<'_> {
                     .collect(),
             );
         }
-        Ok(Pending {
-            service,
-            loc: Loc::Toml(raw.id.span()),
+        let names = Names {
             requires,
             requires_any,
             parent: raw
                 .parent
                 .map(|p| (p.get_ref().clone(), Loc::Toml(p.span()))),
-        })
+        };
+        Ok((service, Written::new(Loc::Toml(raw.id.span()), names)))
     }
 
     pub(super) fn resolvers(&self, raw: raw::RawResolvers) -> Result<Resolvers, InputError> {
