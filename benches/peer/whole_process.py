@@ -9,8 +9,9 @@ the same plan) side by side.
 
 It builds dnsim in release, installs NumPy and SciPy from PyPI into
 target/peer-venv (pinned below), and writes the plans and outputs under
-target/whole-process/. Times are the median of --repeat runs; memory is the
-largest peak RSS (from wait4) of those runs, per service of the plan.
+target/whole-process/. Times are the median of --repeat runs (wall, and
+CPU: user + system, which a busy shared machine disturbs less); memory is
+the largest peak RSS (from wait4) of those runs, per service of the plan.
 """
 
 import argparse
@@ -31,8 +32,9 @@ COMPARE_TRIALS = 5000
 
 
 def measure(argv, repeat):
-    """Median wall time (s) and largest peak RSS (bytes) of `argv`."""
-    times, peak = [], 0
+    """Median wall time (s), median CPU time (user + system, s) and largest
+    peak RSS (bytes) of `argv`."""
+    times, cpus, peak = [], [], 0
     for _ in range(repeat):
         start = time.perf_counter()
         child = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -43,8 +45,9 @@ def measure(argv, repeat):
         if os.waitstatus_to_exitcode(status) != 0:
             sys.exit(f"failed: {' '.join(map(str, argv))}\n{err}")
         times.append(elapsed)
+        cpus.append(usage.ru_utime + usage.ru_stime)
         peak = max(peak, usage.ru_maxrss * 1024)
-    return statistics.median(times), peak
+    return statistics.median(times), statistics.median(cpus), peak
 
 
 def plan(services):
@@ -80,23 +83,24 @@ def main():
 
     p100k = plan(100_000)
     out = WORK / "out.json"
-    t_run, _ = measure([DNSIM, "run", p100k, "--trials", str(COMPARE_TRIALS),
-                        "--format", "json", "-o", out], opts.repeat)
-    t_peer, _ = measure([python, ROOT / "benches" / "peer" / "peer.py", p100k,
-                         str(COMPARE_TRIALS), WORK / "peer.json"], 1)
-    t_check, _ = measure([DNSIM, "check", p100k], opts.repeat)
-    print(f"\n100K services, {COMPARE_TRIALS} trials, JSON written, whole process:")
-    print(f"  dnsim run   {t_run:8.3f} s")
-    print(f"  peer        {t_peer:8.3f} s   (NumPy/SciPy, one run)")
-    print(f"  ratio       {t_peer / t_run:8.1f} x")
-    print(f"  dnsim check {t_check:8.3f} s")
+    t_run, c_run, _ = measure([DNSIM, "run", p100k, "--trials", str(COMPARE_TRIALS),
+                               "--format", "json", "-o", out], opts.repeat)
+    t_peer, c_peer, _ = measure([python, ROOT / "benches" / "peer" / "peer.py", p100k,
+                                 str(COMPARE_TRIALS), WORK / "peer.json"], 1)
+    t_check, c_check, _ = measure([DNSIM, "check", p100k], opts.repeat)
+    print(f"\n100K services, {COMPARE_TRIALS} trials, JSON written, whole process "
+          "(wall time; CPU time, user + system):")
+    print(f"  dnsim run   {t_run:8.3f} s  {c_run:8.3f} s")
+    print(f"  peer        {t_peer:8.3f} s  {c_peer:8.3f} s   (NumPy/SciPy, one run)")
+    print(f"  ratio       {t_peer / t_run:8.1f} x  {c_peer / c_run:8.1f} x")
+    print(f"  dnsim check {t_check:8.3f} s  {c_check:8.3f} s")
 
     print("\npeak RSS per service (default trials: 10,000):")
     for n in sizes:
         p = plan(n)
         repeat = opts.repeat if n <= 1_000_000 else 1
         for cmd in (["run", p, "--format", "json", "-o", out], ["analyze", p, "-o", out]):
-            t, rss = measure([DNSIM, *cmd], repeat)
+            t, _, rss = measure([DNSIM, *cmd], repeat)
             print(f"  {n:>10,} services  {cmd[0]:<8} {rss / n:7.1f} B/service "
                   f"({rss / 2**20:8.1f} MiB, {t:7.2f} s)")
 

@@ -55,6 +55,12 @@ fn err_at(path: &Path, text: &str, offset: usize, message: impl Into<String>) ->
 /// The base the file at `path` (holding `text`) extends, composed; `None`
 /// when it extends nothing.
 pub fn compose(path: &Path, text: &str) -> Result<Option<Composed>, InputError> {
+    // Most files extend nothing: a key `extends` is spelt out, or written
+    // with escapes in quotes, so without either the text is not parsed
+    // twice (a large plan's TOML takes a sixth of a run to parse).
+    if !text.contains("extends") && !text.contains("\\u") && !text.contains("\\U") {
+        return Ok(None);
+    }
     // A file that is not TOML is left to the loader's own messages.
     let Ok(root) = DeTable::parse(text) else {
         return Ok(None);

@@ -42,6 +42,15 @@ fn a_file_extends_a_base_key_by_key_and_entry_by_entry() {
     ]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert!(out.stdout.contains("\"scenario\": \"www on two\""));
+    // The key written with an escape in quotes extends all the same (the
+    // loader skips its second parse only when neither form is there).
+    std::fs::write(
+        &path,
+        "\"ext\\u0065nds\" = \"base.toml\"\nname = \"escaped\"\n",
+    )
+    .unwrap();
+    let s = dnsim::scenario::load(&path).unwrap();
+    assert_eq!((s.name.as_str(), s.services.len()), ("escaped", 2));
 }
 
 #[test]
