@@ -1,7 +1,7 @@
 //! What lookups cost, and lookups whose outcome and cost are certain until
 //! some time, counted in bulk.
 
-use super::{TimelineModel, TimelineTally};
+use super::record::Record;
 use crate::random::{Stream, poisson};
 
 /// What a lookup's outcome costs: client-visible lost tries (latency), and
@@ -38,8 +38,7 @@ pub(super) struct Bulk<'c> {
     pub first: &'c Cost,
     pub rest: &'c Cost,
     pub lambda: f64,
-    /// The service whose lookups these are, and the region.
-    pub target: usize,
+    /// The region of the resolvers.
     pub r: usize,
 }
 
@@ -56,17 +55,15 @@ pub(super) struct Pending {
     /// Failing time in the segment, and its lookups' rate.
     length: f64,
     lambda: f64,
-    target: usize,
-    r: usize,
 }
 
 impl Pending {
     /// Draws and records the failures of the time kept.
-    pub(super) fn flush(&mut self, rng: &mut Stream, m: &TimelineModel, tally: &mut TimelineTally) {
+    pub(super) fn flush(&mut self, rng: &mut Stream, rec: &mut Record) {
         if self.length > 0.0 {
             let n = poisson(rng, self.lambda * self.length);
             if n > 0 {
-                tally.record_failures(m, self.target, self.r, self.at, n);
+                rec.record_failures(self.at, n);
             }
             self.length = 0.0;
         }
@@ -81,31 +78,30 @@ impl Bulk<'_> {
         rng: &mut Stream,
         t: f64,
         until: f64,
-        m: &TimelineModel,
-        tally: &mut TimelineTally,
+        rec: &mut Record,
         pending: &mut Pending,
     ) {
-        self.segment(self.first, t, 1, m, tally);
+        self.segment(self.first, t, 1, rec);
         let rest = self.rest;
         if rest.lost == 0 && rest.queries.is_empty() && rest.spread.is_empty() {
             // The lookups after the first cost nothing: only failures are
             // counted, and those can wait for the segment's end.
             if self.fails {
-                self.defer(rng, t, until, m, tally, pending);
+                self.defer(rng, t, until, rec, pending);
             }
-            tally.record_lost(self.target, self.r, self.first.lost);
+            rec.record_lost(self.first.lost);
             return;
         }
-        let count = self.after(rng, t, until, m, tally);
-        tally.record_lost(self.target, self.r, self.first.lost + count * rest.lost);
+        let count = self.after(rng, t, until, rec);
+        rec.record_lost(self.first.lost + count * rest.lost);
     }
 
     /// Records `n` lookups that each cost what the first does, all within
     /// the segment that holds `t`.
-    pub(super) fn resolutions(&self, t: f64, n: u64, m: &TimelineModel, tally: &mut TimelineTally) {
+    pub(super) fn resolutions(&self, t: f64, n: u64, rec: &mut Record) {
         if n > 0 {
-            self.segment(self.first, t, n, m, tally);
-            tally.record_lost(self.target, self.r, n * self.first.lost);
+            self.segment(self.first, t, n, rec);
+            rec.record_lost(n * self.first.lost);
         }
     }
 
@@ -116,8 +112,7 @@ impl Bulk<'_> {
         rng: &mut Stream,
         from: f64,
         until: f64,
-        m: &TimelineModel,
-        tally: &mut TimelineTally,
+        rec: &mut Record,
         pending: &mut Pending,
     ) {
         let mut from = from;
@@ -125,10 +120,10 @@ impl Bulk<'_> {
             let end = if pending.length > 0.0 && pending.at <= from && from < pending.end {
                 pending.end
             } else {
-                tally.next_boundary(from)
+                rec.next_boundary(from)
             };
             if pending.length > 0.0 && pending.end != end {
-                pending.flush(rng, m, tally);
+                pending.flush(rng, rec);
             }
             if pending.length == 0.0 {
                 *pending = Pending {
@@ -136,8 +131,6 @@ impl Bulk<'_> {
                     end,
                     length: 0.0,
                     lambda: self.lambda,
-                    target: self.target,
-                    r: self.r,
                 };
             }
             let to = end.min(until);
@@ -148,20 +141,13 @@ impl Bulk<'_> {
 
     /// Records the Poisson number of lookups in (from, until), split at
     /// series-step and event boundaries; returns how many.
-    fn after(
-        &self,
-        rng: &mut Stream,
-        from: f64,
-        until: f64,
-        m: &TimelineModel,
-        tally: &mut TimelineTally,
-    ) -> u64 {
+    fn after(&self, rng: &mut Stream, from: f64, until: f64, rec: &mut Record) -> u64 {
         let (mut count, mut from) = (0, from);
         while from < until {
-            let to = tally.next_boundary(from).min(until);
+            let to = rec.next_boundary(from).min(until);
             let n = poisson(rng, self.lambda * (to - from));
             if n > 0 {
-                self.segment(self.rest, from, n, m, tally);
+                self.segment(self.rest, from, n, rec);
             }
             count += n;
             from = to;
@@ -170,13 +156,13 @@ impl Bulk<'_> {
     }
 
     /// `n` lookups within the step and event windows that hold `t`.
-    fn segment(&self, cost: &Cost, t: f64, n: u64, m: &TimelineModel, tally: &mut TimelineTally) {
-        let (target, r) = (self.target, self.r);
+    fn segment(&self, cost: &Cost, t: f64, n: u64, rec: &mut Record) {
+        let r = self.r;
         if self.fails {
-            tally.record_failures(m, target, r, t, n);
+            rec.record_failures(t, n);
         }
         for &(p, q) in &cost.queries {
-            tally.record_queries(p, r, t, n * q);
+            rec.record_queries(p, r, t, n * q);
         }
         // n queries over c providers: n/c each, the remainder one apiece
         // from a provider that the time picks (the lookups' first tries go
@@ -185,7 +171,7 @@ impl Bulk<'_> {
         let first = (t.to_bits() >> 12) as usize;
         for (i, &p) in cost.spread.iter().enumerate() {
             let rank = (i + c - first % c.max(1)) % c.max(1);
-            tally.record_queries(p, r, t, (n + rank as u64) / c as u64);
+            rec.record_queries(p, r, t, (n + rank as u64) / c as u64);
         }
     }
 }

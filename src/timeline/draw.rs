@@ -4,11 +4,18 @@
 
 use std::collections::BTreeSet;
 
+use rayon::prelude::*;
+
 use super::intervals::{Interval, intersect, normalise};
+use super::record::Record;
 use super::resolver::{ResolverSim, TrialDraws};
 use super::{Outage, Outages, TimelineModel, TimelineTally};
 use crate::random::{Stream, exponential, lognormal, resolver_stream, stream, uniform};
 use crate::scenario::{OutageDuration, Z95};
+
+/// Services of a trial and region simulated at once, at most: their
+/// records are held until added to the tally.
+const SERVICES_IN_FLIGHT: usize = 256;
 
 fn draw_duration(rng: &mut Stream, d: OutageDuration) -> f64 {
     match d {
@@ -108,7 +115,6 @@ impl TimelineModel<'_> {
             })
             .collect();
 
-        let resolvers = sc.resolvers.per_region as usize;
         let hits = self.resolver_hits(trial, &outages);
         let draws = TrialDraws {
             outages,
@@ -132,23 +138,48 @@ impl TimelineModel<'_> {
                 normalise(&mut w);
                 windows[s as usize] = w;
             }
-            for (s, w) in windows.iter().enumerate() {
-                if w.is_empty() || self.svc[s].lambda <= 0.0 {
-                    continue;
-                }
-                let closure = self.closure(s as u32);
-                let sub = self.sub_closures(&closure);
-                let mut sim = ResolverSim::new(self, &closure, &sub, &draws, r, pc);
-                for i in 0..resolvers {
-                    let mut rng = stream(&self.svc[s].key, resolver_stream(trial, r, i));
-                    sim.reset(&mut rng, i);
-                    for &(a, b) in w {
-                        sim.window(&mut rng, a, b, tally, r);
-                    }
+            // Each service on its own streams, in parallel (a trial with
+            // fewer trials than threads still uses them all), a chunk at a
+            // time so that records in flight stay few; their integer
+            // counts are added in service order.
+            let busy: Vec<usize> = (0..sc_n)
+                .filter(|&s| !windows[s].is_empty() && self.svc[s].lambda > 0.0)
+                .collect();
+            for chunk in busy.chunks(SERVICES_IN_FLIGHT) {
+                let records: Vec<Record> = chunk
+                    .par_iter()
+                    .map(|&s| self.simulate(trial, s, r, &windows[s], &draws))
+                    .collect();
+                for (&s, rec) in chunk.iter().zip(&records) {
+                    tally.apply(s, r, rec);
                 }
             }
         }
         tally.fold_trial();
+    }
+
+    /// Service `s`'s resolvers in region `r` through its trouble windows.
+    fn simulate(
+        &self,
+        trial: u64,
+        s: usize,
+        r: usize,
+        windows: &[Interval],
+        draws: &TrialDraws,
+    ) -> Record<'_> {
+        let pc = self.scenario.providers.len();
+        let closure = self.closure(s as u32);
+        let sub = self.sub_closures(&closure);
+        let mut sim = ResolverSim::new(self, &closure, &sub, draws, r, pc);
+        let mut rec = Record::new(self);
+        for i in 0..self.scenario.resolvers.per_region as usize {
+            let mut rng = stream(&self.svc[s].key, resolver_stream(trial, r, i));
+            sim.reset(&mut rng, i);
+            for &(a, b) in windows {
+                sim.window(&mut rng, a, b, &mut rec, r);
+            }
+        }
+        rec
     }
 
     /// `loss_by = "resolver"`: per (region, provider) list that has such an

@@ -2,8 +2,8 @@
 //! remembered, and a resolution that every delegated provider loses.
 
 use super::bulk::{Bulk, Pending};
+use super::record::Record;
 use super::resolver::ResolverSim;
-use super::tally::TimelineTally;
 use crate::random::Stream;
 use crate::scenario::Resolvers;
 
@@ -52,10 +52,9 @@ impl ResolverSim<'_> {
         bulk: &Bulk,
         mut at: f64,
         change: f64,
-        tally: &mut TimelineTally,
+        rec: &mut Record,
         pending: &mut Pending,
     ) -> f64 {
-        let m = self.model;
         let k = self.closure.len() - 1;
         // The resolutions so far in the current series-step and event
         // segment: recorded together when it ends.
@@ -64,16 +63,16 @@ impl ResolverSim<'_> {
             self.resolution_lost(k, at);
             let end = self.failed_until[k].min(change);
             if at >= seg_end {
-                bulk.resolutions(seg_at, resolutions, m, tally);
-                (seg_at, seg_end, resolutions) = (at, tally.next_boundary(at), 0);
+                bulk.resolutions(seg_at, resolutions, rec);
+                (seg_at, seg_end, resolutions) = (at, rec.next_boundary(at), 0);
             }
             resolutions += 1;
             if bulk.fails {
-                bulk.defer(rng, at, end, m, tally, pending);
+                bulk.defer(rng, at, end, rec, pending);
             }
             at = end + self.wait(rng, bulk.lambda);
         }
-        bulk.resolutions(seg_at, resolutions, m, tally);
+        bulk.resolutions(seg_at, resolutions, rec);
         at
     }
 }

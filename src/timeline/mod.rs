@@ -22,8 +22,9 @@
 //! outages, failover times and trouble windows), `resolver` (one resolver's
 //! lookups through a window), `selection` (which providers a resolution
 //! tries, holddown), `quiet` (cache states between windows), `bulk` and
-//! `failures` (lookups counted in bulk), `tally` (the integer counts),
-//! `summary` (counts into the report).
+//! `failures` (lookups counted in bulk), `record` (one service's counts in
+//! one region, simulated in parallel with the trial's other services),
+//! `tally` (the integer counts), `summary` (counts into the report).
 //!
 //! Random streams (spec §5): a provider's or common cause's outages come from
 //! the stream of (seed, its id) numbered by the trial; a resolver's from the
@@ -40,6 +41,7 @@ mod draw;
 mod failures;
 pub mod intervals;
 mod quiet;
+mod record;
 mod resolver;
 mod selection;
 pub mod summary;

@@ -7,7 +7,7 @@
 
 use super::argmin::ArgMin;
 use super::bulk::{Bulk, Cost, Pending};
-use super::tally::TimelineTally;
+use super::record::Record;
 use super::{Outages, TimelineModel, Zone};
 use crate::random::{Stream, exponential, exponential_fast, uniform};
 
@@ -182,14 +182,7 @@ impl<'m> ResolverSim<'m> {
     /// Simulates this resolver's lookups of `target` (the closure's last
     /// member) and what it requires through the trouble window [a, b),
     /// recording failures, lost tries and queries in region `r`.
-    pub(super) fn window(
-        &mut self,
-        rng: &mut Stream,
-        a: f64,
-        b: f64,
-        tally: &mut TimelineTally,
-        r: usize,
-    ) {
+    pub(super) fn window(&mut self, rng: &mut Stream, a: f64, b: f64, rec: &mut Record, r: usize) {
         if !self.initialised {
             self.draw_delegation_views(rng);
             self.initialised = true;
@@ -208,7 +201,6 @@ impl<'m> ResolverSim<'m> {
             // this simulation counts: only the service's lookups are run.
             self.next[..own].fill(f64::INFINITY);
         }
-        let target = self.closure[own] as usize;
         let mut cost = std::mem::take(&mut self.cost);
         let mut rest = std::mem::take(&mut self.rest);
         let mut pending = Pending::default();
@@ -245,11 +237,10 @@ impl<'m> ResolverSim<'m> {
                     first: &cost,
                     rest: &rest,
                     lambda,
-                    target,
                     r,
                 };
                 if k == own {
-                    bulk.record(rng, t, c.until, m, tally, &mut pending);
+                    bulk.record(rng, t, c.until, rec, &mut pending);
                 }
                 let mut next = c.until + self.wait(rng, lambda);
                 if c.change > c.until && own == 0 {
@@ -258,7 +249,7 @@ impl<'m> ResolverSim<'m> {
                     // the same again at each lookup until then. (A name that
                     // others require stays in the loop, whose lookups may
                     // resolve it in between.)
-                    next = self.failure_run(rng, &bulk, next, c.change, tally, &mut pending);
+                    next = self.failure_run(rng, &bulk, next, c.change, rec, &mut pending);
                 }
                 self.next[k] = next;
                 first.set(k, next);
@@ -268,17 +259,17 @@ impl<'m> ResolverSim<'m> {
             let ok = self.lookup(rng, k, t, &mut cost);
             if k == own {
                 if !ok {
-                    tally.record_failures(m, target, r, t, 1);
+                    rec.record_failures(t, 1);
                 }
-                tally.record_lost(target, r, cost.lost);
+                rec.record_lost(cost.lost);
                 for &(p, n) in &cost.queries {
-                    tally.record_queries(p, r, t, n);
+                    rec.record_queries(p, r, t, n);
                 }
             }
             self.next[k] = t + self.wait(rng, lambda);
             first.set(k, self.next[k]);
         }
-        pending.flush(rng, m, tally);
+        pending.flush(rng, rec);
         self.first = first;
         self.cost = cost;
         self.rest = rest;

@@ -2,6 +2,7 @@
 //! and lost lookups, their cross-products for intervals, the series.
 
 use super::TimelineModel;
+use super::record::Record;
 use crate::stats::add_checked;
 
 /// Integer counts from timeline trials; merged by addition.
@@ -10,10 +11,6 @@ pub struct TimelineTally {
     pub counts: TimelineCounts,
     regions: usize,
     steps: usize,
-    step: f64,
-    events: Vec<(f64, f64)>,
-    /// Per event: the (provider, region) pairs it takes out.
-    covers: Vec<Vec<(u32, u32)>>,
     /// This trial's counts, folded into the moments at its end.
     trial_failed: Vec<u64>,
     trial_lost: Vec<u64>,
@@ -53,9 +50,6 @@ impl TimelineTally {
             },
             regions: r,
             steps,
-            step: m.series_step.unwrap_or(1.0),
-            events: m.events.iter().map(|e| (e.start, e.end)).collect(),
-            covers: m.events.iter().map(|e| e.cover.clone()).collect(),
             trial_failed: vec![0; n * r],
             trial_lost: vec![0; n * r],
             touched: Vec::new(),
@@ -77,39 +71,24 @@ impl TimelineTally {
         }
     }
 
-    /// Records `n` failed lookups of service `s` in region `r` at time `t`
-    /// (or within the step and event windows that hold `t`).
-    pub(super) fn record_failures(
-        &mut self,
-        m: &TimelineModel,
-        s: usize,
-        r: usize,
-        t: f64,
-        n: u64,
-    ) {
+    /// Adds what service `s`'s resolvers in region `r` recorded this trial.
+    pub(super) fn apply(&mut self, s: usize, r: usize, rec: &Record) {
         let i = s * self.regions + r;
-        self.trial_failed[i] += n;
-        self.touch(s);
-        if self.steps > 0 {
-            let step = ((t / self.step) as usize).min(self.steps - 1);
+        self.trial_failed[i] += rec.failed;
+        self.trial_lost[i] += rec.lost;
+        if rec.failed > 0 || rec.lost > 0 {
+            self.touch(s);
+        }
+        for &(step, n) in &rec.series {
             self.counts.series[i * self.steps + step] += n;
             self.trial_series[i * self.steps + step] += n;
         }
-        let services = m.scenario.services.len();
-        for (e, &(a, b)) in self.events.iter().enumerate() {
-            if a <= t && t < b {
-                self.counts.in_events[(e * services + s) * self.regions + r] += n;
-            }
+        let services = self.is_touched.len();
+        for &(e, n) in &rec.in_events {
+            self.counts.in_events[(e * services + s) * self.regions + r] += n;
         }
-    }
-
-    /// Records `n` queries sent to provider `p` from region `r` at `t`,
-    /// for the load of each event that takes `p` out in `r` at `t`.
-    pub(super) fn record_queries(&mut self, p: u32, r: usize, t: f64, n: u64) {
-        for (e, &(a, b)) in self.events.iter().enumerate() {
-            if a <= t && t < b && self.covers[e].contains(&(p, r as u32)) {
-                self.counts.queries_in_events[e * self.regions + r] += n;
-            }
+        for &(e, n) in &rec.queries_in_events {
+            self.counts.queries_in_events[e * self.regions + r] += n;
         }
     }
 
@@ -117,31 +96,6 @@ impl TimelineTally {
         if !self.is_touched[s] {
             self.is_touched[s] = true;
             self.touched.push(s);
-        }
-    }
-
-    /// The first series-step or event boundary after `t`: bulk counts are
-    /// split there so that each lands in the right step and event.
-    pub(super) fn next_boundary(&self, t: f64) -> f64 {
-        let mut next = f64::INFINITY;
-        if self.steps > 0 {
-            next = ((t / self.step).floor() + 1.0) * self.step;
-        }
-        for &(a, b) in &self.events {
-            if a > t {
-                next = next.min(a);
-            }
-            if b > t {
-                next = next.min(b);
-            }
-        }
-        next
-    }
-
-    pub(super) fn record_lost(&mut self, s: usize, r: usize, lost: u64) {
-        if lost > 0 {
-            self.trial_lost[s * self.regions + r] += lost;
-            self.touch(s);
         }
     }
 

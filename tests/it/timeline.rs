@@ -294,6 +294,56 @@ fn timeline_json_is_byte_identical_across_thread_counts() {
     assert_eq!(v["events"].as_array().unwrap().len(), 2);
 }
 
+/// One trial of 600 services (more than the engine simulates at once, some
+/// requiring others, on two providers and both at once): a trial's services
+/// run in parallel, and the bytes do not depend on how many threads share
+/// them.
+#[test]
+fn one_trial_gives_the_same_bytes_on_any_number_of_threads() {
+    let mut text = String::from(
+        "[simulation]\nmodel = \"timeline\"\ntrials = 1\nhorizon = \"1d\"\n\
+         [resolvers]\nper_region = 4\n[[region]]\nid = \"eu\"\n[[region]]\nid = \"us\"\n\
+         [[provider]]\nid = \"a\"\n[[provider]]\nid = \"b\"\n\
+         [[event]]\nprovider = \"a\"\nstart = \"2h\"\nend = \"4h\"\nloss = 0.7\n\
+         [[event]]\nprovider = \"b\"\nstart = \"3h\"\nend = \"5h\"\nregions = [\"us\"]\n",
+    );
+    for i in 0..600 {
+        let dns = ["[\"a\"]", "[\"b\"]", "[\"a\", \"b\"]"][i % 3];
+        let requires = if i % 7 == 6 {
+            format!("requires = [\"s{}\"]\n", i - 6)
+        } else {
+            String::new()
+        };
+        text.push_str(&format!(
+            "[[service]]\nid = \"s{i}\"\ndns = {dns}\nttl = 60\nquery_rate = 30\n{requires}"
+        ));
+    }
+    let (_dir, path) = temp_scenario(&text);
+    let bytes = |threads: &str| {
+        let out = run(&[
+            "run",
+            path_str(&path),
+            "--format",
+            "json",
+            "--threads",
+            threads,
+        ]);
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        out.stdout
+    };
+    let one = bytes("1");
+    assert_eq!(one, bytes("2"));
+    assert_eq!(one, bytes("8"));
+    let v: serde_json::Value = serde_json::from_str(&one).unwrap();
+    let failing = v["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["failed_share"].as_f64().unwrap() > 0.0)
+        .count();
+    assert!(failing > 400, "{failing} services failed some lookups");
+}
+
 /// A Dyn-only name through a two-hour event at `loss`, `loss_by` as given,
 /// looked up `rate` times an hour with a one-minute TTL: the failed share
 /// during the event (spec §3.1, correlated loss).

@@ -1,0 +1,88 @@
+//! What one service's resolvers in one region record through a trial:
+//! failed lookups (with their series step and event windows), lost tries,
+//! and queries in event windows. Each service and region is simulated on
+//! its own (its resolvers' streams are its own), so a trial's services run
+//! in parallel, each into its own record, and the records are added into
+//! the trial's tally afterwards: integer counts, so the order of the
+//! additions, and the number of threads, change nothing.
+
+use super::TimelineModel;
+
+/// One (service, region) simulation's counts.
+pub(super) struct Record<'m> {
+    model: &'m TimelineModel<'m>,
+    /// Failed lookups and lost tries.
+    pub failed: u64,
+    pub lost: u64,
+    /// Failed lookups by series step, and by event (event index, count);
+    /// sparse, in the order they were recorded.
+    pub series: Vec<(usize, u64)>,
+    pub in_events: Vec<(usize, u64)>,
+    /// Queries sent to each event's providers during it, by event.
+    pub queries_in_events: Vec<(usize, u64)>,
+}
+
+impl<'m> Record<'m> {
+    pub(super) fn new(model: &'m TimelineModel<'m>) -> Record<'m> {
+        Record {
+            model,
+            failed: 0,
+            lost: 0,
+            series: Vec::new(),
+            in_events: Vec::new(),
+            queries_in_events: Vec::new(),
+        }
+    }
+
+    /// Records `n` failed lookups at time `t` (or within the step and event
+    /// windows that hold `t`).
+    pub(super) fn record_failures(&mut self, t: f64, n: u64) {
+        let m = self.model;
+        self.failed += n;
+        let steps = m.steps();
+        if steps > 0 {
+            let step = m.series_step.unwrap_or(1.0);
+            self.series.push((((t / step) as usize).min(steps - 1), n));
+        }
+        for (e, w) in m.events.iter().enumerate() {
+            if w.start <= t && t < w.end {
+                self.in_events.push((e, n));
+            }
+        }
+    }
+
+    pub(super) fn record_lost(&mut self, lost: u64) {
+        self.lost += lost;
+    }
+
+    /// Records `n` queries sent to provider `p` from region `r` at `t`,
+    /// for the load of each event that takes `p` out in `r` at `t`.
+    pub(super) fn record_queries(&mut self, p: u32, r: usize, t: f64, n: u64) {
+        for (e, w) in self.model.events.iter().enumerate() {
+            if w.start <= t && t < w.end && w.cover.contains(&(p, r as u32)) {
+                self.queries_in_events.push((e, n));
+            }
+        }
+    }
+
+    /// The first series-step or event boundary after `t`: bulk counts are
+    /// split there so that each lands in the right step and event.
+    pub(super) fn next_boundary(&self, t: f64) -> f64 {
+        let m = self.model;
+        let mut next = f64::INFINITY;
+        if m.steps() > 0
+            && let Some(step) = m.series_step
+        {
+            next = ((t / step).floor() + 1.0) * step;
+        }
+        for w in &m.events {
+            if w.start > t {
+                next = next.min(w.start);
+            }
+            if w.end > t {
+                next = next.min(w.end);
+            }
+        }
+        next
+    }
+}
