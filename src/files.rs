@@ -60,16 +60,32 @@ pub fn read_state(path: &Path, what: &str) -> Result<String, InputError> {
 /// remembers it as an input; the error says why not, for a message.
 pub fn read_text(path: &Path) -> Result<String, String> {
     let text = read_checked(path)?;
+    remember(path);
+    Ok(text)
+}
+
+/// Opens a regular file of at most [`MAX_INPUT_BYTES`] to be read as a
+/// stream (a CSV include of millions of rows is not held whole), and
+/// remembers it as an input. Its text is not checked here: a reader that
+/// meets a problem calls [`read_text`] for the message.
+pub fn open_input(path: &Path) -> Result<std::fs::File, String> {
+    check_kind(path)?;
+    let file = std::fs::File::open(path).map_err(|e| io_reason(&e))?;
+    remember(path);
+    Ok(file)
+}
+
+fn remember(path: &Path) {
     if let Some(id) = identity(path) {
         let mut read = READ.lock().unwrap_or_else(|e| e.into_inner());
         if !read.contains(&id) {
             read.push(id);
         }
     }
-    Ok(text)
 }
 
-fn read_checked(path: &Path) -> Result<String, String> {
+/// A regular file of at most [`MAX_INPUT_BYTES`], or why not.
+fn check_kind(path: &Path) -> Result<(), String> {
     let meta = std::fs::metadata(path).map_err(|e| io_reason(&e))?;
     if meta.is_dir() {
         return Err("it is a directory".into());
@@ -83,6 +99,11 @@ fn read_checked(path: &Path) -> Result<String, String> {
             meta.len()
         ));
     }
+    Ok(())
+}
+
+fn read_checked(path: &Path) -> Result<String, String> {
+    check_kind(path)?;
     let bytes = std::fs::read(path).map_err(|e| io_reason(&e))?;
     String::from_utf8(bytes).map_err(|e| {
         let at = e.utf8_error().valid_up_to();

@@ -4,8 +4,11 @@
 //! cells are `;`-separated and empty cells take defaults (spec §1). Errors
 //! name the CSV file, its line, and the field number as the column.
 
+use std::io::Read;
 use std::path::Path;
 use std::sync::Arc;
+
+use sha2::{Digest, Sha256};
 
 use super::diagnostics::Loc;
 use super::resolve::{Names, Pending, Written};
@@ -50,9 +53,11 @@ const COLS: [Col; 9] = [
     Col::Requires,
 ];
 
+/// Reads the services of the CSV at `path` from `input`, a stream of it
+/// (a file of millions of rows is not held whole).
 pub(super) fn read(
     path: &Path,
-    text: &str,
+    input: impl Read,
     provider_index: impl Fn(&str) -> Result<u32, String>,
     out: &mut Pending,
 ) -> Result<(), InputError> {
@@ -60,18 +65,15 @@ pub(super) fn read(
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
         .trim(csv::Trim::All)
-        .from_reader(text.as_bytes());
-    let headers = reader
-        .headers()
-        .map_err(|e| csv_error(path, text, &e))?
-        .clone();
+        .from_reader(input);
+    let headers = reader.headers().map_err(|e| csv_error(path, &e))?.clone();
     let columns = columns(path, &headers)?;
     let mut record = csv::StringRecord::new();
     loop {
         match reader.read_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {}
-            Err(e) => return Err(csv_error(path, text, &e)),
+            Err(e) => return Err(csv_error(path, &e)),
         }
         let line = record.position().map_or(0, |p| p.line());
         let loc = |column| Loc::Csv {
@@ -223,7 +225,24 @@ fn list(cell: &str) -> impl Iterator<Item = &str> {
     cell.split(';').map(str::trim).filter(|s| !s.is_empty())
 }
 
-fn csv_error(path: &Path, text: &str, e: &csv::Error) -> InputError {
+/// A reader that feeds what it reads to a hasher (the scenario's content
+/// hash covers its includes).
+pub(super) struct Hashing<'h, R> {
+    pub inner: R,
+    pub hasher: &'h mut Sha256,
+}
+
+impl<R: Read> Read for Hashing<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.hasher.update(&buf[..n]);
+        Ok(n)
+    }
+}
+
+fn csv_error(path: &Path, e: &csv::Error) -> InputError {
+    // Errors only: the file again, whole, to see where a quote opened.
+    let text = crate::files::read_text(path).unwrap_or_default();
     let line = e.position().map_or(1, |p| p.line() as usize);
     let byte = e.position().map_or(0, |p| p.byte() as usize);
     let message = match e.kind() {

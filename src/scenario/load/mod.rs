@@ -29,7 +29,7 @@ use super::raw::RawScenario;
 use super::source::Source;
 use super::*;
 use crate::error::InputError;
-use crate::files::{read_input, read_text};
+use crate::files::{open_input, read_input, read_text};
 
 /// Reads, parses and validates the scenario at `path` and its includes.
 pub fn load(path: &Path) -> Result<Scenario, InputError> {
@@ -173,18 +173,28 @@ impl Loader<'_> {
             let rel = inc.services.get_ref();
             let dir = self.src.path.parent().unwrap_or(Path::new("."));
             let path = dir.join(rel);
-            let text = read_text(&path).map_err(|why| {
+            let unreadable = |why: String| {
                 self.err(
                     inc.services.span(),
                     "include.services",
                     format!("cannot read included file \"{}\": {why}", path.display()),
                 )
-            })?;
+            };
+            let file = open_input(&path).map_err(unreadable)?;
             hasher.update(b"\0include\0");
             hasher.update(rel.as_bytes());
             hasher.update(b"\0");
-            hasher.update(text.as_bytes());
-            csv_include::read(&path, &text, |p| self.provider_index(p), &mut pending)?;
+            let input = csv_include::Hashing {
+                inner: file,
+                hasher: &mut hasher,
+            };
+            if let Err(e) =
+                csv_include::read(&path, input, |p| self.provider_index(p), &mut pending)
+            {
+                // Said as when the file was read whole before its rows: a
+                // file that is not UTF-8 (or cannot be read) says so first.
+                return Err(read_text(&path).err().map_or(e, unreadable));
+            }
         }
         if pending.is_empty() {
             return Err(InputError::new(

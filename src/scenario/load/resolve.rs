@@ -350,24 +350,57 @@ impl Loader<'_> {
 /// Strongly connected components come from petgraph's iterative Kosaraju
 /// (a recursive search would overflow the stack on long chains).
 fn find_cycle(services: &[Service]) -> Option<Vec<u32>> {
-    let mut g: DiGraph<(), ()> = DiGraph::with_capacity(services.len(), services.len());
-    for _ in services {
+    let deps = |s: &Service| -> Vec<u32> {
+        s.requires
+            .iter()
+            .chain(s.requires_any.iter().flatten())
+            .copied()
+            .collect()
+    };
+    // Only services that require something or are required can be on a
+    // cycle: the graph holds those alone, numbered in file order (most
+    // services of a large plan are neither).
+    let mut involved = vec![false; services.len()];
+    let mut edges = 0;
+    for (i, s) in services.iter().enumerate() {
+        let d = deps(s);
+        if d.contains(&(i as u32)) {
+            return Some(vec![i as u32]);
+        }
+        edges += d.len();
+        involved[i] |= !d.is_empty();
+        for x in d {
+            involved[x as usize] = true;
+        }
+    }
+    // Graph node of each involved service, and back.
+    let member: Vec<u32> = (0..services.len() as u32)
+        .filter(|&i| involved[i as usize])
+        .collect();
+    let mut node = vec![0u32; services.len()];
+    for (n, &i) in member.iter().enumerate() {
+        node[i as usize] = n as u32;
+    }
+    let mut g: DiGraph<(), ()> = DiGraph::with_capacity(member.len(), edges);
+    for _ in &member {
         g.add_node(());
     }
-    for (i, s) in services.iter().enumerate() {
-        for &r in s.requires.iter().chain(s.requires_any.iter().flatten()) {
-            if r as usize == i {
-                return Some(vec![r]);
-            }
-            g.add_edge(NodeIndex::new(i), NodeIndex::new(r as usize), ());
+    for &i in &member {
+        for r in deps(&services[i as usize]) {
+            let (a, b) = (node[i as usize], node[r as usize]);
+            g.add_edge(NodeIndex::new(a as usize), NodeIndex::new(b as usize), ());
         }
+    }
+    // Valid plans have no cycle: say so without listing every component.
+    if !petgraph::algo::is_cyclic_directed(&g) {
+        return None;
     }
     let scc = petgraph::algo::kosaraju_scc(&g)
         .into_iter()
         .find(|c| c.len() > 1)?;
     // Walk from the smallest member, staying inside the component, until a
     // service repeats: the walk from that service on is a cycle.
-    let members: std::collections::HashSet<u32> = scc.iter().map(|n| n.index() as u32).collect();
+    let members: std::collections::HashSet<u32> = scc.iter().map(|n| member[n.index()]).collect();
     let start = *members.iter().min()?;
     let mut order: BTreeMap<u32, usize> = BTreeMap::new();
     let mut path = Vec::new();
