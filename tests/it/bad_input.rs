@@ -327,6 +327,27 @@ fn invalid_utf8_is_located() {
         "{}",
         out.stderr
     );
+    // In a CSV include, read as a stream: still said first, before a bad
+    // row that comes earlier in the file, and located.
+    let dir = plan.parent().unwrap();
+    let mut csv = b"id,dns\nb,nope\nc,dyn\nd,caf".to_vec();
+    csv.extend_from_slice(&[0xe9, b'\n']);
+    std::fs::write(dir.join("more.csv"), csv).unwrap();
+    std::fs::write(
+        &plan,
+        "[[provider]]\nid = \"dyn\"\n[[include]]\nservices = \"more.csv\"\n",
+    )
+    .unwrap();
+    let out = run(&["check", path_str(&plan)]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("cannot read included file")
+            && out
+                .stderr
+                .contains("not valid UTF-8 (line 4, byte offset 25)"),
+        "{}",
+        out.stderr
+    );
 }
 
 /// Valid but extreme values that would make the timeline allocate more than
