@@ -74,7 +74,7 @@ def setup():
 def main():
     args = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     args.add_argument("--big", action="store_true", help="also the 10M-service plan")
-    args.add_argument("--repeat", type=int, default=3, help="runs per timing (median)")
+    args.add_argument("--repeat", type=int, default=5, help="runs per timing (median)")
     opts = args.parse_args()
     python = setup()
     sizes = [100_000, 1_000_000] + ([10_000_000] if opts.big else [])
