@@ -44,10 +44,6 @@ pub struct SingleFailures {
 }
 
 impl SingleFailures {
-    pub fn takes_down(&self, provider: usize, node: u32) -> bool {
-        self.node_down[provider / 64][node as usize] >> (provider % 64) & 1 == 1
-    }
-
     /// The providers whose failure alone takes `node` down, in order: the
     /// set bits of its words, so linear in the plan, not in nodes ×
     /// providers.

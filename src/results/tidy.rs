@@ -29,18 +29,8 @@ pub fn round12(x: f64) -> f64 {
     if significant_digits(shortest.format_finite(x)) <= 12 {
         return x;
     }
-    let mut buf = [0u8; 40];
-    let mut out = &mut buf[..];
-    let written = {
-        use std::io::Write;
-        write!(out, "{x:.11e}").map(|()| 40 - out.len())
-    };
-    match written
-        .ok()
-        .and_then(|n| std::str::from_utf8(&buf[..n]).ok())
-        .and_then(|s| s.parse::<f64>().ok())
-    {
-        Some(y) if y.is_finite() => y,
+    match format!("{x:.11e}").parse::<f64>() {
+        Ok(y) if y.is_finite() => y,
         _ => x,
     }
 }

@@ -11,42 +11,50 @@ use super::TimelineModel;
 /// One (service, region) simulation's counts.
 pub(super) struct Record<'m> {
     model: &'m TimelineModel<'m>,
+    /// The series' steps (0: no series) and their length.
+    steps: usize,
+    step: f64,
     /// Failed lookups and lost tries.
     pub failed: u64,
     pub lost: u64,
-    /// Failed lookups by series step, and by event (event index, count);
-    /// sparse, in the order they were recorded.
+    /// Failed lookups by series step, as (step, count) runs in the order
+    /// they were recorded (a resolver's lookups come in time order, so a
+    /// run per step it touches, not an entry per lookup).
     pub series: Vec<(usize, u64)>,
-    pub in_events: Vec<(usize, u64)>,
-    /// Queries sent to each event's providers during it, by event.
-    pub queries_in_events: Vec<(usize, u64)>,
+    /// Per event: failed lookups within it, and queries sent to its
+    /// providers during it.
+    pub in_events: Vec<u64>,
+    pub queries_in_events: Vec<u64>,
 }
 
 impl<'m> Record<'m> {
     pub(super) fn new(model: &'m TimelineModel<'m>) -> Record<'m> {
         Record {
             model,
+            steps: model.steps(),
+            step: model.series_step.unwrap_or(1.0),
             failed: 0,
             lost: 0,
             series: Vec::new(),
-            in_events: Vec::new(),
-            queries_in_events: Vec::new(),
+            in_events: vec![0; model.events.len()],
+            queries_in_events: vec![0; model.events.len()],
         }
     }
 
     /// Records `n` failed lookups at time `t` (or within the step and event
     /// windows that hold `t`).
     pub(super) fn record_failures(&mut self, t: f64, n: u64) {
-        let m = self.model;
         self.failed += n;
-        let steps = m.steps();
-        if steps > 0 {
-            let step = m.series_step.unwrap_or(1.0);
-            self.series.push((((t / step) as usize).min(steps - 1), n));
+        if self.steps > 0 {
+            let step = ((t / self.step) as usize).min(self.steps - 1);
+            match self.series.last_mut() {
+                Some((k, x)) if *k == step => *x += n,
+                _ => self.series.push((step, n)),
+            }
         }
-        for (e, w) in m.events.iter().enumerate() {
+        for (e, w) in self.model.events.iter().enumerate() {
             if w.start <= t && t < w.end {
-                self.in_events.push((e, n));
+                self.in_events[e] += n;
             }
         }
     }
@@ -60,7 +68,7 @@ impl<'m> Record<'m> {
     pub(super) fn record_queries(&mut self, p: u32, r: usize, t: f64, n: u64) {
         for (e, w) in self.model.events.iter().enumerate() {
             if w.start <= t && t < w.end && w.cover.contains(&(p, r as u32)) {
-                self.queries_in_events.push((e, n));
+                self.queries_in_events[e] += n;
             }
         }
     }
@@ -68,14 +76,11 @@ impl<'m> Record<'m> {
     /// The first series-step or event boundary after `t`: bulk counts are
     /// split there so that each lands in the right step and event.
     pub(super) fn next_boundary(&self, t: f64) -> f64 {
-        let m = self.model;
         let mut next = f64::INFINITY;
-        if m.steps() > 0
-            && let Some(step) = m.series_step
-        {
-            next = ((t / step).floor() + 1.0) * step;
+        if self.steps > 0 {
+            next = ((t / self.step).floor() + 1.0) * self.step;
         }
-        for w in &m.events {
+        for w in &self.model.events {
             if w.start > t {
                 next = next.min(w.start);
             }

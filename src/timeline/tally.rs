@@ -83,11 +83,12 @@ impl TimelineTally {
             self.counts.series[i * self.steps + step] += n;
             self.trial_series[i * self.steps + step] += n;
         }
+        // A flag per service: their count.
         let services = self.is_touched.len();
-        for &(e, n) in &rec.in_events {
+        for (e, &n) in rec.in_events.iter().enumerate() {
             self.counts.in_events[(e * services + s) * self.regions + r] += n;
         }
-        for &(e, n) in &rec.queries_in_events {
+        for (e, &n) in rec.queries_in_events.iter().enumerate() {
             self.counts.queries_in_events[e * self.regions + r] += n;
         }
     }
