@@ -42,47 +42,86 @@ pub fn comparison(
 
 fn comparison_changes(s: &mut String, r: &crate::results::CompareReport, top: usize) {
     let sm = &r.summary;
-    let ci = |c: [f64; 2]| format!("[{}, {}]", fmt_small(c[0]), fmt_small(c[1]));
-    let changed: Vec<&crate::results::ServiceChange> = r
-        .services
-        .iter()
-        .filter(|c| c.change != Change::Unchanged)
-        .take(top)
-        .collect();
+    let rows = r.services.iter().map(|c| Changed {
+        id: &c.id,
+        a: c.p_unreachable_a,
+        b: c.p_unreachable_b,
+        diff: c.difference,
+        ci: c.difference_ci95,
+        change: c.change,
+    });
+    changes_section(
+        s,
+        [
+            sm.services_better,
+            sm.services_worse,
+            sm.services_unchanged,
+            sm.services_unclear,
+        ],
+        ["P(unreachable)", "P(unreachable)", "P(A)", "P(B)"],
+        &|x| fmt_small(x),
+        rows.filter(|c| c.change != Change::Unchanged).take(top),
+    );
+    s.push_str("</section>\n");
+}
+
+/// One service of a comparison: its figure in A and B, B − A and the
+/// paired interval, and what that says.
+struct Changed<'a> {
+    id: &'a str,
+    a: f64,
+    b: f64,
+    diff: f64,
+    ci: [f64; 2],
+    change: Change,
+}
+
+/// The "services that changed" section of a comparison page, but its
+/// closing tag: the counts (better, worse, unchanged, unclear), what the
+/// figure is (`names`: as the text says it, as the chart says it, and the
+/// columns of A and B), written by `fmt`.
+fn changes_section<'a>(
+    s: &mut String,
+    counts: [usize; 4],
+    names: [&str; 4],
+    fmt: &dyn Fn(f64) -> String,
+    changed: impl Iterator<Item = Changed<'a>>,
+) {
+    let [better, worse, unchanged, unclear] = counts;
+    let [text, chart, col_a, col_b] = names;
+    let changed: Vec<Changed> = changed.collect();
     let _ = writeln!(
         s,
-        "<section id=\"changes\">\n<h2>Services that changed</h2>\n<p class=\"meta\">{} better, {} worse, {} unchanged, {} unclear (the interval holds 0). P(unreachable) in B minus A, with 95% paired intervals.</p>",
-        sm.services_better, sm.services_worse, sm.services_unchanged, sm.services_unclear
+        "<section id=\"changes\">\n<h2>Services that changed</h2>\n<p class=\"meta\">{better} better, {worse} worse, {unchanged} unchanged, {unclear} unclear (the interval holds 0). {text} in B minus A, with 95% paired intervals.</p>"
     );
-    let rows: Vec<(String, f64, [f64; 2])> = changed
+    let whiskers: Vec<(String, f64, [f64; 2])> = changed
         .iter()
-        .map(|c| (c.id.clone(), c.difference, c.difference_ci95))
+        .map(|c| (c.id.to_string(), c.diff, c.ci))
         .collect();
     intervals(
         s,
         "service-differences",
-        "per-service change in P(unreachable)",
-        &rows,
+        &format!("per-service change in {chart}"),
+        &whiskers,
     );
     let rows: Vec<Vec<String>> = changed
         .iter()
         .map(|c| {
             vec![
-                c.id.clone(),
-                fmt_small(c.p_unreachable_a),
-                fmt_small(c.p_unreachable_b),
-                fmt_small(c.difference),
-                ci(c.difference_ci95),
+                c.id.to_string(),
+                fmt(c.a),
+                fmt(c.b),
+                fmt(c.diff),
+                format!("[{}, {}]", fmt(c.ci[0]), fmt(c.ci[1])),
                 c.change.as_str().to_string(),
             ]
         })
         .collect();
     table(
         s,
-        &["service", "P(A)", "P(B)", "B − A", "95% interval", "change"],
+        &["service", col_a, col_b, "B − A", "95% interval", "change"],
         &rows,
     );
-    s.push_str("</section>\n");
 }
 
 /// A comparison page's head, title and run line (`extra` after the seed).
@@ -158,7 +197,6 @@ pub fn timeline_comparison(
     let mut s = page_top(&r.a, &r.b, &r.dnsim, "timeline", r.trials, r.seed, &horizon);
     let sm = &r.summary;
     let minutes = |x: f64| format!("{x:.2}");
-    let ci = |c: [f64; 2]| format!("[{:.2}, {:.2}]", c[0], c[1]);
     s.push_str("<section id=\"summary\">\n<h2>Downtime, weight-averaged over the services in both plans</h2>\n<p class=\"meta\">Minutes over the horizon, lookup-weighted (failed lookups over the expected ones).</p>\n");
     difference_summary(
         &mut s,
@@ -175,57 +213,30 @@ pub fn timeline_comparison(
         },
     );
     s.push_str("</section>\n");
-    let changed: Vec<_> = r
-        .services
-        .iter()
-        .filter(|c| c.change != Change::Unchanged)
-        .take(top)
-        .collect();
-    let _ = writeln!(
-        s,
-        "<section id=\"changes\">\n<h2>Services that changed</h2>\n<p class=\"meta\">{} better, {} worse, {} unchanged, {} unclear (the interval holds 0). Downtime minutes in B minus A, with 95% paired intervals.</p>",
-        sm.services_better, sm.services_worse, sm.services_unchanged, sm.services_unclear
-    );
-    let rows: Vec<(String, f64, [f64; 2])> = changed
-        .iter()
-        .map(|c| {
-            (
-                c.id.clone(),
-                c.downtime_difference,
-                c.downtime_difference_ci95,
-            )
-        })
-        .collect();
-    intervals(
+    let rows = r.services.iter().map(|c| Changed {
+        id: &c.id,
+        a: c.downtime_minutes_a,
+        b: c.downtime_minutes_b,
+        diff: c.downtime_difference,
+        ci: c.downtime_difference_ci95,
+        change: c.change,
+    });
+    changes_section(
         &mut s,
-        "service-differences",
-        "per-service change in downtime minutes",
-        &rows,
-    );
-    let rows: Vec<Vec<String>> = changed
-        .iter()
-        .map(|c| {
-            vec![
-                c.id.clone(),
-                minutes(c.downtime_minutes_a),
-                minutes(c.downtime_minutes_b),
-                minutes(c.downtime_difference),
-                ci(c.downtime_difference_ci95),
-                c.change.as_str().to_string(),
-            ]
-        })
-        .collect();
-    table(
-        &mut s,
-        &[
-            "service",
+        [
+            sm.services_better,
+            sm.services_worse,
+            sm.services_unchanged,
+            sm.services_unclear,
+        ],
+        [
+            "Downtime minutes",
+            "downtime minutes",
             "minutes A",
             "minutes B",
-            "B − A",
-            "95% interval",
-            "change",
         ],
-        &rows,
+        &minutes,
+        rows.filter(|c| c.change != Change::Unchanged).take(top),
     );
     s.push_str("</section>\n</body>\n</html>\n");
     let s = s.replacen("</style>", &format!("{EXTRA_STYLE}</style>"), 1);
