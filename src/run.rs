@@ -3,7 +3,7 @@
 //! report. A single run and a merge of shards go through the same
 //! [`report`], so they give the same bytes.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use rayon::prelude::*;
 
@@ -14,9 +14,10 @@ use crate::engine::{self, RunConfig, Tally};
 use crate::error::InputError;
 use crate::forcing::{FailSpec, Forcing};
 use crate::model::Model;
+use crate::part::{PartPlan, part_slice};
 use crate::results::{ChosenBy, Report, SnapshotReport, TimelineReport, VERSION};
 use crate::scenario::{ModelKind, Scenario};
-use crate::shard::{Counts, Partial, RunId, Shard, check_parts};
+use crate::shard::{Counts, PartSlice, RunId, Shard};
 use crate::timeline::{TimelineModel, TimelineTally};
 
 /// What the flags ask of a snapshot run's sampling.
@@ -77,14 +78,35 @@ pub struct Prepared<'a> {
     seed: u64,
     trials: u64,
     compiled: Compiled<'a>,
+    part: Option<PartPlan>,
 }
 
 impl<'a> Prepared<'a> {
     pub fn new(scenario: &'a Scenario, job: Job) -> Result<Prepared<'a>, InputError> {
+        Prepared::new_part(scenario, job, None)
+    }
+
+    /// A part's job (`--part`): `scenario` is the part's (see
+    /// [`crate::part::restrict`]). Snapshot jobs only.
+    pub fn new_part(
+        scenario: &'a Scenario,
+        job: Job,
+        part: Option<PartPlan>,
+    ) -> Result<Prepared<'a>, InputError> {
         let seed = job.seed(scenario);
+        if part.is_some() && job.model == ModelKind::Timeline {
+            return Err(InputError::flag(
+                "--part",
+                "splits snapshot runs only; split a timeline run by trials (--shard)",
+            ));
+        }
         let (compiled, trials) = match job.model {
             ModelKind::Snapshot => {
-                let model = Model::compile(scenario, &job.options.forcing)?;
+                let model = Model::compile_part(
+                    scenario,
+                    &job.options.forcing,
+                    part.as_ref().map(|p| &p.slice),
+                )?;
                 let trials = planned_trials(scenario, &model, &job.options);
                 let keys = engine::stream_keys(&model, seed);
                 (Compiled::Snapshot { model, keys }, trials)
@@ -104,7 +126,13 @@ impl<'a> Prepared<'a> {
             seed,
             trials,
             compiled,
+            part,
         })
+    }
+
+    /// A part's slice and its services' nodes, for its file.
+    pub fn part_slice(&self) -> Option<PartSlice> {
+        Some(part_slice(self.part.as_ref()?, self.snapshot_model()?))
     }
 
     pub fn seed(&self) -> u64 {
@@ -406,43 +434,8 @@ pub fn counts_checkpointed(
     Ok((checkpoint.done_count() == owned).then(|| checkpoint.counts()))
 }
 
-/// `dnsim merge`: reads part files, checks that they are the shards of one
-/// run and that the scenario (at the path they recorded, or `scenario`) is
-/// the one they ran, adds their counts and returns the report a single run
-/// would have written.
-pub fn merge(parts: &[PathBuf], scenario: Option<&Path>) -> Result<Report, InputError> {
-    let parts = parts
-        .iter()
-        .map(|p| Partial::read(p).map(|part| (p.clone(), part)))
-        .collect::<Result<Vec<_>, _>>()?;
-    let parts = check_parts(parts)?;
-    let (first_path, first) = &parts[0];
-    let scenario_path = scenario.unwrap_or(&first.run.scenario_path);
-    let scenario = crate::scenario::load(scenario_path)?;
-    if scenario.content_hash != first.run.scenario_hash {
-        return Err(InputError::new(format!(
-            "this scenario is not the one the shards ran (its content hash differs from {}'s)",
-            first_path.display()
-        ))
-        .in_file(scenario_path));
-    }
-    let prepared = Prepared::new(&scenario, job_of(&first.run)?)?;
-    let mut total = prepared.empty();
-    for (path, p) in &parts {
-        let trials = prepared.trials_owned(Some(p.shard));
-        p.counts.check(trials).map_err(|why| {
-            InputError::new(format!("its counts cannot be a shard's of this run: {why}"))
-                .in_file(path)
-        })?;
-        if !total.add(&p.counts) {
-            return Err(InputError::new("its counts do not fit the other parts'").in_file(path));
-        }
-    }
-    prepared.report(&total)
-}
-
 /// The job a recorded run was.
-fn job_of(run: &RunId) -> Result<Job, InputError> {
+pub(crate) fn job_of(run: &RunId) -> Result<Job, InputError> {
     let fail = run
         .fail
         .iter()

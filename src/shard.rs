@@ -30,13 +30,39 @@ impl Shard {
     }
 
     fn new(index: u64, count: u64, from: &str) -> Result<Shard, InputError> {
+        Shard::checked(index, count, from, "--shard")
+    }
+
+    fn checked(index: u64, count: u64, from: &str, flag: &str) -> Result<Shard, InputError> {
         if count == 0 || index == 0 || index > count {
+            let what = flag.trim_start_matches('-');
             return Err(InputError::flag(
-                "--shard",
-                format!("{from}: shard {index} of {count} does not exist (K runs from 1 to N)"),
+                flag,
+                format!("{from}: {what} {index} of {count} does not exist (K runs from 1 to N)"),
             ));
         }
         Ok(Shard { index, count })
+    }
+
+    /// `K/N` for `flag`.
+    fn parse_k_of_n(text: &str, flag: &str, example: &str) -> Result<Shard, InputError> {
+        let bad = || {
+            InputError::flag(
+                flag,
+                format!("expected K/N (e.g. 2/8){example}, got \"{text}\""),
+            )
+        };
+        let (k, n) = text.split_once('/').ok_or_else(bad)?;
+        let (k, n) = (
+            k.trim().parse().map_err(|_| bad())?,
+            n.trim().parse().map_err(|_| bad())?,
+        );
+        Shard::checked(k, n, text, flag)
+    }
+
+    /// `--part K/N`: part K of N of the plan's services.
+    pub fn parse_part(text: &str) -> Result<Shard, InputError> {
+        Shard::parse_k_of_n(text, "--part", "")
     }
 
     /// `K/N`, or `auto` to read the scheduler's environment (see
@@ -49,18 +75,7 @@ impl Shard {
         if text == "auto" {
             return Shard::from_env(shards, env);
         }
-        let bad = || {
-            InputError::flag(
-                "--shard",
-                format!("expected K/N (e.g. 2/8) or auto, got \"{text}\""),
-            )
-        };
-        let (k, n) = text.split_once('/').ok_or_else(bad)?;
-        let (k, n) = (
-            k.trim().parse().map_err(|_| bad())?,
-            n.trim().parse().map_err(|_| bad())?,
-        );
-        Shard::new(k, n, text)
+        Shard::parse_k_of_n(text, "--shard", " or auto")
     }
 
     /// The shard from a scheduler's environment:
@@ -197,7 +212,19 @@ pub struct Partial {
     #[serde(flatten)]
     pub run: RunId,
     pub shard: Shard,
+    /// A part's run (`--part K/N`): which part, and its services' nodes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub part: Option<PartSlice>,
     pub counts: Counts,
+}
+
+/// What a part's file (`run --part`) adds to a shard's: which part, and
+/// the node of each service of its slice in the part's model (the service's
+/// counts are its node's).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PartSlice {
+    pub part: Shard,
+    pub service_node: Vec<u32>,
 }
 
 pub const PARTIAL_FORMAT: u32 = 1;
@@ -229,17 +256,46 @@ impl Partial {
 
 /// The first way in which part `p` is not of the same run as `first`.
 fn difference(p: &Partial, first: &Partial) -> Option<String> {
+    let parts = |x: &Partial| x.part.as_ref().map(|s| s.part.count);
     p.run.difference(&first.run).or_else(|| {
-        (p.shard.count != first.shard.count)
-            .then(|| format!("shard count {} vs {}", p.shard.count, first.shard.count))
+        if p.shard.count != first.shard.count {
+            Some(format!(
+                "shard count {} vs {}",
+                p.shard.count, first.shard.count
+            ))
+        } else if parts(p) != parts(first) {
+            let say = |n: Option<u64>| n.map_or("no --part".to_string(), |n| format!("{n} parts"));
+            Some(format!("{} vs {}", say(parts(p)), say(parts(first))))
+        } else {
+            None
+        }
     })
 }
 
-/// Checks that `parts` are the N shards of one run, each once. Returns them
-/// in shard order.
+impl Partial {
+    /// Which part of the plan (1 of 1 without `--part`).
+    pub fn part_of(&self) -> Shard {
+        self.part
+            .as_ref()
+            .map_or(Shard { index: 1, count: 1 }, |s| s.part)
+    }
+
+    /// "shard 2/4", or "part 1/3, shard 2/4".
+    fn label(&self) -> String {
+        let shard = format!("shard {}/{}", self.shard.index, self.shard.count);
+        match &self.part {
+            Some(s) => format!("part {}/{}, {shard}", s.part.index, s.part.count),
+            None => shard,
+        }
+    }
+}
+
+/// Checks that `parts` are the shards of one run, each once (and with
+/// `--part`, every shard of every part). Returns them grouped by part, in
+/// part and shard order.
 pub fn check_parts(
     mut parts: Vec<(PathBuf, Partial)>,
-) -> Result<Vec<(PathBuf, Partial)>, InputError> {
+) -> Result<Vec<Vec<(PathBuf, Partial)>>, InputError> {
     let Some((first_path, first)) = parts.first().cloned() else {
         return Err(InputError::new("merge needs at least one part file"));
     };
@@ -255,31 +311,49 @@ pub fn check_parts(
             .in_file(path));
         }
     }
-    parts.sort_by_key(|(_, p)| p.shard.index);
+    let key = |p: &Partial| (p.part_of().index, p.shard.index);
+    parts.sort_by_key(|(_, p)| key(p));
     for w in parts.windows(2) {
-        if w[0].1.shard.index == w[1].1.shard.index {
+        if key(&w[0].1) == key(&w[1].1) {
             return Err(InputError::new(format!(
-                "shard {}/{} appears twice (also in {})",
-                w[1].1.shard.index,
-                w[1].1.shard.count,
+                "{} appears twice (also in {})",
+                w[1].1.label(),
                 w[0].0.display()
             ))
             .in_file(&w[1].0));
         }
     }
-    let n = first.shard.count;
+    let (n, m) = (first.part_of().count, first.shard.count);
     let missing: Vec<String> = (1..=n)
-        .filter(|k| !parts.iter().any(|(_, p)| p.shard.index == *k))
-        .map(|k| format!("{k}/{n}"))
+        .flat_map(|k| (1..=m).map(move |j| (k, j)))
+        .filter(|&(k, j)| !parts.iter().any(|(_, p)| key(p) == (k, j)))
+        .map(|(k, j)| {
+            if first.part.is_some() {
+                format!("part {k}/{n} shard {j}/{m}")
+            } else {
+                format!("{j}/{m}")
+            }
+        })
         .collect();
     if !missing.is_empty() {
-        return Err(InputError::new(format!(
-            "missing shard{} {}",
-            if missing.len() == 1 { "" } else { "s" },
-            missing.join(", ")
-        )));
+        return Err(InputError::new(if first.part.is_some() {
+            format!("missing: {}", missing.join(", "))
+        } else {
+            format!(
+                "missing shard{} {}",
+                if missing.len() == 1 { "" } else { "s" },
+                missing.join(", ")
+            )
+        }));
     }
-    Ok(parts)
+    let mut groups: Vec<Vec<(PathBuf, Partial)>> = Vec::new();
+    for (path, p) in parts {
+        match groups.last_mut() {
+            Some(g) if g[0].1.part_of() == p.part_of() => g.push((path, p)),
+            _ => groups.push(vec![(path, p)]),
+        }
+    }
+    Ok(groups)
 }
 
 #[cfg(test)]

@@ -117,6 +117,23 @@ pub fn add_impacts(model: &Model, r: usize, node_down: &[u64], sums: &mut [f64; 
     }
 }
 
+/// Adds, for each trial bit, the weight units of the nodes down (one
+/// region's words): integers, so the order of additions does not matter.
+#[inline]
+pub fn add_units(model: &Model, node_down: &[u64], units: &mut [u128]) {
+    for (n, &word) in node_down.iter().enumerate() {
+        if word == 0 {
+            continue;
+        }
+        let u = model.node_units[n];
+        let mut bits = word;
+        while bits != 0 {
+            units[bits.trailing_zeros() as usize] += u;
+            bits &= bits - 1;
+        }
+    }
+}
+
 /// A word with the low `n` bits set.
 #[inline]
 pub fn low_bits(n: u32) -> u64 {

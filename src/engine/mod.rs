@@ -38,6 +38,50 @@ pub struct Tally {
     /// Per-trial impact → trials with exactly that impact (the f64's bits),
     /// for trials with a positive impact. The rest had impact zero.
     pub impact: BTreeMap<u64, u64>,
+    /// A part's run (`--part`) only: each block's per-trial sums, which
+    /// `merge` adds across parts before counting `any` and `impact` (left
+    /// empty in a part's tally).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub blocks: Vec<BlockTrials>,
+}
+
+/// One block's trials as a part saw them: what adds across parts trial by
+/// trial.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct BlockTrials {
+    pub block: u64,
+    /// `trial × region`: the weight units (2^-`unit_shift`) of the part's
+    /// services down; in a file, two words each (high, low).
+    #[serde(with = "u128_pairs")]
+    pub units: Vec<u128>,
+    /// `word × region`: bit t set when some service of the part was down
+    /// in trial 64·word + t of the block.
+    pub any: Vec<u64>,
+}
+
+/// u128s as pairs of u64s (JSON numbers stay within what every reader
+/// takes).
+mod u128_pairs {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<S: Serializer>(v: &[u128], s: S) -> Result<S::Ok, S::Error> {
+        let words: Vec<u64> = v
+            .iter()
+            .flat_map(|&x| [(x >> 64) as u64, x as u64])
+            .collect();
+        words.serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u128>, D::Error> {
+        let words = Vec::<u64>::deserialize(d)?;
+        if words.len() % 2 != 0 {
+            return Err(serde::de::Error::custom("an odd number of words"));
+        }
+        Ok(words
+            .chunks(2)
+            .map(|w| (u128::from(w[0]) << 64) | u128::from(w[1]))
+            .collect())
+    }
 }
 
 impl Tally {
@@ -50,6 +94,7 @@ impl Tally {
             joint: vec![0; n * pairs(r)],
             any: vec![0; r],
             impact: BTreeMap::new(),
+            blocks: Vec::new(),
         }
     }
 
@@ -69,6 +114,7 @@ impl Tally {
         for (k, v) in &other.impact {
             *self.impact.entry(*k).or_insert(0) += v;
         }
+        self.blocks.extend(other.blocks.iter().cloned());
     }
 }
 
@@ -98,6 +144,7 @@ impl Tally {
                 None => return false,
             }
         }
+        self.blocks.extend(other.blocks.iter().cloned());
         true
     }
 
@@ -152,6 +199,10 @@ pub struct Scratch {
     events: Vec<[u64; BLOCK_WORDS]>,
     provider_down: Vec<u64>,
     node_down: Vec<u64>,
+    /// `region × trial bit`: one word's weight units down.
+    units: Vec<u128>,
+    /// Per region: one word's trials with something visible down.
+    any: Vec<u64>,
 }
 
 impl Scratch {
@@ -160,6 +211,8 @@ impl Scratch {
             events: vec![[0; BLOCK_WORDS]; model.events.len()],
             provider_down: vec![0; model.region_count() * model.provider_count],
             node_down: vec![0; model.region_count() * model.node_count()],
+            units: vec![0; model.region_count() * 64],
+            any: vec![0; model.region_count()],
         }
     }
 }
@@ -236,6 +289,12 @@ pub fn run_block(
         .filter(|&e| model.events[e].p > 0.0)
         .collect();
     let words = n_trials.div_ceil(64) as usize;
+    let rc = model.region_count();
+    let mut kept = model.keep_trials.then(|| BlockTrials {
+        block,
+        units: vec![0; n_trials as usize * rc],
+        any: vec![0; words * rc],
+    });
     for w in 0..words {
         let mask = eval::low_bits((n_trials - 64 * w as u64).min(64) as u32);
         // Quiet trials: with no event firing, nothing is down.
@@ -244,8 +303,33 @@ pub fn run_block(
         }
         provider_words(model, &scratch.events, w, &mut scratch.provider_down);
         eval::eval_word(model, &scratch.provider_down, &mut scratch.node_down, mask);
-        accumulate(model, &scratch.node_down, tally);
+        accumulate(model, tally, scratch);
+        let (any, units) = (&scratch.any, &scratch.units);
+        let bits = (n_trials - 64 * w as u64).min(64) as usize;
+        match &mut kept {
+            // A part: the word's sums and bits wait for the other parts'.
+            Some(k) => {
+                k.any[w * rc..(w + 1) * rc].copy_from_slice(any);
+                for t in 0..bits {
+                    for r in 0..rc {
+                        k.units[(w * 64 + t) * rc + r] = units[r * 64 + t];
+                    }
+                }
+            }
+            None => {
+                for (r, word) in any.iter().enumerate() {
+                    tally.any[r] += u64::from(word.count_ones());
+                }
+                for t in 0..bits {
+                    let x = model.trial_impact((0..rc).map(|r| units[r * 64 + t]));
+                    if x > 0.0 {
+                        *tally.impact.entry(x.to_bits()).or_insert(0) += 1;
+                    }
+                }
+            }
+        }
     }
+    tally.blocks.extend(kept);
 }
 
 /// Fills `provider_down` (`region × provider`) for word `w`: a provider is
@@ -270,9 +354,18 @@ pub fn provider_words(
     }
 }
 
-fn accumulate(model: &Model, node_down: &[u64], tally: &mut Tally) {
+/// Counts one word's nodes down (`scratch.node_down`) into `tally`, and
+/// fills `scratch.units` (`region × trial bit`) with the weight units down
+/// and `scratch.any` with the trials in which something visible was down.
+fn accumulate(model: &Model, tally: &mut Tally, scratch: &mut Scratch) {
     let (nc, rc) = (model.node_count(), model.region_count());
-    let mut sums = [0.0f64; 64];
+    let Scratch {
+        node_down,
+        units,
+        any: anys,
+        ..
+    } = scratch;
+    units.fill(0);
     for r in 0..rc {
         let nd = &node_down[r * nc..(r + 1) * nc];
         let mut any = 0;
@@ -282,8 +375,8 @@ fn accumulate(model: &Model, node_down: &[u64], tally: &mut Tally) {
                 any |= word;
             }
         }
-        tally.any[r] += any.count_ones() as u64;
-        eval::add_impacts(model, r, nd, &mut sums);
+        anys[r] = any;
+        eval::add_units(model, nd, &mut units[r * 64..(r + 1) * 64]);
     }
     if rc > 1 {
         let np = pairs(rc);
@@ -298,11 +391,6 @@ fn accumulate(model: &Model, node_down: &[u64], tally: &mut Tally) {
                     k += 1;
                 }
             }
-        }
-    }
-    for x in sums {
-        if x > 0.0 {
-            *tally.impact.entry(x.to_bits()).or_insert(0) += 1;
         }
     }
 }

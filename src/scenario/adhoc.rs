@@ -133,22 +133,55 @@ impl AdHocEvent {
 
 /// The scenario at `path` with the `--set` flags `sets` applied and the
 /// `--event` flags `events` added.
-pub fn load_with(path: &Path, sets: &[String], events: &[String]) -> Result<Scenario, InputError> {
-    let text = read_input(path, "scenario")?;
-    // `extends`: the base with this file's changes, validated as one text.
-    let composed = super::extends::compose(path, &text)?;
-    let (path, text) = match &composed {
-        Some(c) => (c.path.as_path(), c.text.clone()),
-        None => (path, text),
-    };
-    let edited = super::set::apply(&text, sets)?;
-    let locate = |err: InputError| {
-        let err = edited.locate(err, sets);
-        match (&composed, err.file.is_some()) {
+/// A scenario file as dnsim reads it: composed with what it `extends`,
+/// then edited by `--set` flags; errors in the result are located back in
+/// the files and flags.
+struct Edit {
+    path: std::path::PathBuf,
+    composed: Option<super::extends::Composed>,
+    edited: super::set::Edited,
+}
+
+impl Edit {
+    fn read(path: &Path, sets: &[String]) -> Result<Edit, InputError> {
+        let text = read_input(path, "scenario")?;
+        let composed = super::extends::compose(path, &text)?;
+        let (path, text) = match &composed {
+            Some(c) => (c.path.clone(), c.text.clone()),
+            None => (path.to_path_buf(), text),
+        };
+        let edited = super::set::apply(&text, sets)?;
+        Ok(Edit {
+            path,
+            composed,
+            edited,
+        })
+    }
+
+    fn locate(&self, err: InputError, sets: &[String]) -> InputError {
+        let err = self.edited.locate(err, sets);
+        match (&self.composed, err.file.is_some()) {
             (Some(c), true) => c.locate(err),
             _ => err,
         }
-    };
+    }
+}
+
+/// A part of the plan at `path` (`run --part`, see
+/// [`super::load::parse_part`]), with its `--set` flags applied.
+pub fn load_part(
+    path: &Path,
+    sets: &[String],
+    slice: &dyn Fn(usize) -> std::ops::Range<usize>,
+) -> Result<super::load::PartLoad, InputError> {
+    let edit = Edit::read(path, sets)?;
+    super::load::parse_part(&edit.path, &edit.edited.text, slice).map_err(|e| edit.locate(e, sets))
+}
+
+pub fn load_with(path: &Path, sets: &[String], events: &[String]) -> Result<Scenario, InputError> {
+    let edit = Edit::read(path, sets)?;
+    let (path, edited) = (edit.path.as_path(), &edit.edited);
+    let locate = |err: InputError| edit.locate(err, sets);
     let base = parse_str(path, &edited.text).map_err(locate)?;
     if events.is_empty() {
         return Ok(base);

@@ -14,8 +14,8 @@ mod set;
 pub mod source;
 
 pub use crate::files::read_input;
-pub use adhoc::{AdHocEvent, load_with};
-pub use load::{check_id, load, parse_str, shown};
+pub use adhoc::{AdHocEvent, load_part, load_with};
+pub use load::{PartLoad, check_id, load, parse_part, parse_str, shown};
 
 use crate::duration::Millis;
 
@@ -281,6 +281,18 @@ pub enum InitialCache {
 }
 
 impl Resolvers {
+    /// [`Scenario::cold_ns_share`], for these resolvers.
+    pub fn cold_ns_share(&self, s: &Service) -> f64 {
+        let cap = self.max_cache_ttl.as_secs_f64();
+        let lambda = s.query_rate / 3600.0;
+        let ttl = f64::from(s.ttl).min(cap);
+        let m = lambda / (1.0 + lambda * ttl);
+        let cold = |t: u32| 1.0 / (1.0 + m * f64::from(t).min(cap));
+        let share = self.parent_centric_share;
+        let cached = (1.0 - share) * cold(s.ns_ttl) + share * cold(s.delegation_ttl);
+        self.cache_share * cached + (1.0 - self.cache_share)
+    }
+
     /// RFC 9520 §3.2: a resolution failure is cached for at most 5 minutes.
     pub const MAX_FAILURE_TTL: Millis = Millis(300_000);
 
@@ -389,15 +401,7 @@ impl Scenario {
     /// ones, both capped by `max_cache_ttl`. Lookups from clients whose
     /// cache does not help (`1 − cache_share`) always need it.
     pub fn cold_ns_share(&self, s: &Service) -> f64 {
-        let res = &self.resolvers;
-        let cap = res.max_cache_ttl.as_secs_f64();
-        let lambda = s.query_rate / 3600.0;
-        let ttl = f64::from(s.ttl).min(cap);
-        let m = lambda / (1.0 + lambda * ttl);
-        let cold = |t: u32| 1.0 / (1.0 + m * f64::from(t).min(cap));
-        let share = res.parent_centric_share;
-        let cached = (1.0 - share) * cold(s.ns_ttl) + share * cold(s.delegation_ttl);
-        res.cache_share * cached + (1.0 - res.cache_share)
+        self.resolvers.cold_ns_share(s)
     }
 
     pub fn total_weight(&self) -> f64 {

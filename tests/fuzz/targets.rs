@@ -120,7 +120,7 @@ impl Target {
                 let fuzzed = write(dir, "part-1.json", input);
                 let parts = [fuzzed, seeds.join("part-2.json")];
                 let quickstart = root.join("scenarios/quickstart.toml");
-                match dnsim::run::merge(&parts, Some(&quickstart)) {
+                match dnsim::merge::merge(&parts, Some(&quickstart)) {
                     Ok(report) => render(&report),
                     Err(_) => Outcome::Refused,
                 }

@@ -14,6 +14,7 @@ mod html;
 mod import;
 mod incidents;
 mod lab;
+mod parts;
 mod plans;
 mod rare;
 mod real_tools;

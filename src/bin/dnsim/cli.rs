@@ -21,10 +21,10 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Simulate a scenario and report who is unreachable, how likely, and the impact.
-    Run(RunArgs),
+    Run(Box<RunArgs>),
     /// Validate a scenario and lint it for single points of failure, without simulating.
     Check(CheckArgs),
-    /// Merge the partial results of `run --shard` into the final result.
+    /// Merge the partial results of `run --shard` and `run --part` into the final result.
     Merge(MergeArgs),
     /// Turn a saved JSON result (of run, merge, analyze, compare or sweep) into an HTML report.
     Report(ReportArgs),
@@ -390,6 +390,12 @@ pub struct RunArgs {
     /// environment (auto): writes a partial result for `dnsim merge`.
     #[arg(long, value_name = "K/N|auto")]
     pub shard: Option<String>,
+    /// Snapshot: run only part K of N of the plan's services (a contiguous
+    /// slice, with what it requires): writes a partial result for `dnsim
+    /// merge`, which adds the parts (and their --shard splits) into the
+    /// whole run's bytes.
+    #[arg(long, value_name = "K/N", conflicts_with = "checkpoint")]
+    pub part: Option<String>,
     /// Save finished blocks to FILE as the run goes, and resume from it when
     /// it exists. Ctrl-C saves and stops (exit code 130).
     #[arg(long, value_name = "FILE")]
@@ -415,16 +421,16 @@ pub struct RunArgs {
     pub quiet: bool,
     /// CI gate (snapshot model): exit with code 3 when the expected impact
     /// is above X, after writing the report.
-    #[arg(long, value_name = "X", conflicts_with = "shard")]
+    #[arg(long, value_name = "X", conflicts_with_all = ["shard", "part"])]
     pub max_impact: Option<f64>,
     /// CI gate (timeline model): exit with code 3 when a service is down
     /// longer than DURATION (e.g. 30m) over the horizon.
-    #[arg(long, value_name = "DURATION", conflicts_with = "shard")]
+    #[arg(long, value_name = "DURATION", conflicts_with_all = ["shard", "part"])]
     pub max_downtime: Option<String>,
     /// CI gate: exit with code 3 when a service has fewer than N nines
     /// (−log10 of its unreachable probability, or of its failed share of
     /// lookups in the timeline model).
-    #[arg(long, value_name = "N", conflicts_with = "shard")]
+    #[arg(long, value_name = "N", conflicts_with_all = ["shard", "part"])]
     pub min_nines: Option<f64>,
 }
 

@@ -12,6 +12,7 @@
 
 mod csv_include;
 mod diagnostics;
+mod keep;
 mod resolve;
 mod sections;
 mod values;
@@ -25,6 +26,7 @@ use std::path::Path;
 use sha2::{Digest, Sha256};
 
 use self::diagnostics::{Loc, check_nesting, toml_error};
+use self::keep::{Filter, Keep, Survey};
 use super::raw::RawScenario;
 use super::source::Source;
 use super::*;
@@ -43,6 +45,10 @@ pub fn load(path: &Path) -> Result<Scenario, InputError> {
 /// Parses and validates scenario text; `path` names it in errors and anchors
 /// relative include paths.
 pub fn parse_str(path: &Path, text: &str) -> Result<Scenario, InputError> {
+    parse_keeping(path, text, Keep::All).map(|(s, _)| s)
+}
+
+fn parse_keeping(path: &Path, text: &str, keep: Keep) -> Result<(Scenario, Keep), InputError> {
     let src = Source::new(path, text);
     check_nesting(&src)?;
     let raw: RawScenario = toml::from_str(text).map_err(|e| toml_error(&src, &e))?;
@@ -51,7 +57,53 @@ pub fn parse_str(path: &Path, text: &str) -> Result<Scenario, InputError> {
         ids: HashMap::new(),
         regions: Vec::new(),
     }
-    .scenario(raw)
+    .scenario(raw, keep)
+}
+
+/// A part of a plan (`run --part`), as loaded: the services of its slice
+/// and every service that anything requires (so what the slice requires is
+/// there), and what the whole plan fixes.
+pub struct PartLoad {
+    pub scenario: Scenario,
+    /// The slice, in the whole plan's services.
+    pub slice: Range<usize>,
+    /// Per kept service: its index in the whole plan.
+    pub kept: Vec<u32>,
+    /// The whole plan's total weight, summed in scenario order.
+    pub total_weight: f64,
+    /// Whether every cold-NS share of the whole plan is 0 or 1.
+    pub cold_exact: bool,
+}
+
+/// [`parse_str`] for a part: the plan is read twice (includes too), first
+/// to count its services and note what is required, then keeping only the
+/// slice that `slice` gives for the count, and what is required. Rows
+/// outside it are checked as rows, but not against each other (duplicate
+/// ids, requirement cycles): `merge` loads the whole plan.
+pub fn parse_part(
+    path: &Path,
+    text: &str,
+    slice: &dyn Fn(usize) -> Range<usize>,
+) -> Result<PartLoad, InputError> {
+    let (first, survey) = parse_keeping(path, text, Keep::Survey(Survey::default()))?;
+    let Keep::Survey(survey) = survey else {
+        unreachable!("a survey stays one")
+    };
+    let cold_exact = survey.cold_exact(&first.resolvers);
+    drop(first);
+    let range = slice(survey.count);
+    let filter = Filter::new(range.clone(), survey.required);
+    let (scenario, keep) = parse_keeping(path, text, Keep::Slice(filter))?;
+    let Keep::Slice(filter) = keep else {
+        unreachable!("a filter stays one")
+    };
+    Ok(PartLoad {
+        scenario,
+        slice: range,
+        kept: filter.kept,
+        total_weight: survey.total_weight,
+        cold_exact,
+    })
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -108,7 +160,7 @@ impl Loader<'_> {
         }
     }
 
-    fn scenario(mut self, raw: RawScenario) -> Result<Scenario, InputError> {
+    fn scenario(mut self, raw: RawScenario, keep: Keep) -> Result<(Scenario, Keep), InputError> {
         // Entries are checked one by one and every bad one is reported;
         // what needs them all (requirements, includes) only once they are
         // good. Regions come first: everything else may name them.
@@ -135,18 +187,27 @@ impl Loader<'_> {
         let mut hasher = Sha256::new();
         hasher.update(b"dnsim/scenario/v1\0");
         hasher.update(self.src.text.as_bytes());
-        let mut pending = resolve::Pending::default();
+        let mut pending = resolve::Pending {
+            keep,
+            ..Default::default()
+        };
         let mut lint_allow = Vec::new();
         for s in raw.service {
-            if let Some(list) = &s.allow {
-                match self.allow(list) {
-                    Ok(kinds) => lint_allow.push((pending.len() as u32, kinds)),
-                    Err(e) => errors.push(e),
+            let allow = match s.allow.as_ref().map(|list| self.allow(list)) {
+                Some(Err(e)) => {
+                    errors.push(e);
+                    None
                 }
-            }
+                other => other.and_then(Result::ok),
+            };
+            let at = pending.len();
             match self.service(s) {
                 Ok(p) => pending.push(p),
                 Err(e) => errors.push(e),
+            }
+            // Where it was kept (a part keeps some services only).
+            if let Some(kinds) = allow.filter(|_| pending.len() > at) {
+                lint_allow.push((at as u32, kinds));
             }
         }
         let resolvers = match raw.resolvers {
@@ -202,6 +263,7 @@ impl Loader<'_> {
             )
             .in_file(&self.src.path));
         }
+        let keep = std::mem::take(&mut pending.keep);
         let services = self.resolve(pending)?;
 
         let name = match raw.name {
@@ -216,19 +278,22 @@ impl Loader<'_> {
             .iter()
             .map(|b| format!("{b:02x}"))
             .collect();
-        Ok(Scenario {
-            content_hash,
-            name,
-            description: raw.description.unwrap_or_default(),
-            sources: raw.sources.unwrap_or_default(),
-            simulation,
-            regions: self.regions,
-            providers,
-            common_causes,
-            services,
-            resolvers,
-            events,
-            lint_allow,
-        })
+        Ok((
+            Scenario {
+                content_hash,
+                name,
+                description: raw.description.unwrap_or_default(),
+                sources: raw.sources.unwrap_or_default(),
+                simulation,
+                regions: self.regions,
+                providers,
+                common_causes,
+                services,
+                resolvers,
+                events,
+                lint_allow,
+            },
+            keep,
+        ))
     }
 }

@@ -26,6 +26,8 @@ pub(super) type Requirements = (Box<[u32]>, Box<[Box<[u32]>]>);
 pub(in crate::scenario) struct Pending {
     pub services: Vec<Service>,
     pub written: Vec<Written>,
+    /// Which services to keep: all, but for a part of a plan.
+    pub keep: super::keep::Keep,
 }
 
 /// Where a service was written, and the names it gives (boxed, and only
@@ -56,16 +58,28 @@ impl Written {
 
 impl Pending {
     pub(super) fn push(&mut self, (service, written): (Service, Written)) {
-        self.services.push(service);
-        self.written.push(written);
+        let names = written.names.as_deref();
+        let required = names.into_iter().flat_map(|n| {
+            n.requires
+                .iter()
+                .chain(n.requires_any.iter().flatten())
+                .chain(&n.parent)
+                .map(|(name, _)| name.as_str())
+        });
+        let has_parent = names.is_some_and(|n| n.parent.is_some());
+        if self.keep.keeps(&service, required, has_parent) {
+            self.services.push(service);
+            self.written.push(written);
+        }
     }
 
     pub(super) fn len(&self) -> usize {
         self.services.len()
     }
 
+    /// Whether the plan has no services (kept or not).
     pub(super) fn is_empty(&self) -> bool {
-        self.services.is_empty()
+        self.keep.seen().unwrap_or(self.services.len()) == 0
     }
 }
 
@@ -74,6 +88,7 @@ impl Loader<'_> {
         let Pending {
             mut services,
             written,
+            ..
         } = pending;
         let mut index: HashMap<&str, u32> = HashMap::with_capacity(services.len());
         for (i, (s, w)) in services.iter().zip(&written).enumerate() {

@@ -6,7 +6,7 @@ use crate::cli::MergeArgs;
 
 pub fn merge(args: MergeArgs) -> Outcome {
     let out = Output::from(args.out);
-    let report = dnsim::run::merge(&args.parts, args.scenario.as_deref())?;
+    let report = dnsim::merge::merge(&args.parts, args.scenario.as_deref())?;
     check_format(report.model(), out.format)?;
     deliver(&report, &out)?;
     Ok(Exit::Success)

@@ -33,7 +33,7 @@ pub type Outcome = anyhow::Result<Exit>;
 
 pub fn run(command: Command) -> Outcome {
     match command {
-        Command::Run(args) => run::run(args),
+        Command::Run(args) => run::run(*args),
         Command::Check(args) => check::check(args),
         Command::Merge(args) => merge::merge(args),
         Command::Report(args) => report::report(args),

@@ -32,6 +32,8 @@ struct RunPlan {
     options: RunOptions,
     series_step: Option<u64>,
     shard: Option<Shard>,
+    /// `--part K/N`: a slice of the plan's services.
+    part: Option<Shard>,
     checkpoint: Option<PathBuf>,
     sampler: Sampler,
     threads: Option<u32>,
@@ -54,29 +56,38 @@ impl RunPlan {
             }
             None => None,
         };
+        let part = args.part.as_deref().map(Shard::parse_part).transpose()?;
         let out = Output::from(args.out);
-        if shard.is_some() && out.format.is_some_and(|f| f != Format::Json) {
-            return Err(InputError::flag(
-                "--format",
-                "a shard writes a partial result (JSON); choose the format when you merge",
-            ));
+        let partial = match (part, shard) {
+            (Some(_), _) => Some(("--part", "a part")),
+            (None, Some(_)) => Some(("--shard", "a shard")),
+            (None, None) => None,
+        };
+        if let Some((flag, what)) = partial {
+            if out.format.is_some_and(|f| f != Format::Json) {
+                return Err(InputError::flag(
+                    "--format",
+                    format!(
+                        "{what} writes a partial result (JSON); choose the format when you merge"
+                    ),
+                ));
+            }
+            // A partial result is JSON for `dnsim merge`, not for a person:
+            // on a terminal it would scroll megabytes past.
+            if out.path.is_none() && std::io::IsTerminal::is_terminal(&std::io::stdout()) {
+                return Err(InputError::flag(
+                    flag,
+                    format!(
+                        "{what} writes a partial result (JSON) for dnsim merge: write it to a file (-o FILE) or pipe it"
+                    ),
+                ));
+            }
         }
-        // A partial result is JSON for `dnsim merge`, not for a person: on
-        // a terminal it would scroll megabytes past.
-        if shard.is_some()
-            && out.path.is_none()
-            && std::io::IsTerminal::is_terminal(&std::io::stdout())
-        {
-            return Err(InputError::flag(
-                "--shard",
-                "a shard writes a partial result (JSON) for dnsim merge: write it to a file (-o FILE) or pipe it",
-            ));
-        }
-        let split = shard.is_some() || args.checkpoint.is_some();
+        let split = partial.is_some() || args.checkpoint.is_some();
         if args.rare && split {
             return Err(InputError::flag(
                 "--rare",
-                "does not combine with --shard or --checkpoint (weighted sums are merged in block order in one process)",
+                "does not combine with --shard, --part or --checkpoint (weighted sums are merged in block order in one process)",
             ));
         }
         Ok(RunPlan {
@@ -97,6 +108,7 @@ impl RunPlan {
             },
             series_step: args.series.as_deref().map(parse_step).transpose()?,
             shard,
+            part,
             checkpoint: args.checkpoint,
             sampler: match (args.rare, args.no_rare) {
                 (true, _) => Sampler::Rare,
@@ -160,7 +172,7 @@ impl RunPlan {
     }
 
     fn split(&self) -> bool {
-        self.shard.is_some() || self.checkpoint.is_some()
+        self.shard.is_some() || self.part.is_some() || self.checkpoint.is_some()
     }
 
     fn owns(&self, block: u64) -> bool {
@@ -198,9 +210,18 @@ pub fn run(args: RunArgs) -> Outcome {
         // Before any long work, so that Ctrl-C always saves and stops.
         let _ = ctrlc::set_handler(|| STOP.store(true, Ordering::SeqCst));
     }
-    let scenario = crate::progress::loading(&plan.scenario, plan.quiet, || {
-        dnsim::scenario::load_with(&plan.scenario, &plan.sets, &plan.events)
-    })?;
+    // A part reads only its slice of the services and what they require.
+    let (scenario, part) =
+        crate::progress::loading(&plan.scenario, plan.quiet, || match plan.part {
+            None => dnsim::scenario::load_with(&plan.scenario, &plan.sets, &plan.events)
+                .map(|s| (s, None)),
+            Some(part) => {
+                let slice = |n| dnsim::part::slice(part, n);
+                dnsim::scenario::load_part(&plan.scenario, &plan.sets, &slice)
+                    .map(|load| dnsim::part::from_load(load, part))
+                    .map(|(s, p)| (s, Some(p)))
+            }
+        })?;
     let job = plan.job(&scenario)?;
     if !plan.events.is_empty() && job.model != ModelKind::Timeline {
         return Err(InputError::flag(
@@ -211,7 +232,7 @@ pub fn run(args: RunArgs) -> Outcome {
     }
     gates.check_model(job.model)?;
     let pool = thread_pool(plan.threads)?;
-    let prepared = Prepared::new(&scenario, job)?;
+    let prepared = Prepared::new_part(&scenario, job, part)?;
     if let Some(chosen_by) = prepared.importance_sampling(plan.sampler, plan.split()) {
         let progress = Progress::trials(prepared.trials(), plan.quiet);
         let report = pool.install(|| prepared.rare_report(chosen_by, &|n| progress.inc(n)));
@@ -263,12 +284,13 @@ pub fn run(args: RunArgs) -> Outcome {
         }
     };
     progress.finish();
-    match plan.shard {
-        Some(shard) => {
-            write_partial(&plan, &prepared, shard, counts)?;
+    match (plan.shard, plan.part) {
+        (Some(_), _) | (_, Some(_)) => {
+            let whole = Shard { index: 1, count: 1 };
+            write_partial(&plan, &prepared, plan.shard.unwrap_or(whole), counts)?;
             Ok(Exit::Success)
         }
-        None => {
+        (None, None) => {
             let report = prepared.report(&counts)?;
             deliver(&report, &plan.out)?;
             Ok(gates.verdict(&report))
@@ -301,6 +323,7 @@ fn write_partial(
         dnsim_partial: PARTIAL_FORMAT,
         run: prepared.run_id(&plan.scenario),
         shard,
+        part: prepared.part_slice(),
         counts,
     };
     emit(plan.out.path.as_deref(), |out| {

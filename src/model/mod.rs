@@ -12,8 +12,16 @@
 //!   delegation set and the same requirements (themselves as nodes) have the
 //!   same outcome in every trial, so each signature is evaluated once. Nodes
 //!   are numbered in topological order: requirements come first.
+//!
+//! `weights` holds the integer weights that sum exactly, and what a part
+//! of a plan (`--part`) counts.
+
+mod weights;
 
 use foldhash::{HashMap, HashMapExt};
+
+use weights::NodeWeights;
+pub use weights::{Slice, unit_shift, weight_units};
 
 use crate::error::InputError;
 use crate::forcing::Forcing;
@@ -87,6 +95,15 @@ pub struct Model {
     /// referrals (see [`referrals`]), which count in no figure of their
     /// own.
     pub node_visible: Vec<bool>,
+    /// Per node: the summed weight of the services it stands for, in units
+    /// of 2^-`unit_shift` (see [`weight_units`]): integers, so a trial's
+    /// impact is the same sum however services are grouped into nodes,
+    /// threads or parts.
+    pub node_units: Vec<u128>,
+    pub unit_shift: i32,
+    /// A part's run (`--part`): keep each trial's impact sums and
+    /// "anything down" bits, which only add up across parts trial by trial.
+    pub keep_trials: bool,
     /// Per service (scenario order): its node.
     pub service_node: Vec<u32>,
     /// Services in an order where requirements come first.
@@ -121,6 +138,18 @@ impl Model {
     }
 
     pub fn compile(scenario: &Scenario, forcing: &Forcing) -> Result<Model, InputError> {
+        Model::compile_part(scenario, forcing, None)
+    }
+
+    /// [`Model::compile`] for a part of a plan (`--part`): `part` says
+    /// which of the scenario's services count in the figures (the others are
+    /// there because counted ones require them) and what the whole plan
+    /// fixes (the weight unit, whether one trial is exact).
+    pub fn compile_part(
+        scenario: &Scenario,
+        forcing: &Forcing,
+        part: Option<&Slice>,
+    ) -> Result<Model, InputError> {
         let mut events = scenario_events(scenario);
         force(scenario, forcing, &mut events)?;
         // After the forcing: a cold NS cache is the resolvers' state, not
@@ -130,19 +159,32 @@ impl Model {
         let down_events = coverage(&events, scenario.regions.len(), provider_count);
         let service_order = topological_order(scenario);
         let nodes = Nodes::collapse(scenario, &service_order, &referrals);
+        let unit_shift = part.map_or_else(|| unit_shift(scenario.total_weight()), |p| p.unit_shift);
+        let counted = NodeWeights::of(
+            scenario,
+            &nodes.service_node,
+            nodes.dns.len(),
+            part,
+            unit_shift,
+        );
+        let exact =
+            events.iter().all(|e| e.p == 0.0 || e.p == 1.0) && part.is_none_or(|p| p.cold_exact);
         Ok(Model {
             region_ids: scenario.regions.iter().map(|r| r.id.clone()).collect(),
             region_weights: scenario.regions.iter().map(|r| r.weight).collect(),
             provider_count,
-            exact: events.iter().all(|e| e.p == 0.0 || e.p == 1.0),
+            exact,
             events,
             down_events,
             node_dns: nodes.dns,
             node_requires: nodes.requires,
             node_groups: nodes.node_groups,
             groups: nodes.groups,
-            node_weight: nodes.weight,
-            node_visible: nodes.visible,
+            node_weight: counted.weight,
+            node_visible: counted.visible,
+            node_units: counted.units,
+            unit_shift,
+            keep_trials: part.is_some(),
             service_node: nodes.service_node,
             service_order,
         })
@@ -313,8 +355,6 @@ struct Nodes {
     requires: Csr,
     node_groups: Csr,
     groups: Csr,
-    weight: Vec<f64>,
-    visible: Vec<bool>,
     service_node: Vec<u32>,
 }
 
@@ -329,8 +369,6 @@ impl Nodes {
             requires: Csr::new(),
             node_groups: Csr::new(),
             groups: Csr::new(),
-            weight: Vec::new(),
-            visible: Vec::new(),
             service_node: vec![u32::MAX; scenario.services.len()],
         };
         let mut node_of: HashMap<Vec<u32>, u32> = HashMap::new();
@@ -361,13 +399,7 @@ impl Nodes {
             any.sort_unstable();
             any.dedup();
             let node = nodes.node(&mut node_of, &dns, &req, &any);
-            nodes.visible[node as usize] = true;
             nodes.service_node[s as usize] = node;
-        }
-        // Weights are summed in scenario order, so a node's weight does not
-        // depend on the topological order chosen.
-        for (s, &n) in scenario.services.iter().zip(&nodes.service_node) {
-            nodes.weight[n as usize] += s.weight;
         }
         nodes
     }
@@ -393,7 +425,7 @@ impl Nodes {
         if let Some(&n) = node_of.get(&key) {
             return n;
         }
-        let n = self.weight.len() as u32;
+        let n = self.dns.len() as u32;
         self.dns.push_row(dns.iter().copied());
         self.requires.push_row(req.iter().copied());
         let first = self.groups.len() as u32;
@@ -401,8 +433,6 @@ impl Nodes {
             self.groups.push_row(g.iter().copied());
         }
         self.node_groups.push_row(first..self.groups.len() as u32);
-        self.weight.push(0.0);
-        self.visible.push(false);
         node_of.insert(key, n);
         n
     }
