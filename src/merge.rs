@@ -21,7 +21,7 @@ pub fn merge(parts: &[PathBuf], scenario: Option<&Path>) -> Result<Report, Input
     let groups = check_parts(parts)?;
     let (first_path, first) = &groups[0][0];
     let scenario_path = scenario.unwrap_or(&first.run.scenario_path);
-    let scenario = crate::scenario::load(scenario_path)?;
+    let scenario = crate::scenario::load_with(scenario_path, &first.run.set, &first.run.event)?;
     if scenario.content_hash != first.run.scenario_hash {
         return Err(InputError::new(format!(
             "this scenario is not the one the shards ran (its content hash differs from {}'s)",

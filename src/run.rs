@@ -161,7 +161,7 @@ impl<'a> Prepared<'a> {
 
     /// What identifies this run, for shards and checkpoints; `fail` as the
     /// user typed it.
-    pub fn run_id(&self, scenario_path: &Path) -> RunId {
+    pub fn run_id(&self, scenario_path: &Path, set: &[String], event: &[String]) -> RunId {
         let forcing = &self.job.options.forcing;
         RunId {
             dnsim: VERSION.to_string(),
@@ -173,6 +173,8 @@ impl<'a> Prepared<'a> {
             fail: forcing.fail.iter().map(|f| f.to_string()).collect(),
             fail_only: forcing.fail_only,
             series_step: self.job.series_step,
+            set: set.to_vec(),
+            event: event.to_vec(),
         }
     }
 

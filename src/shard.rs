@@ -157,6 +157,12 @@ pub struct RunId {
     pub fail: Vec<String>,
     pub fail_only: bool,
     pub series_step: Option<u64>,
+    /// `--set` and `--event` flags, as typed: merge applies them to the
+    /// scenario it loads, as the run did.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub set: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub event: Vec<String>,
 }
 
 impl RunId {
@@ -166,6 +172,8 @@ impl RunId {
             format!("dnsim version {} vs {}", self.dnsim, other.dnsim)
         } else if self.model != other.model {
             format!("model {} vs {}", self.model.as_str(), other.model.as_str())
+        } else if (&self.set, &self.event) != (&other.set, &other.event) {
+            "different --set or --event flags".to_string()
         } else if self.scenario_hash != other.scenario_hash {
             "a different scenario (content hash)".to_string()
         } else if self.seed != other.seed {
@@ -249,6 +257,21 @@ impl Partial {
                 part.dnsim_partial
             ))
             .in_file(path));
+        }
+        // K of N from a file: checked as the flags are.
+        let k_of_n = |s: Shard, what: &str| {
+            if s.count == 0 || s.index == 0 || s.index > s.count {
+                let (k, n) = (s.index, s.count);
+                return Err(InputError::new(format!(
+                    "its {what} {k}/{n} does not exist (K runs from 1 to N)"
+                ))
+                .in_file(path));
+            }
+            Ok(())
+        };
+        k_of_n(part.shard, "shard")?;
+        if let Some(slice) = &part.part {
+            k_of_n(slice.part, "part")?;
         }
         Ok(part)
     }

@@ -26,6 +26,8 @@ pub enum Target {
     Dnscontrol,
     NsList,
     Part,
+    /// A part file of `run --part` (a slice of the services).
+    Slice,
     Checkpoint,
     Result,
 }
@@ -40,7 +42,7 @@ pub enum Outcome {
     Panicked,
 }
 
-const ALL: [Target; 10] = [
+const ALL: [Target; 11] = [
     Target::Scenario,
     Target::Csv,
     Target::Zone,
@@ -49,6 +51,7 @@ const ALL: [Target; 10] = [
     Target::Dnscontrol,
     Target::NsList,
     Target::Part,
+    Target::Slice,
     Target::Checkpoint,
     Target::Result,
 ];
@@ -64,6 +67,7 @@ impl Target {
             Target::Dnscontrol => "dnscontrol",
             Target::NsList => "ns-list",
             Target::Part => "part",
+            Target::Slice => "part-slice",
             Target::Checkpoint => "checkpoint",
             Target::Result => "result",
         }
@@ -119,6 +123,17 @@ impl Target {
                 let seeds = seeds_dir();
                 let fuzzed = write(dir, "part-1.json", input);
                 let parts = [fuzzed, seeds.join("part-2.json")];
+                let quickstart = root.join("scenarios/quickstart.toml");
+                match dnsim::merge::merge(&parts, Some(&quickstart)) {
+                    Ok(report) => render(&report),
+                    Err(_) => Outcome::Refused,
+                }
+            }
+            Target::Slice => {
+                // Merged with the true other half of the plan.
+                let seeds = seeds_dir();
+                let fuzzed = write(dir, "slice-1.json", input);
+                let parts = [fuzzed, seeds.join("slice-2.json")];
                 let quickstart = root.join("scenarios/quickstart.toml");
                 match dnsim::merge::merge(&parts, Some(&quickstart)) {
                     Ok(report) => render(&report),
@@ -264,7 +279,7 @@ fn checkpoint(path: &Path, root: &Path) -> Outcome {
     let blocks = prepared.blocks();
     let trials_in = |b: u64| (b < blocks).then(|| prepared.trials_in(b));
     let of = Resumable {
-        run: prepared.run_id(&quickstart),
+        run: prepared.run_id(&quickstart, &[], &[]),
         shard: None,
         empty: prepared.empty(),
         trials_in: &trials_in,
@@ -317,6 +332,11 @@ fn make_seeds(root: &Path) -> PathBuf {
     let out = |name: &str| dir.join(name).to_str().expect("a UTF-8 path").to_string();
     run(&["run", q, "--shard", "1/2", "-o", &out("part-1.json")]);
     run(&["run", q, "--shard", "2/2", "-o", &out("part-2.json")]);
+    for k in ["1", "2"] {
+        let part = format!("{k}/2");
+        let file = out(&format!("slice-{k}.json"));
+        run(&["run", q, "--trials", "4096", "--part", &part, "-o", &file]);
+    }
     run(&["run", q, "--format", "json", "-o", &out("snapshot.json")]);
     run(&[
         "run",
@@ -388,6 +408,7 @@ pub fn corpus(root: &Path) -> Vec<(Target, Vec<u8>)> {
         add(Target::OctodnsConfig, &entry);
     }
     add(Target::Part, &seeds.join("part-1.json"));
+    add(Target::Slice, &seeds.join("slice-1.json"));
     add(Target::Checkpoint, &seeds.join("run.checkpoint"));
     add(Target::Result, &seeds.join("snapshot.json"));
     add(Target::Result, &seeds.join("timeline.json"));

@@ -109,13 +109,14 @@ fn run_ok(args: &[&str]) -> String {
 }
 
 /// Runs every (part, shard) of `scenario` into `dir`.
-fn split(dir: &Path, scenario: &str, parts: u64, shards: u64) -> Vec<PathBuf> {
+fn split(dir: &Path, scenario: &str, extra: &[&str], parts: u64, shards: u64) -> Vec<PathBuf> {
     let mut files = Vec::new();
     for k in 1..=parts {
         for j in 1..=shards {
             let file = dir.join(format!("part-{k}-{j}.json"));
             let (part, shard) = (format!("{k}/{parts}"), format!("{j}/{shards}"));
             let mut args = vec!["run", scenario, "--part", &part, "-o", path_str(&file)];
+            args.extend_from_slice(extra);
             if shards > 1 {
                 args.extend(["--shard", &shard]);
             }
@@ -140,11 +141,27 @@ fn parts_and_shards_merge_to_the_single_runs_bytes_in_every_format() {
         .into_iter()
         .map(|f| (f, run_ok(&["run", file, "--format", f])))
         .collect();
+    // With the plan edited by --set, which the merge applies too.
+    let set = [
+        "--set",
+        "provider.q.p_outage=0.3",
+        "--set",
+        "service.www.weight=2.5",
+    ];
+    let mut single = vec!["run", file, "--format", "json"];
+    single.extend(set);
+    let dir = tempfile::tempdir().unwrap();
+    let files = split(dir.path(), file, &set, 3, 2);
+    assert_eq!(
+        run_ok(&merge_args(&files, "json")),
+        run_ok(&single),
+        "--set"
+    );
     // One part, parts that split shared signatures and requirements, more
     // parts than services (some count nothing), each with trial shards.
     for (parts, shards) in [(1, 2), (2, 1), (3, 2), (4, 3), (13, 1)] {
         let dir = tempfile::tempdir().unwrap();
-        let files = split(dir.path(), file, parts, shards);
+        let files = split(dir.path(), file, &[], parts, shards);
         for (format, bytes) in &whole {
             assert_eq!(
                 &run_ok(&merge_args(&files, format)),
@@ -237,7 +254,7 @@ fn refused(args: &[&str], want: &str) {
 fn merge_refuses_parts_that_do_not_make_a_whole() {
     let (dir, file) = temp_scenario(PLAN);
     let file = path_str(&file);
-    let three = split(dir.path(), file, 3, 2);
+    let three = split(dir.path(), file, &[], 3, 2);
     // A missing (part, shard).
     let mut args = merge_args(&three[1..], "json");
     refused(&args, "missing: part 1/3 shard 1/2");
@@ -246,7 +263,7 @@ fn merge_refuses_parts_that_do_not_make_a_whole() {
     refused(&args, "part 1/3, shard 2/2 appears twice");
     // A part of another split.
     let other = tempfile::tempdir().unwrap();
-    let two = split(other.path(), file, 2, 2);
+    let two = split(other.path(), file, &[], 2, 2);
     let mut mixed = three.clone();
     mixed[0] = two[0].clone();
     refused(&merge_args(&mixed, "json"), "3 parts vs 2 parts");
@@ -264,6 +281,23 @@ fn merge_refuses_parts_that_do_not_make_a_whole() {
     let mut bad = three.clone();
     bad[0] = edited.clone();
     refused(&merge_args(&bad, "json"), "services where part 1/3 has");
+    // A part or shard that cannot exist.
+    for (key, value, want) in [
+        ("part", 0, "its part 0/3 does not exist"),
+        ("part", 9, "its part 9/3 does not exist"),
+        ("shard", 0, "its shard 0/2 does not exist"),
+    ] {
+        let mut v: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&three[0]).unwrap()).unwrap();
+        match key {
+            "part" => v["part"]["part"]["index"] = value.into(),
+            _ => v["shard"]["index"] = value.into(),
+        }
+        std::fs::write(&edited, v.to_string()).unwrap();
+        let mut bad = three.clone();
+        bad[0] = edited.clone();
+        refused(&merge_args(&bad, "json"), want);
+    }
     // A part file that lost a block's trials.
     let mut value: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&three[2]).unwrap()).unwrap();
@@ -387,6 +421,6 @@ fn a_generated_plan_with_a_csv_include_merges_from_parts_to_the_same_bytes() {
         "-q",
     ]);
     let whole = run_ok(&["run", plan, "--format", "json"]);
-    let files = split(dir.path(), plan, 3, 2);
+    let files = split(dir.path(), plan, &[], 3, 2);
     assert_eq!(run_ok(&merge_args(&files, "json")), whole);
 }

@@ -699,3 +699,39 @@ fn a_shard_on_a_terminal_asks_for_a_file() {
     ]);
     assert_eq!(piped.code, 0, "{}", piped.stderr);
 }
+
+/// `--set` and `--event` edit the plan a run sees: merge applies them too,
+/// and refuses shards that ran with other edits.
+#[test]
+fn shards_run_with_set_or_event_flags_merge_to_the_single_run() {
+    let q = scenario_file("quickstart.toml");
+    let set = ["--trials", "9000", "--set", "provider.ns1.p_outage=0.2"];
+    check_one_split(path_str(&q), &set, 2);
+    let w = scenario_file("whatif/dyn-wave1.toml");
+    let event = ["--trials", "4", "--event", "dyn@us-east=11:10-13:20:0.5"];
+    check_one_split(path_str(&w), &event, 2);
+    let dir = tempfile::tempdir().unwrap();
+    let mut parts = shards(dir.path(), path_str(&q), &set, 2);
+    let other = tempfile::tempdir().unwrap();
+    parts[1] = shards(other.path(), path_str(&q), &["--trials", "9000"], 2).remove(1);
+    let out = run(&["merge", path_str(&parts[0]), path_str(&parts[1])]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("different --set or --event flags"),
+        "{}",
+        out.stderr
+    );
+}
+
+fn check_one_split(scenario: &str, extra: &[&str], n: u64) {
+    let mut single = vec!["run", scenario, "--format", "json"];
+    single.extend_from_slice(extra);
+    let whole = run_ok(&single);
+    let dir = tempfile::tempdir().unwrap();
+    let parts = shards(dir.path(), scenario, extra, n);
+    assert_eq!(
+        merged(&parts, "json"),
+        whole,
+        "{n} shards of {scenario} {extra:?}"
+    );
+}

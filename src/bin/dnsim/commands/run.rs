@@ -262,7 +262,7 @@ pub fn run(args: RunArgs) -> Outcome {
             let trials_in =
                 |b: u64| (b < prepared.blocks() && plan.owns(b)).then(|| prepared.trials_in(b));
             let of = Resumable {
-                run: prepared.run_id(&plan.scenario),
+                run: prepared.run_id(&plan.scenario, &plan.sets, &plan.events),
                 shard: plan.shard,
                 empty: prepared.empty(),
                 trials_in: &trials_in,
@@ -321,7 +321,7 @@ fn write_partial(
 ) -> anyhow::Result<()> {
     let part = Partial {
         dnsim_partial: PARTIAL_FORMAT,
-        run: prepared.run_id(&plan.scenario),
+        run: prepared.run_id(&plan.scenario, &plan.sets, &plan.events),
         shard,
         part: prepared.part_slice(),
         counts,
