@@ -118,28 +118,10 @@ impl Target {
                 let path = write(dir, "fuzzed.txt", input);
                 imported(dnsim::import::ns_list::import(&path, &catalog), dir)
             }
-            Target::Part => {
-                // Merged with the true other half of the same run.
-                let seeds = seeds_dir();
-                let fuzzed = write(dir, "part-1.json", input);
-                let parts = [fuzzed, seeds.join("part-2.json")];
-                let quickstart = root.join("scenarios/quickstart.toml");
-                match dnsim::merge::merge(&parts, Some(&quickstart)) {
-                    Ok(report) => render(&report),
-                    Err(_) => Outcome::Refused,
-                }
-            }
-            Target::Slice => {
-                // Merged with the true other half of the plan.
-                let seeds = seeds_dir();
-                let fuzzed = write(dir, "slice-1.json", input);
-                let parts = [fuzzed, seeds.join("slice-2.json")];
-                let quickstart = root.join("scenarios/quickstart.toml");
-                match dnsim::merge::merge(&parts, Some(&quickstart)) {
-                    Ok(report) => render(&report),
-                    Err(_) => Outcome::Refused,
-                }
-            }
+            // Merged with the true other half of the same run (split by
+            // trials, or by services).
+            Target::Part => merged_with(dir, input, "part", root),
+            Target::Slice => merged_with(dir, input, "slice", root),
             Target::Checkpoint => checkpoint(&write(dir, "run.checkpoint", input), root),
             Target::Result => {
                 let Ok(text) = std::str::from_utf8(input) else {
@@ -304,6 +286,18 @@ pub fn prepare(root: &Path, dir: &Path) {
                 std::fs::copy(&f, dir.join(name)).expect("copied");
             }
         }
+    }
+}
+
+/// `input` as the first of two part files named `stem-1.json` and
+/// `stem-2.json`, merged with the true second one.
+fn merged_with(dir: &Path, input: &[u8], stem: &str, root: &Path) -> Outcome {
+    let fuzzed = write(dir, &format!("{stem}-1.json"), input);
+    let parts = [fuzzed, seeds_dir().join(format!("{stem}-2.json"))];
+    let quickstart = root.join("scenarios/quickstart.toml");
+    match dnsim::merge::merge(&parts, Some(&quickstart)) {
+        Ok(report) => render(&report),
+        Err(_) => Outcome::Refused,
     }
 }
 
