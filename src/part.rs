@@ -2,9 +2,10 @@
 //! back together in `merge`.
 //!
 //! Part K of N counts the services of the K-th contiguous slice of the
-//! plan (scenario order) and keeps, beside them, everything they require
-//! (`requires`, `requires_any` and `parent`, transitively), which it
-//! evaluates but does not count. Every event is drawn from its own stream
+//! plan (scenario order) and keeps, beside them, every service that
+//! anything requires (named in a `requires`, `requires_any` or `parent`: a
+//! set closed under requirements, so whatever the slice requires is there),
+//! which it evaluates but does not count. Every event is drawn from its own stream
 //! as in a whole run, so each service is down in exactly the trials it
 //! would be down in a whole run, and its counts are the whole run's.
 //!
@@ -15,7 +16,7 @@
 //! the integers and ORs the bits across parts, then counts them exactly as
 //! a whole run counts its own: the merged report is the whole run's, byte
 //! for byte. Parts combine with trial shards (`--shard`): each part may be
-//! run as N shards, and `merge` takes every (part, shard).
+//! run as M shards, and `merge` takes every (part, shard).
 
 use std::collections::BTreeMap;
 use std::ops::Range;
