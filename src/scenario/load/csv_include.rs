@@ -68,12 +68,17 @@ pub(super) fn read(
         .from_reader(input);
     let headers = reader.headers().map_err(|e| csv_error(path, &e))?.clone();
     let columns = columns(path, &headers)?;
+    let id_at = columns.iter().position(|c| *c == Some(Col::Id));
     let mut record = csv::StringRecord::new();
     loop {
         match reader.read_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {}
             Err(e) => return Err(csv_error(path, &e)),
+        }
+        // A part's second pass: a row it drops is not read further.
+        if id_at.is_some_and(|at| out.keep.drops(record.get(at).unwrap_or(""))) {
+            continue;
         }
         let line = record.position().map_or(0, |p| p.line());
         let loc = |column| Loc::Csv {

@@ -99,6 +99,19 @@ impl Keep {
         }
     }
 
+    /// Whether the next service, of id `id`, is one that a part's second
+    /// pass drops (counted as seen): its row was checked by the survey, so
+    /// it need not be read further.
+    pub fn drops(&mut self, id: &str) -> bool {
+        match self {
+            Keep::Slice(f) if !f.slice.contains(&f.seen) && !f.required.contains(id) => {
+                f.seen += 1;
+                true
+            }
+            _ => false,
+        }
+    }
+
     /// Services seen, kept or not.
     pub fn seen(&self) -> Option<usize> {
         match self {
