@@ -47,8 +47,7 @@ pub fn from_load(load: PartLoad, part: Shard) -> (Scenario, PartPlan) {
     let plan = PartPlan {
         part,
         slice: Slice {
-            start: load.slice.start,
-            end: load.slice.end,
+            counted: load.slice,
             kept: load.kept,
             unit_shift: unit_shift(load.total_weight),
             cold_exact: load.cold_exact,
@@ -77,10 +76,7 @@ pub fn restrict(mut full: Scenario, part: Shard) -> (Scenario, PartPlan) {
         .services
         .iter()
         .filter(|s| s.parent.is_some())
-        .all(|s| {
-            let p = full.cold_ns_share(s);
-            p == 0.0 || p == 1.0
-        });
+        .all(|s| full.resolvers.cold_ns_certain(s));
     let total_weight = full.total_weight();
     let mut new_index = vec![u32::MAX; n];
     let mut kept = Vec::new();
@@ -156,14 +152,13 @@ pub fn assemble(model: &Model, trials: u64, parts: &[PartCounts]) -> Result<Tall
             )
         };
         let range = slice(pc.slice.part, services);
-        let (start, end) = (range.start, range.end);
-        if pc.slice.service_node.len() != end - start {
+        if pc.slice.service_node.len() != range.len() {
             return bad(format!(
                 "it lists {} services where part {}/{} has {}",
                 pc.slice.service_node.len(),
                 pc.slice.part.index,
                 pc.slice.part.count,
-                end - start
+                range.len()
             ));
         }
         let t = &pc.tally;
@@ -171,7 +166,7 @@ pub fn assemble(model: &Model, trials: u64, parts: &[PartCounts]) -> Result<Tall
             return bad("its shape is not this plan's".to_string());
         }
         let part_nodes = t.down.len() / rc;
-        for (s, &pn) in (start..end).zip(&pc.slice.service_node) {
+        for (s, &pn) in range.zip(&pc.slice.service_node) {
             let pn = pn as usize;
             if pn >= part_nodes {
                 return bad(format!("service {s}'s node {pn} does not exist"));

@@ -41,8 +41,7 @@ impl Model {
 #[derive(Debug, Clone)]
 pub struct Slice {
     /// The whole plan's services that the part counts.
-    pub start: usize,
-    pub end: usize,
+    pub counted: std::ops::Range<usize>,
     /// Per service of the part's scenario: its index in the whole plan.
     pub kept: Vec<u32>,
     /// The whole plan's weight unit.
@@ -55,7 +54,7 @@ pub struct Slice {
 impl Slice {
     /// Whether service `s` of the part's scenario counts in its figures.
     pub fn counts(&self, s: usize) -> bool {
-        (self.start..self.end).contains(&(self.kept[s] as usize))
+        self.counted.contains(&(self.kept[s] as usize))
     }
 }
 

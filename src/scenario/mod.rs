@@ -281,6 +281,13 @@ pub enum InitialCache {
 }
 
 impl Resolvers {
+    /// Whether `s`'s cold-NS share is 0 or 1: its event is then certain
+    /// or impossible (with every event so, one snapshot trial is exact).
+    pub fn cold_ns_certain(&self, s: &Service) -> bool {
+        let p = self.cold_ns_share(s);
+        p == 0.0 || p == 1.0
+    }
+
     /// [`Scenario::cold_ns_share`], for these resolvers.
     pub fn cold_ns_share(&self, s: &Service) -> f64 {
         let cap = self.max_cache_ttl.as_secs_f64();

@@ -41,8 +41,7 @@ impl Survey {
                 let mut s = Service::new("", Vec::new());
                 (s.query_rate, s.ttl, s.ns_ttl, s.delegation_ttl) =
                     (f64::from_bits(rate), ttl, ns_ttl, delegation_ttl);
-                let p = resolvers.cold_ns_share(&s);
-                p == 0.0 || p == 1.0
+                resolvers.cold_ns_certain(&s)
             })
     }
 }
