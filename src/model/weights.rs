@@ -9,7 +9,8 @@ use crate::scenario::Scenario;
 /// largest that keeps every sum of weights below 2^125 (a u128 with room
 /// for rounding), so that weights are integers of 2^-shift. Exact for every
 /// weight whose last binary digit is at or above 2^-shift: all of them
-/// unless the plan's weights span more than about 2^72 (docs/spec.md §5).
+/// unless the plan's weights span more than about 2^72 (README, "Plans
+/// larger than one machine: parts").
 pub fn unit_shift(total: f64) -> i32 {
     if total > 0.0 && total.is_finite() {
         125 - (libm::ilogb(total) + 1)
