@@ -22,7 +22,8 @@
 //! outages, failover times and trouble windows), `resolver` (one resolver's
 //! lookups through a window), `selection` (which providers a resolution
 //! tries, holddown), `quiet` (cache states between windows), `bulk` and
-//! `failures` (lookups counted in bulk), `record` (one service's counts in
+//! `failures` (lookups counted in bulk), `independent` (lookups of a
+//! resolver without a cache under partial loss, counted in bulk), `record` (one service's counts in
 //! one region, simulated in parallel with the trial's other services),
 //! `tally` (the integer counts), `summary` (counts into the report).
 //!
@@ -39,6 +40,7 @@ mod compile;
 mod cost;
 mod draw;
 mod failures;
+mod independent;
 pub mod intervals;
 mod quiet;
 mod record;

@@ -2,8 +2,8 @@
 //! trouble windows: caches (answers, failures, NS sets at the child and the
 //! parent), server choice and holddown, retries under loss, serve-stale,
 //! simulated lookup by lookup where the outcome is uncertain; the jump over
-//! fresh stretches here, the other shortcuts in `certain.rs`, `bulk.rs`
-//! and `failures.rs` (spec §3, §3.1).
+//! fresh stretches here, the other shortcuts in `certain.rs`, `bulk.rs`,
+//! `failures.rs` and `independent.rs` (spec §3, §3.1).
 
 use super::argmin::ArgMin;
 use super::bulk::{Bulk, Cost, Pending};
@@ -222,6 +222,13 @@ impl<'m> ResolverSim<'m> {
             if t < fresh_until {
                 self.next[k] = fresh_until + self.wait(rng, lambda);
                 first.set(k, self.next[k]);
+                continue;
+            }
+            // A resolver without a cache under partial loss, where each
+            // lookup is a fresh draw from one law: counted in bulk.
+            if let Some(next) = self.independent_run(rng, k, t, b, rec, r) {
+                self.next[k] = next;
+                first.set(k, next);
                 continue;
             }
             // When every part of the lookup is certain (fresh in cache, a

@@ -506,24 +506,27 @@ fn each_profile_sets_its_defaults_and_keys_override_them() {
     assert_eq!(resolvers("attempts = 8").max_queries, 8);
 }
 
-/// A service alone whose every query is lost, at a caching resolver that
-/// remembers failures: the engine runs its resolutions in one go (the
-/// failure run) instead of lookup by lookup. Give the same service a
-/// requirement that is always fresh in cache and the engine takes the
-/// lookup-by-lookup path instead; both must agree, in law, on failures,
-/// load and latency.
-#[test]
-fn remembered_failures_run_in_one_go_agree_with_lookup_by_lookup() {
-    let text = |requires: &str| {
-        format!(
-            r#"
+/// "site" on "dyn", whose queries are lost with `loss` for 3 hours of a
+/// 6-hour horizon, at 500 resolvers with `cache_share`, alone or requiring
+/// "anchor" (on a provider that stays up, fresh in every cache that helps):
+/// the event's failed share and authoritative load and the site's added
+/// latency, over 8 trials. Alone, the engine may count lookups in bulk;
+/// the requirement keeps it on the lookup-by-lookup path.
+fn site_through_an_event(cache_share: f64, loss: f64, requires: bool) -> (f64, f64, f64) {
+    let requires = if requires {
+        r#"requires = ["anchor"]"#
+    } else {
+        ""
+    };
+    let text = format!(
+        r#"
 [simulation]
 model = "timeline"
 horizon = "6h"
 
 [resolvers]
 per_region = 500
-cache_share = 1.0
+cache_share = {cache_share:?}
 
 [[provider]]
 id = "dyn"
@@ -549,21 +552,31 @@ query_rate = 60
 provider = "dyn"
 start = "1h"
 end = "4h"
-loss = 1.0
+loss = {loss:?}
 "#
-        )
-    };
-    let figures = |requires: &str| {
-        let report = run_plan(&text(requires), 8, None);
-        let site = report.services.iter().find(|s| s.id == "site").unwrap();
-        let event = report.events[0].by_region.values().next().unwrap();
-        (
-            event.failed_share,
-            event.authoritative_load.expect("queries reach dyn"),
-            site.added_latency_ms,
-        )
-    };
-    let (alone, with_requirement) = (figures(""), figures(r#"requires = ["anchor"]"#));
+    );
+    let report = run_plan(&text, 8, None);
+    let site = report.services.iter().find(|s| s.id == "site").unwrap();
+    let event = report.events[0].by_region.values().next().unwrap();
+    (
+        event.failed_share,
+        event.authoritative_load.expect("queries reach dyn"),
+        site.added_latency_ms,
+    )
+}
+
+/// A service alone whose every query is lost, at a caching resolver that
+/// remembers failures: the engine runs its resolutions in one go (the
+/// failure run) instead of lookup by lookup. Give the same service a
+/// requirement that is always fresh in cache and the engine takes the
+/// lookup-by-lookup path instead; both must agree, in law, on failures,
+/// load and latency.
+#[test]
+fn remembered_failures_run_in_one_go_agree_with_lookup_by_lookup() {
+    let (alone, with_requirement) = (
+        site_through_an_event(1.0, 1.0, false),
+        site_through_an_event(1.0, 1.0, true),
+    );
     println!("failure run {alone:?}, lookup by lookup {with_requirement:?}");
     // 4,000 resolvers through a 3-hour total outage, about 30 remembered
     // failures each: the load is known to about 1%. The failed share is
@@ -572,6 +585,45 @@ loss = 1.0
     assert!((alone.0 - with_requirement.0).abs() < 0.005, "failed share");
     assert!((alone.1 / with_requirement.1 - 1.0).abs() < 0.03, "load");
     assert!((alone.2 / with_requirement.2 - 1.0).abs() < 0.03, "latency");
+}
+
+/// A resolver without a cache under partial loss: each lookup of a name
+/// that requires nothing, on one provider, is a fresh draw from one law,
+/// and the engine counts them in bulk (`timeline/independent.rs`). Give
+/// the same service a requirement on a provider that is up and the engine
+/// simulates its lookups one by one instead: both must agree, in law, on
+/// failures, load and latency, and the failed share must be the closed
+/// form's: a lookup fails when its first `attempts` tries are lost, 0.5³.
+#[test]
+fn independent_lookups_in_bulk_agree_with_lookup_by_lookup_and_the_closed_form() {
+    let (bulk, one_by_one) = (
+        site_through_an_event(0.0, 0.5, false),
+        site_through_an_event(0.0, 0.5, true),
+    );
+    println!("in bulk {bulk:?}, lookup by lookup {one_by_one:?}");
+    // 500 resolvers × 60 lookups an hour × 3 hours × 8 trials: 720,000
+    // lookups in the event, so a failed share of 0.125 is known to within
+    // √(0.125 / 720,000) ≈ 0.0004 (four of those allowed), and load and
+    // latency (1.97 queries and 0.875 lost tries a lookup) to well under 1%.
+    let se = (0.125f64 / 720_000.0).sqrt();
+    for (what, share) in [("in bulk", bulk.0), ("lookup by lookup", one_by_one.0)] {
+        assert!(
+            (share - 0.125).abs() < 4.0 * se,
+            "{what}: failed share {share}"
+        );
+    }
+    assert!((bulk.1 / one_by_one.1 - 1.0).abs() < 0.02, "load");
+    assert!((bulk.2 / one_by_one.2 - 1.0).abs() < 0.02, "latency");
+    // Closed forms: Σ 0.5^i for i < 6 queries a lookup (one before), and
+    // (0.5 + 0.25 + 0.125) lost tries of 800 ms a lookup in half the
+    // horizon.
+    for (what, (_, load, latency)) in [("in bulk", bulk), ("lookup by lookup", one_by_one)] {
+        assert!((load / 1.96875 - 1.0).abs() < 0.01, "{what}: load {load}");
+        assert!(
+            (latency / 350.0 - 1.0).abs() < 0.01,
+            "{what}: latency {latency}"
+        );
+    }
 }
 
 /// `--event` is the same incident as an `[[event]]` written in the file:
