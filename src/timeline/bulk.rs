@@ -142,16 +142,14 @@ impl Bulk<'_> {
     /// Records the Poisson number of lookups in (from, until), split at
     /// series-step and event boundaries; returns how many.
     fn after(&self, rng: &mut Stream, from: f64, until: f64, rec: &mut Record) -> u64 {
-        let (mut count, mut from) = (0, from);
-        while from < until {
-            let to = rec.next_boundary(from).min(until);
-            let n = poisson(rng, self.lambda * (to - from));
+        let mut count = 0;
+        rec.each_segment(from, until, |rec, a, b| {
+            let n = poisson(rng, self.lambda * (b - a));
             if n > 0 {
-                self.segment(self.rest, from, n, rec);
+                self.segment(self.rest, a, n, rec);
             }
             count += n;
-            from = to;
-        }
+        });
         count
     }
 

@@ -103,22 +103,19 @@ impl ResolverSim<'_> {
         let mut seg = Segment::default();
         // The lookup at `t`, then a Poisson number per segment after it.
         tries.draw(rng, &mut seg);
-        let mut from = t;
-        while from < until {
-            let to = rec.next_boundary(from).min(until);
-            for _ in 0..poisson(rng, lambda * (to - from)) {
+        rec.each_segment(t, until, |rec, a, b| {
+            for _ in 0..poisson(rng, lambda * (b - a)) {
                 tries.draw(rng, &mut seg);
             }
             if seg.failed > 0 {
-                rec.record_failures(from, seg.failed);
+                rec.record_failures(a, seg.failed);
             }
             rec.record_lost(seg.lost);
             if seg.queries > 0 {
-                rec.record_queries(p, r, from, seg.queries);
+                rec.record_queries(p, r, a, seg.queries);
             }
             seg = Segment::default();
-            from = to;
-        }
+        });
         Some(until + self.wait(rng, lambda))
     }
 }

@@ -73,6 +73,22 @@ impl<'m> Record<'m> {
         }
     }
 
+    /// Calls `f` on each series-step and event segment [a, b) of
+    /// [from, until), in order: bulk counts are drawn a segment at a time.
+    pub(super) fn each_segment(
+        &mut self,
+        from: f64,
+        until: f64,
+        mut f: impl FnMut(&mut Self, f64, f64),
+    ) {
+        let mut from = from;
+        while from < until {
+            let to = self.next_boundary(from).min(until);
+            f(self, from, to);
+            from = to;
+        }
+    }
+
     /// The first series-step or event boundary after `t`: bulk counts are
     /// split there so that each lands in the right step and event.
     pub(super) fn next_boundary(&self, t: f64) -> f64 {
