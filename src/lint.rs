@@ -23,6 +23,7 @@ pub fn lint(scenario: &Scenario, max_share: f64) -> Vec<Warning> {
     let model = Model::compile(scenario, &Forcing::default())
         .expect("no --fail options, nothing to resolve");
     let single = single_failures(&model);
+    let down = single.by_node();
     let pid = |p: usize| scenario.providers[p].id.clone();
     let mut out = Vec::new();
     for (s, &node) in scenario.services.iter().zip(&model.service_node) {
@@ -44,7 +45,8 @@ pub fn lint(scenario: &Scenario, max_share: f64) -> Vec<Warning> {
                 ),
             });
         }
-        for p in single.taking_down(node) {
+        for &p in down.of(node) {
+            let p = p as usize;
             let own = s.dns.len() == 1 && s.dns[0] as usize == p;
             if !own {
                 out.push(Warning {

@@ -88,12 +88,20 @@ def main():
     t_peer, c_peer, _ = measure([python, ROOT / "benches" / "peer" / "peer.py", p100k,
                                  str(COMPARE_TRIALS), WORK / "peer.json"], 1)
     t_check, c_check, _ = measure([DNSIM, "check", p100k], opts.repeat)
+    baseline = WORK / "baseline.json"
+    with open(baseline, "wb") as f:
+        subprocess.run([DNSIM, "check", p100k, "--format", "json"], stdout=f, check=True)
+    t_base, c_base, _ = measure([DNSIM, "check", p100k, "--baseline", baseline], opts.repeat)
+    t_rep, c_rep, rss_rep = measure([DNSIM, "report", out, "-o", WORK / "report.txt"], opts.repeat)
     print(f"\n100K services, {COMPARE_TRIALS} trials, JSON written, whole process "
           "(wall time; CPU time, user + system):")
     print(f"  dnsim run   {t_run:8.3f} s  {c_run:8.3f} s")
     print(f"  peer        {t_peer:8.3f} s  {c_peer:8.3f} s   (NumPy/SciPy, one run)")
     print(f"  ratio       {t_peer / t_run:8.1f} x  {c_peer / c_run:8.1f} x")
     print(f"  dnsim check {t_check:8.3f} s  {c_check:8.3f} s")
+    print(f"  dnsim check --baseline (every warning accepted)  {t_base:8.3f} s  {c_base:8.3f} s")
+    print(f"  dnsim report of the run's JSON ({out.stat().st_size / 2**20:.1f} MiB)  "
+          f"{t_rep:8.3f} s  {c_rep:8.3f} s  {rss_rep / 2**20:.1f} MiB peak")
 
     print("\npeak RSS per service (default trials: 10,000):")
     for n in sizes:

@@ -285,10 +285,11 @@ fn provider_rows(scenario: &Scenario, model: &Model, single: &SingleFailures) ->
         per_node[node as usize] += 1;
     }
     let mut services_down = vec![0usize; model.provider_count];
+    let down = single.by_node();
     for (n, &count) in per_node.iter().enumerate() {
         if count > 0 {
-            for p in single.taking_down(n as u32) {
-                services_down[p] += count;
+            for &p in down.of(n as u32) {
+                services_down[p as usize] += count;
             }
         }
     }

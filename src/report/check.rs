@@ -5,6 +5,8 @@
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
+use serde::{Serialize, Serializer};
+
 use crate::results::CheckReport;
 
 pub fn write(r: &CheckReport, path: &str, top: usize, out: &mut dyn Write) -> io::Result<()> {
@@ -41,10 +43,13 @@ pub fn write(r: &CheckReport, path: &str, top: usize, out: &mut dyn Write) -> io
 }
 
 /// The warnings as SARIF 2.1.0, for code-scanning dashboards: one rule per
-/// kind, one result per warning, located in the scenario file.
-pub fn sarif(r: &CheckReport, path: &str) -> serde_json::Value {
+/// kind, one result per warning, located in the scenario file. Written
+/// from borrowed fields as it serialises (keys in the order a JSON tree
+/// would sort them), not built as a tree: a plan of a million services has
+/// about as many warnings.
+pub fn sarif<'a>(r: &'a CheckReport, path: &'a str) -> impl Serialize + 'a {
     use crate::results::WarningKind;
-    let rules: Vec<serde_json::Value> = [
+    let rules = [
         (
             WarningKind::SingleProvider,
             "A service is delegated to a single DNS provider.",
@@ -58,34 +63,124 @@ pub fn sarif(r: &CheckReport, path: &str) -> serde_json::Value {
             "One provider's failure alone takes down a large share of the weight.",
         ),
     ]
-    .iter()
-    .map(|(k, d)| serde_json::json!({"id": k.as_str(), "shortDescription": {"text": d}}))
-    .collect();
-    let results: Vec<serde_json::Value> = r
-        .warnings
-        .iter()
-        .map(|w| {
-            serde_json::json!({
-                "ruleId": w.kind.as_str(),
-                "level": "warning",
-                "message": {"text": w.message},
-                "locations": [{"physicalLocation": {"artifactLocation": {"uri": path}}}],
-                "partialFingerprints": {
-                    "dnsim/v1": format!("{}:{}:{}", w.kind.as_str(), w.service.as_deref().unwrap_or(""), w.provider)
-                }
-            })
-        })
-        .collect();
-    serde_json::json!({
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {
-                "name": "dnsim",
-                "version": r.dnsim,
-                "rules": rules
-            }},
-            "results": results
-        }]
-    })
+    .map(|(k, d)| Rule {
+        id: k.as_str(),
+        short_description: Text { text: d },
+    });
+    let results = Results { r, path };
+    Sarif {
+        schema: "https://json.schemastore.org/sarif-2.1.0.json",
+        runs: [Run {
+            results,
+            tool: Tool {
+                driver: Driver {
+                    name: "dnsim",
+                    rules,
+                    version: r.dnsim,
+                },
+            },
+        }],
+        version: "2.1.0",
+    }
+}
+
+#[derive(Serialize)]
+struct Sarif<'a> {
+    #[serde(rename = "$schema")]
+    schema: &'static str,
+    runs: [Run<'a>; 1],
+    version: &'static str,
+}
+
+#[derive(Serialize)]
+struct Run<'a> {
+    results: Results<'a>,
+    tool: Tool,
+}
+
+#[derive(Serialize)]
+struct Tool {
+    driver: Driver,
+}
+
+#[derive(Serialize)]
+struct Driver {
+    name: &'static str,
+    rules: [Rule; 3],
+    version: &'static str,
+}
+
+#[derive(Serialize)]
+struct Rule {
+    id: &'static str,
+    #[serde(rename = "shortDescription")]
+    short_description: Text<&'static str>,
+}
+
+#[derive(Serialize)]
+struct Text<T> {
+    text: T,
+}
+
+/// One SARIF result per warning, made as the list is written.
+struct Results<'a> {
+    r: &'a CheckReport,
+    path: &'a str,
+}
+
+impl Serialize for Results<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.r.warnings.iter().map(|w| SarifResult {
+            level: "warning",
+            locations: [Location {
+                physical_location: Physical {
+                    artifact_location: Artifact { uri: self.path },
+                },
+            }],
+            message: Text { text: &w.message },
+            partial_fingerprints: Fingerprints {
+                dnsim_v1: format!(
+                    "{}:{}:{}",
+                    w.kind.as_str(),
+                    w.service.as_deref().unwrap_or(""),
+                    w.provider
+                ),
+            },
+            rule_id: w.kind.as_str(),
+        }))
+    }
+}
+
+#[derive(Serialize)]
+struct SarifResult<'a> {
+    level: &'static str,
+    locations: [Location<'a>; 1],
+    message: Text<&'a str>,
+    #[serde(rename = "partialFingerprints")]
+    partial_fingerprints: Fingerprints,
+    #[serde(rename = "ruleId")]
+    rule_id: &'static str,
+}
+
+#[derive(Serialize)]
+struct Location<'a> {
+    #[serde(rename = "physicalLocation")]
+    physical_location: Physical<'a>,
+}
+
+#[derive(Serialize)]
+struct Physical<'a> {
+    #[serde(rename = "artifactLocation")]
+    artifact_location: Artifact<'a>,
+}
+
+#[derive(Serialize)]
+struct Artifact<'a> {
+    uri: &'a str,
+}
+
+#[derive(Serialize)]
+struct Fingerprints {
+    #[serde(rename = "dnsim/v1")]
+    dnsim_v1: String,
 }

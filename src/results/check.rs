@@ -6,7 +6,7 @@ use serde::Serialize;
 use crate::error::InputError;
 
 /// What a lint warns about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum WarningKind {
     /// A service delegated to one provider only.

@@ -10,6 +10,7 @@
 mod analysis;
 mod check;
 mod compare;
+mod probe;
 mod snapshot;
 mod sweep;
 mod tidy;
@@ -24,6 +25,7 @@ use serde::{Deserialize, Serialize};
 pub use self::analysis::*;
 pub use self::check::*;
 pub use self::compare::*;
+pub use self::probe::Probe;
 pub use self::snapshot::*;
 pub use self::sweep::*;
 pub use self::tidy::round12;
@@ -65,10 +67,9 @@ impl Report {
                 .in_file(path)
                 .at(e.line(), e.column())
         };
-        let value: serde_json::Value = serde_json::from_str(text).map_err(bad)?;
-        let model = value
-            .get("model")
-            .and_then(|m| serde_json::from_value::<ModelKind>(m.clone()).ok());
+        let model = Probe::read(text, path)?
+            .model
+            .and_then(|m| serde_json::from_value::<ModelKind>(m).ok());
         let report = match model {
             Some(ModelKind::Snapshot) => Report::Snapshot(serde_json::from_str(text).map_err(bad)?),
             Some(ModelKind::Timeline) => {

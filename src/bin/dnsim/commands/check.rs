@@ -4,6 +4,8 @@
 
 use std::path::Path;
 
+use foldhash::HashSet;
+
 use dnsim::error::InputError;
 use dnsim::lint;
 use dnsim::output::emit;
@@ -41,7 +43,7 @@ fn parse_allow(text: &str) -> Result<(WarningKind, Option<String>), InputError> 
 
 /// The (kind, service, provider) of every warning in a baseline written by
 /// `check --format json`.
-fn read_baseline(path: &Path) -> Result<Vec<(String, String, String)>, InputError> {
+fn read_baseline(path: &Path) -> Result<Baseline, InputError> {
     let text = dnsim::files::read_input(path, "baseline")?;
     let bad = |why: String| InputError::new(why).in_file(path).with_key("--baseline");
     let json: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
@@ -61,19 +63,35 @@ fn read_baseline(path: &Path) -> Result<Vec<(String, String, String)>, InputErro
         .collect())
 }
 
-/// Whether `w` is accepted by an `--allow` or the baseline.
-fn accepted(
-    w: &Warning,
-    allow: &[(WarningKind, Option<String>)],
-    baseline: &[(String, String, String)],
-) -> bool {
-    let about = w.service.as_deref().unwrap_or(&w.provider);
-    allow
-        .iter()
-        .any(|(k, id)| *k == w.kind && id.as_deref().is_none_or(|i| i == about))
-        || baseline.iter().any(|(k, s, p)| {
-            k == w.kind.as_str() && s == w.service.as_deref().unwrap_or("") && *p == w.provider
-        })
+/// A baseline's warnings as (kind, service or "", provider).
+type Baseline = HashSet<(String, String, String)>;
+
+/// What `--allow`, the file's `allow` lists and a baseline accept, as sets:
+/// a plan of a million services with a baseline of as many warnings is
+/// checked in one pass, not one scan of the baseline per warning.
+struct Accepted {
+    /// Kinds accepted everywhere (`--allow KIND`).
+    kinds: HashSet<WarningKind>,
+    /// (kind, service or provider id) (`--allow KIND:ID`, `allow`).
+    ids: HashSet<(WarningKind, String)>,
+    baseline: Baseline,
+}
+
+impl Accepted {
+    /// Whether `w` is accepted by an `--allow`, an `allow` or the baseline.
+    fn accepts(&self, w: &Warning) -> bool {
+        let about = w.service.as_deref().unwrap_or(&w.provider);
+        // The sets are keyed by owned strings; a lookup builds its key once
+        // per warning, only when the set has anything to find.
+        self.kinds.contains(&w.kind)
+            || (!self.ids.is_empty() && self.ids.contains(&(w.kind, about.to_string())))
+            || (!self.baseline.is_empty()
+                && self.baseline.contains(&(
+                    w.kind.as_str().to_string(),
+                    w.service.clone().unwrap_or_default(),
+                    w.provider.clone(),
+                )))
+    }
 }
 
 pub fn check(args: CheckArgs) -> Outcome {
@@ -84,7 +102,7 @@ pub fn check(args: CheckArgs) -> Outcome {
         .collect::<Result<Vec<_>, _>>()?;
     let baseline = match &args.baseline {
         Some(path) => read_baseline(path)?,
-        None => Vec::new(),
+        None => Baseline::default(),
     };
     let quiet = args.format != CheckFormat::Table;
     let loaded = crate::progress::loading(&args.scenario, quiet, || {
@@ -114,12 +132,20 @@ pub fn check(args: CheckArgs) -> Outcome {
             }
         }
     }
+    let mut accepted = Accepted {
+        kinds: HashSet::default(),
+        ids: HashSet::default(),
+        baseline,
+    };
+    for (kind, id) in allow {
+        match id {
+            Some(id) => accepted.ids.insert((kind, id)),
+            None => accepted.kinds.insert(kind),
+        };
+    }
     let all = lint::lint(&scenario, args.max_share);
     let total = all.len();
-    let warnings: Vec<Warning> = all
-        .into_iter()
-        .filter(|w| !accepted(w, &allow, &baseline))
-        .collect();
+    let warnings: Vec<Warning> = all.into_iter().filter(|w| !accepted.accepts(w)).collect();
     let report = CheckReport {
         dnsim: VERSION,
         scenario: scenario.name.clone(),

@@ -6,7 +6,7 @@ use dnsim::error::InputError;
 use dnsim::output::write_atomic;
 use dnsim::report::html;
 use dnsim::results::{
-    AnalysisReport, CompareReport, Report, SweepReport, TimelineCompareReport, VERSION,
+    AnalysisReport, CompareReport, Probe, Report, SweepReport, TimelineCompareReport, VERSION,
 };
 use serde::de::DeserializeOwned;
 
@@ -24,17 +24,17 @@ enum Kind {
     Sweep,
 }
 
-fn kind_of(v: &serde_json::Value) -> Kind {
-    let has = |k: &str| v.get(k).is_some();
-    if has("points") && has("axes") {
+/// What a result is, by the fields only it has.
+fn kind(probe: &Probe) -> Kind {
+    if probe.points.is_some() && probe.axes.is_some() {
         Kind::Sweep
-    } else if has("a") && has("b") {
-        if v["model"] == "timeline" {
+    } else if probe.a.is_some() && probe.b.is_some() {
+        if probe.model.as_ref().is_some_and(|m| m == "timeline") {
             Kind::TimelineComparison
         } else {
             Kind::Comparison
         }
-    } else if has("method") && has("cut_set_order") {
+    } else if probe.method.is_some() && probe.cut_set_order.is_some() {
         Kind::Analysis
     } else {
         Kind::Run
@@ -56,19 +56,16 @@ fn parse<T: DeserializeOwned>(
 pub fn report(args: ReportArgs) -> Outcome {
     let text = dnsim::scenario::read_input(&args.result, "result")?;
     let path = &args.result;
-    let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
-        InputError::new(format!("not a dnsim JSON result: {e}"))
-            .in_file(path)
-            .at(e.line(), e.column())
-    })?;
+    let probe = Probe::read(&text, path)?;
     let top = args.top.unwrap_or(html::Html::DEFAULT_TOP);
-    let kind = kind_of(&value);
+    let kind = kind(&probe);
+    let version = probe.dnsim.unwrap_or_default();
     // A run's result is checked in full by `Report::from_json`; the others
     // at least by the version that wrote them.
-    if !matches!(kind, Kind::Run) && value["dnsim"] != VERSION {
+    if !matches!(kind, Kind::Run) && version != VERSION {
         return Err(InputError::new(format!(
             "not a result this dnsim wrote: written by dnsim {}, and this is dnsim {VERSION}: report it with the version that ran it",
-            value["dnsim"]
+            version
         ))
         .in_file(path)
         .into());
