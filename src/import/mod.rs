@@ -13,14 +13,15 @@ pub mod dnscontrol;
 pub mod ns_list;
 pub mod octodns;
 pub mod targets;
+mod write;
 pub mod zone;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::io::{self, Write};
 
 use serde::Serialize;
 
 use self::catalog::{Catalog, normalise};
+pub use self::write::{SPLIT_ABOVE, services_csv_path};
 use crate::error::InputError;
 
 /// Placeholder failure rates for imported providers: the inputs say who
@@ -148,12 +149,8 @@ impl Plan {
                 return refuse(format!("{kind} {why}"));
             }
         }
-        let mut text = Vec::new();
-        self.write_toml(&mut text)
-            .map_err(|e| InputError::new(format!("the plan could not be written: {e}")))?;
-        let text = String::from_utf8_lossy(&text);
-        if let Err(e) = crate::scenario::parse_str(std::path::Path::new("imported plan"), &text) {
-            return refuse(e.message);
+        if let Err(why) = self.load_back() {
+            return refuse(why);
         }
         self.report.push("providers:".into());
         let summary = self.provider_summary();
@@ -235,81 +232,48 @@ impl Plan {
         }
     }
 
-    /// The scenario file, with a header saying where it came from and that
-    /// failure rates are placeholders.
-    pub fn write_toml(&self, out: &mut dyn Write) -> io::Result<()> {
-        #[derive(Serialize)]
-        struct Simulation {
-            model: &'static str,
-            trials: u64,
-            seed: u64,
-        }
-        #[derive(Serialize)]
-        struct File<'a> {
-            name: &'a str,
-            description: &'a str,
-            simulation: Simulation,
-            provider: &'a [ProviderOut],
-            service: &'a [ServiceOut],
-        }
-        let body = toml::to_string(&File {
-            name: &self.name,
-            description: &self.description,
-            simulation: Simulation {
-                model: "snapshot",
-                trials: 100_000,
-                seed: 0,
-            },
-            provider: &self.providers,
-            service: &self.services,
-        })
-        .map_err(io::Error::other)?;
-        writeln!(
-            out,
-            "# Imported by dnsim {} from {}.",
-            crate::results::VERSION,
-            self.source
-        )?;
-        writeln!(
-            out,
-            "# Who serves what comes from the input. Failure rates do not: every provider"
-        )?;
-        writeln!(
-            out,
-            "# has a PLACEHOLDER of {PLACEHOLDER_OUTAGES_PER_YEAR} outage a year lasting {PLACEHOLDER_OUTAGE_DURATION} (illustrative, not measured)."
-        )?;
-        writeln!(
-            out,
-            "# Edit them, or ask what-if questions: dnsim run THIS --fail PROVIDER --fail-only"
-        )?;
-        writeln!(out)?;
-        out.write_all(body.as_bytes())?;
-        if !body.ends_with('\n') {
-            writeln!(out)?;
-        }
-        Ok(())
-    }
-
     /// A summary of the providers: how many services each serves.
     pub fn provider_summary(&self) -> Vec<String> {
-        let mut count: BTreeMap<&str, usize> = BTreeMap::new();
+        let count = self.services_per_provider();
+        let lines = self.providers.iter().map(|p| {
+            let n = count.get(p.id.as_str()).copied().unwrap_or(0);
+            (n, format!("  {:<24} {:>7} services  {}", p.id, n, p.name))
+        });
+        capped(lines.collect(), "providers")
+    }
+
+    /// How many services each provider serves, by id.
+    pub fn services_per_provider(&self) -> HashMap<&str, usize> {
+        let mut count: HashMap<&str, usize> = HashMap::new();
         for s in &self.services {
             for d in &s.dns {
                 *count.entry(d.as_str()).or_insert(0) += 1;
             }
         }
-        self.providers
-            .iter()
-            .map(|p| {
-                format!(
-                    "  {:<24} {:>7} services  {}",
-                    p.id,
-                    count.get(p.id.as_str()).copied().unwrap_or(0),
-                    p.name
-                )
-            })
-            .collect()
+        count
     }
+}
+
+/// Report lines past this many in one list are summed up in one line.
+pub const REPORT_LINES: usize = 50;
+
+/// `lines` (each with the number of services it is about) as they are,
+/// or, when there are more than [`REPORT_LINES`], the ones about the most
+/// services (ties in their order) and a line for the rest: an import of a
+/// million domains can meet thousands of unknown NS domains.
+pub fn capped(mut lines: Vec<(usize, String)>, what: &str) -> Vec<String> {
+    let more = lines.len().saturating_sub(REPORT_LINES);
+    if more > 0 {
+        lines.sort_by_key(|(n, _)| std::cmp::Reverse(*n));
+        lines.truncate(REPORT_LINES);
+    }
+    let mut out: Vec<String> = lines.into_iter().map(|(_, l)| l).collect();
+    if more > 0 {
+        out.push(format!(
+            "  … and {more} more {what}, each serving as many services or fewer (every one is in the scenario)"
+        ));
+    }
+    out
 }
 
 /// A record of a zone, as the importers read it.

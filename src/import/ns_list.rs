@@ -236,8 +236,10 @@ pub fn import(path: &Path, catalog: &Catalog) -> Result<Plan, InputError> {
                     id
                 }
                 Mapped::Unknown(id) => {
+                    // Up to four distinct hosts: three are shown, and a
+                    // fourth says there are more.
                     let hosts = unknown.entry(id.clone()).or_default();
-                    if !hosts.contains(h) {
+                    if hosts.len() < 4 && !hosts.contains(h) {
                         hosts.push(h.clone());
                     }
                     id
@@ -267,14 +269,18 @@ pub fn import(path: &Path, catalog: &Catalog) -> Result<Plan, InputError> {
             "NS hosts not in the catalog, grouped by registrable domain into {} providers (add them with --catalog FILE):",
             unknown.len()
         ));
-        for (reg, hosts) in &unknown {
+        let count = plan.services_per_provider();
+        let lines = unknown.iter().map(|(reg, hosts)| {
             let shown: Vec<&str> = hosts.iter().take(3).map(String::as_str).collect();
-            plan.report.push(format!(
+            let line = format!(
                 "  {reg}: {}{}",
                 shown.join(", "),
                 if hosts.len() > 3 { ", …" } else { "" }
-            ));
-        }
+            );
+            (count.get(reg.as_str()).copied().unwrap_or(0), line)
+        });
+        let lines = super::capped(lines.collect(), "unknown NS domains");
+        plan.report.extend(lines);
     }
     plan.finish(path)
 }

@@ -157,6 +157,76 @@ fn an_ns_list_imports_and_runs() {
     assert_eq!(out.code, 0, "{}", out.stderr);
 }
 
+/// An NS list of more than 10,000 domains: with `-o FILE` the services go
+/// to a CSV include beside FILE, which loads to what the one-file form
+/// holds; the report's lists stop at 50 lines, the largest first; without
+/// `-o` the plan is one file on stdout and stderr says what `-o` would do.
+#[test]
+fn a_large_ns_list_imports_to_a_scenario_and_a_csv_of_its_services() {
+    let dir = tempfile::tempdir().unwrap();
+    let list = dir.path().join("big.txt");
+    let mut text = String::new();
+    for i in 0..12_000 {
+        // 200 NS domains outside the catalog; ns-9 serves the most.
+        let ns = if i % 2 == 0 { 9 } else { i % 400 };
+        text.push_str(&format!("site{i:05}.com ns1.dns{ns}-example.net\n"));
+        if i % 3 == 0 {
+            text.push_str(&format!("site{i:05}.com ns-1.awsdns-01.com\n"));
+        }
+    }
+    std::fs::write(&list, text).unwrap();
+    let (_keep, plan, stderr) = import(&["ns-list", path_str(&list)]);
+    let csv = plan.with_file_name("imported-services.csv");
+    let rows = std::fs::read_to_string(&csv).unwrap();
+    assert_eq!(rows.lines().count(), 12_001, "a header and a row a domain");
+    assert!(
+        rows.starts_with("id,dns\nsite00000.com,ns:dns9-example.net;route53\n"),
+        "{}",
+        &rows[..80]
+    );
+    let toml = std::fs::read_to_string(&plan).unwrap();
+    assert!(toml.contains("[[include]]\nservices = \"imported-services.csv\""));
+    assert!(!toml.contains("[[service]]"));
+    for says in [
+        "12000 services written to",
+        "into 200 providers",
+        "  ns:dns9-example.net: ns1.dns9-example.net\n  ns:dns1-example.net",
+        "  … and 150 more unknown NS domains",
+        "providers:\n  ns:dns9-example.net         6030 services",
+        "  … and 151 more providers",
+    ] {
+        assert!(stderr.contains(says), "{says:?}:\n{stderr}");
+    }
+    assert!(stderr.lines().count() < 120, "{stderr}");
+
+    // The same list to stdout: one file, the same services.
+    let out = run(&["import", "ns-list", path_str(&list)]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("with -o FILE they go to a CSV include"),
+        "{}",
+        out.stderr
+    );
+    let one = dir.path().join("one.toml");
+    std::fs::write(&one, &out.stdout).unwrap();
+    let json = |p: &std::path::Path| {
+        let out = run(&[
+            "run",
+            path_str(p),
+            "--trials",
+            "300",
+            "--format",
+            "json",
+            "-q",
+        ]);
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        let mut v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+        v["scenario"] = serde_json::Value::Null;
+        v
+    };
+    assert_eq!(json(&plan), json(&one));
+}
+
 #[test]
 fn an_ns_list_in_csv_imports_and_a_user_catalog_maps_more() {
     let (_dir, plan, _) = import(&["ns-list", path_str(&fixture("import/ns-list.csv"))]);

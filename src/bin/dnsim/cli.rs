@@ -153,7 +153,9 @@ pub struct ImportArgs {
     /// More catalog entries (TOML, as src/import/catalog.toml), checked first.
     #[arg(long, value_name = "FILE", global = true)]
     pub catalog: Option<PathBuf>,
-    /// Write the scenario to FILE (atomically) instead of stdout.
+    /// Write the scenario to FILE (atomically) instead of stdout; more than
+    /// 10,000 services go to FILE's stem + "-services.csv" beside it, which
+    /// FILE includes.
     #[arg(long, short = 'o', value_name = "FILE", global = true)]
     pub output: Option<PathBuf>,
 }

@@ -2,7 +2,7 @@
 //! report of what was mapped on stderr.
 
 use dnsim::import::{self, catalog::Catalog};
-use dnsim::output::emit;
+use dnsim::output::{emit, write_atomic};
 
 use super::Outcome;
 use crate::Exit;
@@ -21,6 +21,40 @@ pub fn import(args: ImportArgs) -> Outcome {
     for line in &plan.report {
         eprintln!("{line}");
     }
-    emit(args.output.as_deref(), |out| plan.write_toml(out))?;
+    match args.output.as_deref() {
+        // A large plan: its services in a CSV include beside the scenario,
+        // which loads several times faster and smaller than as many
+        // [[service]] tables. The CSV first, so that the scenario never
+        // names a file that is not there; taken away again if the
+        // scenario cannot be written.
+        Some(path) if plan.splits() => {
+            let csv = import::services_csv_path(path);
+            let name = csv
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            write_atomic(&csv, "--output", |out| plan.write_services_csv(out))?;
+            if let Err(e) = emit(Some(path), |out| plan.write_toml_including(&name, out)) {
+                let _ = std::fs::remove_file(&csv);
+                return Err(e.into());
+            }
+            eprintln!(
+                "{} services written to {} (an [[include]] of {}: more than {} services)",
+                plan.services.len(),
+                csv.display(),
+                path.display(),
+                import::SPLIT_ABOVE
+            );
+        }
+        output => {
+            if output.is_none() && plan.splits() {
+                eprintln!(
+                    "{} services as [[service]] tables: with -o FILE they go to a CSV include beside FILE, which dnsim loads several times faster",
+                    plan.services.len()
+                );
+            }
+            emit(output, |out| plan.write_toml(out))?;
+        }
+    }
     Ok(Exit::Success)
 }
