@@ -242,6 +242,7 @@ impl Loader<'_> {
                 )
             };
             let file = open_input(&path).map_err(unreadable)?;
+            let size = file.metadata().ok().map(|m| m.len());
             hasher.update(b"\0include\0");
             hasher.update(rel.as_bytes());
             hasher.update(b"\0");
@@ -250,7 +251,7 @@ impl Loader<'_> {
                 hasher: &mut hasher,
             };
             if let Err(e) =
-                csv_include::read(&path, input, |p| self.provider_index(p), &mut pending)
+                csv_include::read(&path, input, size, |p| self.provider_index(p), &mut pending)
             {
                 // Said as when the file was read whole before its rows: a
                 // file that is not UTF-8 (or cannot be read) says so first.

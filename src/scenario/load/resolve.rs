@@ -77,6 +77,19 @@ impl Pending {
         self.services.len()
     }
 
+    /// Makes room for the rest of a file of `size` bytes whose first `rows`
+    /// rows took `read` bytes (10% more than their average foretells).
+    /// Only when every row is kept: a part keeps few of them.
+    pub(super) fn expect(&mut self, rows: usize, read: u64, size: u64) {
+        if !matches!(self.keep, super::keep::Keep::All) || read == 0 {
+            return;
+        }
+        let rest = size.saturating_sub(read) as f64 / read as f64 * rows as f64;
+        let more = (rest * 1.1) as usize + 64;
+        self.services.reserve(more);
+        self.written.reserve(more);
+    }
+
     /// Whether the plan has no services (kept or not).
     pub(super) fn is_empty(&self) -> bool {
         self.keep.seen().unwrap_or(self.services.len()) == 0
