@@ -13,18 +13,18 @@
 use crate::engine::eval::single_failures;
 use crate::forcing::Forcing;
 use crate::model::Model;
-use crate::results::{Warning, WarningKind};
+use crate::results::{Detail, Warning, WarningKind};
 use crate::scenario::Scenario;
 
 /// The default `--max-share`.
 pub const DEFAULT_MAX_SHARE: f64 = 0.5;
 
-pub fn lint(scenario: &Scenario, max_share: f64) -> Vec<Warning> {
+pub fn lint(scenario: &Scenario, max_share: f64) -> Vec<Warning<'_>> {
     let model = Model::compile(scenario, &Forcing::default())
         .expect("no --fail options, nothing to resolve");
     let single = single_failures(&model);
     let down = single.by_node();
-    let pid = |p: usize| scenario.providers[p].id.clone();
+    let pid = |p: usize| &*scenario.providers[p].id;
     let mut out = Vec::new();
     for (s, &node) in scenario.services.iter().zip(&model.service_node) {
         // A back-end of weight 0 on one provider whose failure alone takes
@@ -36,13 +36,9 @@ pub fn lint(scenario: &Scenario, max_share: f64) -> Vec<Warning> {
         {
             out.push(Warning {
                 kind: WarningKind::SingleProvider,
-                service: Some(s.id.to_string()),
+                service: Some(&s.id),
                 provider: pid(only as usize),
-                message: format!(
-                    "service \"{}\" is delegated to a single provider, \"{}\"",
-                    s.id,
-                    pid(only as usize)
-                ),
+                detail: Detail::None,
             });
         }
         for &p in down.of(node) {
@@ -51,15 +47,9 @@ pub fn lint(scenario: &Scenario, max_share: f64) -> Vec<Warning> {
             if !own {
                 out.push(Warning {
                     kind: WarningKind::HiddenSingleProvider,
-                    service: Some(s.id.to_string()),
+                    service: Some(&s.id),
                     provider: pid(p),
-                    message: format!(
-                        "service \"{}\" ({} DNS provider{}) is taken down by \"{}\" alone through its requirements",
-                        s.id,
-                        s.dns.len(),
-                        if s.dns.len() == 1 { "" } else { "s" },
-                        pid(p)
-                    ),
+                    detail: Detail::Providers(s.dns.len()),
                 });
             }
         }
@@ -71,12 +61,11 @@ pub fn lint(scenario: &Scenario, max_share: f64) -> Vec<Warning> {
                 kind: WarningKind::ProviderShare,
                 service: None,
                 provider: pid(p),
-                message: format!(
-                    "provider \"{}\" alone takes down {:.1}% of the weight (more than --max-share {}%)",
-                    pid(p),
-                    100.0 * impact / total,
-                    100.0 * max_share
-                ),
+                detail: Detail::Share {
+                    impact,
+                    total,
+                    max: max_share,
+                },
             });
         }
     }

@@ -20,7 +20,7 @@ pub fn write(r: &CheckReport, path: &str, top: usize, out: &mut dyn Write) -> io
         let n = shown.entry(w.kind.as_str()).or_insert(0);
         *n += 1;
         if *n <= top {
-            writeln!(out, "warning[{}]: {}", w.kind.as_str(), w.message)?;
+            writeln!(out, "warning[{}]: {}", w.kind.as_str(), w.message())?;
         }
     }
     for (kind, n) in &shown {
@@ -47,7 +47,7 @@ pub fn write(r: &CheckReport, path: &str, top: usize, out: &mut dyn Write) -> io
 /// from borrowed fields as it serialises (keys in the order a JSON tree
 /// would sort them), not built as a tree: a plan of a million services has
 /// about as many warnings.
-pub fn sarif<'a>(r: &'a CheckReport, path: &'a str) -> impl Serialize + 'a {
+pub fn sarif<'a>(r: &'a CheckReport<'a>, path: &'a str) -> impl Serialize + 'a {
     use crate::results::WarningKind;
     let rules = [
         (
@@ -124,7 +124,7 @@ struct Text<T> {
 
 /// One SARIF result per warning, made as the list is written.
 struct Results<'a> {
-    r: &'a CheckReport,
+    r: &'a CheckReport<'a>,
     path: &'a str,
 }
 
@@ -137,12 +137,14 @@ impl Serialize for Results<'_> {
                     artifact_location: Artifact { uri: self.path },
                 },
             }],
-            message: Text { text: &w.message },
+            message: Text {
+                text: w.message().to_string(),
+            },
             partial_fingerprints: Fingerprints {
                 dnsim_v1: format!(
                     "{}:{}:{}",
                     w.kind.as_str(),
-                    w.service.as_deref().unwrap_or(""),
+                    w.service.unwrap_or(""),
                     w.provider
                 ),
             },
@@ -155,7 +157,7 @@ impl Serialize for Results<'_> {
 struct SarifResult<'a> {
     level: &'static str,
     locations: [Location<'a>; 1],
-    message: Text<&'a str>,
+    message: Text<String>,
     #[serde(rename = "partialFingerprints")]
     partial_fingerprints: Fingerprints,
     #[serde(rename = "ruleId")]

@@ -30,18 +30,95 @@ impl WarningKind {
     }
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct Warning {
+/// One warning, borrowing its ids from the scenario: a plan of a million
+/// services can have as many, and each is a few words until it is written.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Warning<'a> {
     pub kind: WarningKind,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub service: Option<String>,
-    pub provider: String,
-    pub message: String,
+    pub service: Option<&'a str>,
+    pub provider: &'a str,
+    /// What the message says beyond the ids.
+    pub detail: Detail,
+}
+
+/// The figures a warning's message gives.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Detail {
+    None,
+    /// `hidden_single_provider`: how many DNS providers the service has.
+    Providers(usize),
+    /// `provider_share`: the weight the provider takes down, the total
+    /// weight, and the `--max-share` it is above.
+    Share {
+        impact: f64,
+        total: f64,
+        max: f64,
+    },
+}
+
+impl Warning<'_> {
+    /// The message, written when it is shown.
+    pub fn message(&self) -> Message<'_> {
+        Message(self)
+    }
+}
+
+/// A warning's message ([`Warning::message`]).
+pub struct Message<'w>(&'w Warning<'w>);
+
+impl std::fmt::Display for Message<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let w = self.0;
+        let service = w.service.unwrap_or("");
+        match w.detail {
+            Detail::Providers(n) => write!(
+                f,
+                "service \"{service}\" ({n} DNS provider{}) is taken down by \"{}\" alone through its requirements",
+                if n == 1 { "" } else { "s" },
+                w.provider
+            ),
+            Detail::Share { impact, total, max } => write!(
+                f,
+                "provider \"{}\" alone takes down {:.1}% of the weight (more than --max-share {}%)",
+                w.provider,
+                100.0 * impact / total,
+                100.0 * max
+            ),
+            Detail::None => write!(
+                f,
+                "service \"{service}\" is delegated to a single provider, \"{}\"",
+                w.provider
+            ),
+        }
+    }
+}
+
+impl Serialize for Warning<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = s.serialize_struct("Warning", 4)?;
+        st.serialize_field("kind", &self.kind)?;
+        if let Some(service) = self.service {
+            st.serialize_field("service", service)?;
+        }
+        st.serialize_field("provider", self.provider)?;
+        st.serialize_field("message", &Collected(&self.message()))?;
+        st.end()
+    }
+}
+
+/// A `Display` serialised as a string, without building it first.
+struct Collected<'a, T>(&'a T);
+
+impl<T: std::fmt::Display> Serialize for Collected<'_, T> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self.0)
+    }
 }
 
 /// A scenario that loaded: its size and its warnings.
 #[derive(Debug, Clone, Serialize)]
-pub struct CheckReport {
+pub struct CheckReport<'a> {
     pub dnsim: &'static str,
     pub scenario: String,
     pub ok: bool,
@@ -49,7 +126,7 @@ pub struct CheckReport {
     pub providers: usize,
     pub common_causes: usize,
     pub regions: usize,
-    pub warnings: Vec<Warning>,
+    pub warnings: Vec<Warning<'a>>,
     /// Warnings accepted by `--allow` or `--baseline`, not in `warnings`.
     #[serde(skip_serializing_if = "is_zero")]
     pub allowed: usize,

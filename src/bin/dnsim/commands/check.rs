@@ -80,7 +80,7 @@ struct Accepted {
 impl Accepted {
     /// Whether `w` is accepted by an `--allow`, an `allow` or the baseline.
     fn accepts(&self, w: &Warning) -> bool {
-        let about = w.service.as_deref().unwrap_or(&w.provider);
+        let about = w.service.unwrap_or(w.provider);
         // The sets are keyed by owned strings; a lookup builds its key once
         // per warning, only when the set has anything to find.
         self.kinds.contains(&w.kind)
@@ -88,8 +88,8 @@ impl Accepted {
             || (!self.baseline.is_empty()
                 && self.baseline.contains(&(
                     w.kind.as_str().to_string(),
-                    w.service.clone().unwrap_or_default(),
-                    w.provider.clone(),
+                    w.service.unwrap_or_default().to_string(),
+                    w.provider.to_string(),
                 )))
     }
 }
