@@ -122,6 +122,9 @@ pub(super) fn read(
                 _ => set_cell(&mut service, col, cell, &provider_index).map_err(fail)?,
             }
         }
+        // Rows of a large plan keep their names until every service is
+        // known: no room beyond the names themselves.
+        requires.shrink_to_fit();
         let names = Names {
             requires,
             ..Names::default()
