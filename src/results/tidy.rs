@@ -80,11 +80,15 @@ impl SnapshotReport {
             }
         }
         // Services of one node share their per-region values: rounded once.
+        // Their other figures repeat too (a node's probability and
+        // interval, common weights): each distinct value is rounded once.
         let mut shared: HashMap<*const f64, Arc<[f64]>> = HashMap::new();
+        let mut seen: foldhash::HashMap<u64, f64> = foldhash::HashMapExt::new();
+        let mut once = |x: &mut f64| *x = *seen.entry(x.to_bits()).or_insert_with(|| round12(*x));
         for row in &mut self.services {
-            r(&mut row.weight);
-            r(&mut row.p_unreachable);
-            r2(&mut row.ci95);
+            once(&mut row.weight);
+            once(&mut row.p_unreachable);
+            row.ci95.iter_mut().for_each(&mut once);
             let values = shared
                 .entry(row.regions.values.as_ptr())
                 .or_insert_with(|| row.regions.values.iter().map(|&x| round12(x)).collect());
