@@ -12,6 +12,7 @@
 
 mod csv_include;
 mod diagnostics;
+mod id_index;
 mod keep;
 mod resolve;
 mod sections;
