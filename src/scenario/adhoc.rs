@@ -202,12 +202,16 @@ pub fn load_with(path: &Path, sets: &[String], events: &[String]) -> Result<Scen
         let cause = base.common_causes.iter().any(|c| c.id == e.target);
         full.push_str(&e.toml(cause));
     }
-    parse_str(path, &full).map_err(|err| match err.line {
-        Some(line) if line > lines => {
-            let at = starts.iter().rposition(|&s| s <= line).unwrap_or(0);
-            flag_error(&events[at].written, err.message)
-        }
-        _ => locate(err),
+    // Each error of the pass is said where it was written: an event's at
+    // its flag, the file's in the file.
+    parse_str(path, &full).map_err(|err| {
+        err.map_all(|err| match err.line {
+            Some(line) if line > lines => {
+                let at = starts.iter().rposition(|&s| s <= line).unwrap_or(0);
+                flag_error(&events[at].written, err.message)
+            }
+            _ => locate(err),
+        })
     })
 }
 

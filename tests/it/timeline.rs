@@ -679,6 +679,25 @@ fn a_bad_event_flag_is_named_in_its_error() {
             out.stderr
         );
     }
+    // Two bad flags: both said, each at its flag (the second was lost).
+    let out = run(&[
+        "run",
+        path_str(&azure),
+        "--event",
+        "nope=23:00-23:30",
+        "--event",
+        "nada=23:00-23:30",
+    ]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr
+            .contains("error: --event: \"nope=23:00-23:30\": unknown provider \"nope\"")
+            && out
+                .stderr
+                .contains("error: --event: \"nada=23:00-23:30\": unknown provider \"nada\""),
+        "{}",
+        out.stderr
+    );
     let snapshot = run(&[
         "run",
         path_str(&azure),
