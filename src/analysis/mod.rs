@@ -97,7 +97,9 @@ pub fn analyze(scenario: &Scenario, options: &AnalyzeOptions) -> AnalysisReport 
     let mut services = service_rows(scenario, &model, &nodes.rows);
     let expected_unreachable = services.iter().map(|s| s.p_unreachable).sum();
     let expected_impact = services.iter().map(|s| s.weight * s.p_unreachable).sum();
-    services.sort_by(|a, b| b.p_unreachable.total_cmp(&a.p_unreachable));
+    crate::results::sort_rows(&mut services, |a, b, rows| {
+        rows[b].p_unreachable.total_cmp(&rows[a].p_unreachable)
+    });
     let total_weight = scenario.total_weight();
     let largest_bdd = exact
         .iter()

@@ -169,7 +169,9 @@ pub fn compare(plans: &Plans, trials: u64, seed: u64) -> crate::error::Result<Co
     };
     let rows = pair_rows(&total, pairs.len(), &ma.region_weights, t, &interval);
     let mut services = service_changes(plans, &matching.matched, &rows);
-    services.sort_by(|x, y| y.difference.abs().total_cmp(&x.difference.abs()));
+    crate::results::sort_rows(&mut services, |x, y, r| {
+        r[y].difference.abs().total_cmp(&r[x].difference.abs())
+    });
     let count = |what: Change| services.iter().filter(|s| s.change == what).count();
 
     let s = &total.sums;

@@ -175,10 +175,10 @@ pub fn compare_timeline(
             }
         })
         .collect();
-    rows.sort_by(|x, y| {
-        y.downtime_difference
+    crate::results::sort_rows(&mut rows, |x, y, r| {
+        r[y].downtime_difference
             .abs()
-            .total_cmp(&x.downtime_difference.abs())
+            .total_cmp(&r[x].downtime_difference.abs())
     });
     let count = |what: Change| rows.iter().filter(|s| s.change == what).count();
     let (d, ci) = interval(overall.d, overall.dd, n);
