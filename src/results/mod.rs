@@ -276,7 +276,7 @@ mod tests {
     fn rows_sorted_in_place_as_a_stable_sort_would() {
         let rows: Vec<(u32, usize)> = (0..2000).map(|i| ((i * 7919 % 13) as u32, i)).collect();
         let mut stable = rows.clone();
-        stable.sort_by(|a, b| b.0.cmp(&a.0));
+        stable.sort_by_key(|r| std::cmp::Reverse(r.0));
         let mut in_place = rows;
         super::sort_rows(&mut in_place, |a, b, r| r[b].0.cmp(&r[a].0));
         assert_eq!(in_place, stable);
