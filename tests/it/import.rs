@@ -225,6 +225,32 @@ fn a_large_ns_list_imports_to_a_scenario_and_a_csv_of_its_services() {
         v
     };
     assert_eq!(json(&plan), json(&one));
+
+    // The CSV beside FILE is refused when it is the input, and nothing is
+    // written.
+    let input = dir.path().join("same-services.csv");
+    std::fs::copy(&list, &input).unwrap();
+    let scenario = dir.path().join("same.toml");
+    let out = run(&[
+        "import",
+        "ns-list",
+        path_str(&input),
+        "-o",
+        path_str(&scenario),
+    ]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("--output (the services' CSV beside it): \"")
+            && out.stderr.contains("is an input of this command"),
+        "{}",
+        out.stderr
+    );
+    assert!(!scenario.exists());
+    assert_eq!(
+        std::fs::read(&input).unwrap(),
+        std::fs::read(&list).unwrap()
+    );
 }
 
 #[test]

@@ -33,7 +33,9 @@ pub fn import(args: ImportArgs) -> Outcome {
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
-            write_atomic(&csv, "--output", |out| plan.write_services_csv(out))?;
+            write_atomic(&csv, "--output (the services' CSV beside it)", |out| {
+                plan.write_services_csv(out)
+            })?;
             if let Err(e) = emit(Some(path), |out| plan.write_toml_including(&name, out)) {
                 let _ = std::fs::remove_file(&csv);
                 return Err(e.into());
