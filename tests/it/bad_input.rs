@@ -427,3 +427,31 @@ fn all_the_bad_entries_of_a_file_are_reported_at_once() {
     let out = run(&["check", path_str(&one)]);
     assert_eq!(out.stderr.lines().count(), 1, "{}", out.stderr);
 }
+
+/// A CSV include's headers and cells are trimmed of surrounding whitespace,
+/// Unicode's included (a no-break space from a spreadsheet): the plan is
+/// the one a clean file gives; a cell that is still wrong is named at its
+/// line and column.
+#[test]
+fn csv_cells_and_headers_are_trimmed_of_any_whitespace() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = "[[provider]]\nid = \"p\"\np_outage = 0.01\n[[provider]]\nid = \"q\"\np_outage = 0.02\n[[include]]\nservices = \"s.csv\"\n";
+    let load = |csv: &str| {
+        std::fs::write(dir.path().join("s.csv"), csv).unwrap();
+        let path = dir.path().join("t.toml");
+        std::fs::write(&path, scenario).unwrap();
+        dnsim::scenario::load(&path).map_err(|e| e.to_string())
+    };
+    let clean =
+        load("id,dns,weight,requires\na.example,p;q,2,\nb.example,q,1,a.example\n").unwrap();
+    let padded = load(
+        " id ,\tdns , weight\u{a0},requires\n  a.example , p ; q ,\t2 ,\n\u{a0}b.example\u{a0}, q\u{a0}, 1 , a.example \n",
+    )
+    .unwrap();
+    assert_eq!(padded.services, clean.services);
+    let err = load("id,dns\nb.example , zz\u{a0}\n").unwrap_err();
+    assert!(
+        err.contains("s.csv:2:2: dns: unknown provider \"zz\""),
+        "{err}"
+    );
+}

@@ -70,9 +70,11 @@ pub(super) fn read(
     out: &mut Pending,
 ) -> Result<(), InputError> {
     let file: Arc<Path> = Arc::from(path);
+    // Cells are trimmed as they are read (`str::trim`, what the csv crate's
+    // `Trim::All` leaves on a string record), not by the reader, which
+    // copies every record to trim it, twice.
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
-        .trim(csv::Trim::All)
         .from_reader(input);
     let headers = reader.headers().map_err(|e| csv_error(path, &e))?.clone();
     let columns = columns(path, &headers)?;
@@ -92,7 +94,7 @@ pub(super) fn read(
             out.expect(rows, reader.position().byte(), size);
         }
         // A part's second pass: a row it drops is not read further.
-        if id_at.is_some_and(|at| out.keep.drops(record.get(at).unwrap_or(""))) {
+        if id_at.is_some_and(|at| out.keep.drops(record.get(at).unwrap_or("").trim())) {
             continue;
         }
         let line = record.position().map_or(0, |p| p.line());
@@ -104,6 +106,7 @@ pub(super) fn read(
         let mut service = Service::new("", Vec::new());
         let (mut requires, mut id_col) = (Vec::new(), 1);
         for (i, (cell, col)) in record.iter().zip(&columns).enumerate() {
+            let cell = cell.trim();
             let column = i + 1;
             let Some(col) = *col else { continue };
             let fail = |m: String| cell_error(path, line, column, col, m);
@@ -156,6 +159,7 @@ fn columns(path: &Path, headers: &csv::StringRecord) -> Result<Vec<Option<Col>>,
     };
     let mut columns = Vec::with_capacity(headers.len());
     for (i, h) in headers.iter().enumerate() {
+        let h = h.trim();
         match COLUMNS.iter().position(|c| *c == h) {
             Some(k) if columns.contains(&Some(COLS[k])) => {
                 return Err(err(
