@@ -8,7 +8,7 @@ use crate::error::InputError;
 /// The fields of a result that say what it is and who wrote it, read
 /// without building the rest: a run's JSON of a million services is
 /// hundreds of megabytes, and a tree of it would take ten times that.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 pub struct Probe {
     pub points: Option<IgnoredAny>,
     pub axes: Option<IgnoredAny>,
@@ -35,17 +35,11 @@ impl Probe {
                 .in_file(path)
                 .at(e.line(), e.column())
         })?;
-        let field = |k: &str| value.get(k).cloned();
-        let present = |k: &str| value.get(k).map(|_| IgnoredAny);
-        Ok(Probe {
-            points: present("points"),
-            axes: present("axes"),
-            a: present("a"),
-            b: present("b"),
-            method: present("method"),
-            cut_set_order: present("cut_set_order"),
-            model: field("model"),
-            dnsim: field("dnsim"),
+        // An object's last value of a key wins, as in the tree; anything
+        // else (a list, a number) holds none of these keys.
+        Ok(match value {
+            serde_json::Value::Object(_) => serde_json::from_value(value).unwrap_or_default(),
+            _ => Probe::default(),
         })
     }
 }
