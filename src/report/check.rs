@@ -7,7 +7,7 @@ use std::io::{self, Write};
 
 use serde::{Serialize, Serializer};
 
-use crate::results::CheckReport;
+use crate::results::{CheckReport, Collected, Message};
 
 pub fn write(r: &CheckReport, path: &str, top: usize, out: &mut dyn Write) -> io::Result<()> {
     writeln!(
@@ -138,7 +138,7 @@ impl Serialize for Results<'_> {
                 },
             }],
             message: Text {
-                text: w.message().to_string(),
+                text: Collected(w.message()),
             },
             partial_fingerprints: Fingerprints {
                 dnsim_v1: format!(
@@ -157,7 +157,7 @@ impl Serialize for Results<'_> {
 struct SarifResult<'a> {
     level: &'static str,
     locations: [Location<'a>; 1],
-    message: Text<String>,
+    message: Text<Collected<Message<'a>>>,
     #[serde(rename = "partialFingerprints")]
     partial_fingerprints: Fingerprints,
     #[serde(rename = "ruleId")]

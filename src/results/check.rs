@@ -102,17 +102,17 @@ impl Serialize for Warning<'_> {
             st.serialize_field("service", service)?;
         }
         st.serialize_field("provider", self.provider)?;
-        st.serialize_field("message", &Collected(&self.message()))?;
+        st.serialize_field("message", &Collected(self.message()))?;
         st.end()
     }
 }
 
 /// A `Display` serialised as a string, without building it first.
-struct Collected<'a, T>(&'a T);
+pub struct Collected<T>(pub T);
 
-impl<T: std::fmt::Display> Serialize for Collected<'_, T> {
+impl<T: std::fmt::Display> Serialize for Collected<T> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self.0)
+        s.collect_str(&self.0)
     }
 }
 
