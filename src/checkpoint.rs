@@ -215,8 +215,7 @@ impl Checkpoint {
             counts: state.counts.clone(),
         };
         crate::output::write_atomic(&self.path, "--checkpoint", |out| {
-            serde_json::to_writer(&mut *out, &file)?;
-            writeln!(out)
+            crate::report::write_json_line(&file, out)
         })?;
         state.last_save = Instant::now();
         Ok(())

@@ -4,6 +4,8 @@
 
 use std::sync::Arc;
 
+use rayon::prelude::*;
+
 use super::Tally;
 use super::eval::SingleFailures;
 use super::rare::{Bias, RareTally};
@@ -11,7 +13,7 @@ use crate::forcing::FailSpec;
 use crate::model::Model;
 use crate::results::{
     ChosenBy, ModelKind, ProviderRow, Quantiles, RegionRow, RegionValues, Sampling, SamplingMethod,
-    ServiceRow, SnapshotReport, Summary, VERSION,
+    ServiceRow, SnapshotReport, Summary, VERSION, round12,
 };
 use crate::scenario::Scenario;
 use crate::stats;
@@ -148,26 +150,43 @@ fn build(
     estimates: Estimates,
 ) -> SnapshotReport {
     let names = Arc::new(model.region_ids.clone());
-    let node_stats = &estimates.nodes;
+    let mut nodes = estimates.nodes;
+    let services = &scenario.services;
+    let node_of = |i: usize| model.service_node[i] as usize;
+    // The sums and the ranking read the figures as estimated; the rows
+    // show them to 12 digits, rounded once per node (as `tidy` would
+    // round each row's copy).
+    let expected_unreachable = (0..services.len()).map(|i| nodes[node_of(i)].0).sum();
+    let expected_impact = (0..services.len())
+        .map(|i| services[i].weight * nodes[node_of(i)].0)
+        .sum();
+    let order =
+        crate::results::rank_order(services.len(), |i| nodes[node_of(i)].0, |i| &services[i].id);
+    nodes.par_iter_mut().for_each(|(p, ci, per_region)| {
+        *p = round12(*p);
+        ci.iter_mut().for_each(|x| *x = round12(*x));
+        *per_region = per_region.iter().map(|&x| round12(x)).collect();
+    });
+    // Services with the same NS set share one list of names.
     let mut dns_lists: foldhash::HashMap<&[u32], Arc<[String]>> = foldhash::HashMapExt::new();
-    let mut services: Vec<ServiceRow> = scenario
-        .services
-        .iter()
-        .zip(&model.service_node)
-        .map(|(s, &node)| {
-            let (p, ci, per_region) = &node_stats[node as usize];
+    for s in services.iter() {
+        dns_lists.entry(&s.dns).or_insert_with(|| {
+            s.dns
+                .iter()
+                .map(|&p| scenario.providers[p as usize].id.clone())
+                .collect()
+        });
+    }
+    // Riskiest first, made on both cores in that order.
+    let services: Vec<ServiceRow> = order
+        .par_iter()
+        .map(|&i| {
+            let s = &services[i as usize];
+            let (p, ci, per_region) = &nodes[node_of(i as usize)];
             ServiceRow {
                 id: s.id.to_string(),
-                dns: dns_lists
-                    .entry(&s.dns)
-                    .or_insert_with(|| {
-                        s.dns
-                            .iter()
-                            .map(|&p| scenario.providers[p as usize].id.clone())
-                            .collect()
-                    })
-                    .clone(),
-                weight: s.weight,
+                dns: dns_lists[&*s.dns].clone(),
+                weight: round12(s.weight),
                 requires: crate::results::Requires::of(scenario, s),
                 p_unreachable: *p,
                 ci95: *ci,
@@ -178,9 +197,7 @@ fn build(
             }
         })
         .collect();
-    let expected_unreachable = services.iter().map(|s| s.p_unreachable).sum();
-    let expected_impact = services.iter().map(|s| s.weight * s.p_unreachable).sum();
-    crate::results::rank_rows(&mut services, |s| s.p_unreachable, |s| &s.id);
+    drop(order);
 
     let providers = provider_rows(scenario, model, single);
 
@@ -208,7 +225,7 @@ fn build(
         services,
         providers,
     };
-    report.tidy();
+    report.tidy_figures();
     report
 }
 

@@ -19,6 +19,7 @@ mod timeline;
 use std::path::Path;
 use std::sync::Arc;
 
+use rayon::prelude::*;
 use serde::ser::{SerializeMap, Serializer};
 use serde::{Deserialize, Serialize};
 
@@ -226,7 +227,22 @@ pub fn wildcard(pattern: &str, id: &str) -> bool {
 /// Sorts rows by a figure, largest first, as a person reads them: figures
 /// that agree to four significant digits are ties (Monte Carlo noise would
 /// otherwise order services of the same risk), listed by id.
-pub fn rank_rows<T>(rows: &mut [T], figure: impl Fn(&T) -> f64, id: impl Fn(&T) -> &str) {
+pub fn rank_rows<T: Sync>(
+    rows: &mut [T],
+    figure: impl Fn(&T) -> f64 + Sync,
+    id: impl Fn(&T) -> &str + Sync,
+) {
+    let order = rank_order(rows.len(), |i| figure(&rows[i]), |i| id(&rows[i]));
+    permute(rows, order);
+}
+
+/// The order [`rank_rows`] puts `n` rows in, as their positions: row `i`
+/// has figure `figure(i)` and id `id(i)`.
+pub fn rank_order<'a>(
+    n: usize,
+    figure: impl Fn(usize) -> f64 + Sync,
+    id: impl Fn(usize) -> &'a str + Sync,
+) -> Vec<u32> {
     let shown = |x: f64| {
         if x == 0.0 || !x.is_finite() {
             return x;
@@ -235,12 +251,34 @@ pub fn rank_rows<T>(rows: &mut [T], figure: impl Fn(&T) -> f64, id: impl Fn(&T) 
         (x * scale).round() / scale
     };
     // Each row's figure as shown, once.
-    let keys: Vec<f64> = rows.iter().map(|r| shown(figure(r))).collect();
-    sort_rows(rows, |a, b, rows| {
-        keys[b]
-            .total_cmp(&keys[a])
-            .then_with(|| id(&rows[a]).cmp(id(&rows[b])))
-    });
+    let keys: Vec<f64> = (0..n).into_par_iter().map(|i| shown(figure(i))).collect();
+    if (1..n).all(|i| id(i - 1) <= id(i)) {
+        // Ids already in order (generated and most imported plans): ties
+        // by id are ties by position, so the order is that of the shown
+        // figure, descending, and the position, as one integer each.
+        let mut order: Vec<(u64, u32)> = keys
+            .iter()
+            .enumerate()
+            .map(|(i, x)| (descending(*x), i as u32))
+            .collect();
+        order.par_sort_unstable();
+        return order.into_iter().map(|(_, i)| i).collect();
+    }
+    order_by(n, |a, b| {
+        keys[b].total_cmp(&keys[a]).then_with(|| id(a).cmp(id(b)))
+    })
+}
+
+/// An integer that sorts as `x` does under `f64::total_cmp`, reversed.
+fn descending(x: f64) -> u64 {
+    let bits = x.to_bits();
+    // Negative numbers: all bits flipped; the others: the sign bit set.
+    let ascending = if bits >> 63 == 1 {
+        !bits
+    } else {
+        bits | 1 << 63
+    };
+    !ascending
 }
 
 /// Sorts `rows` in place as a stable sort by `cmp` (given two positions
@@ -248,12 +286,28 @@ pub fn rank_rows<T>(rows: &mut [T], figure: impl Fn(&T) -> f64, id: impl Fn(&T) 
 /// position, and then each row moves once. A stable sort of the rows
 /// themselves would take a scratch copy of half of them (64 MB for a
 /// million analysis rows); this takes 8 bytes a row.
-pub fn sort_rows<T>(rows: &mut [T], cmp: impl Fn(usize, usize, &[T]) -> std::cmp::Ordering) {
-    let mut order: Vec<u32> = (0..rows.len() as u32).collect();
-    order.sort_unstable_by(|&a, &b| {
+pub fn sort_rows<T: Sync>(
+    rows: &mut [T],
+    cmp: impl Fn(usize, usize, &[T]) -> std::cmp::Ordering + Sync,
+) {
+    let order = order_by(rows.len(), |a, b| cmp(a, b, rows));
+    permute(rows, order);
+}
+
+/// Positions `0..n` sorted by `cmp`, ties by position: the order a stable
+/// sort would give, found on both cores (the order is total, so it is the
+/// same on any number of threads).
+fn order_by(n: usize, cmp: impl Fn(usize, usize) -> std::cmp::Ordering + Sync) -> Vec<u32> {
+    let mut order: Vec<u32> = (0..n as u32).collect();
+    order.par_sort_unstable_by(|&a, &b| {
         let (a, b) = (a as usize, b as usize);
-        cmp(a, b, rows).then(a.cmp(&b))
+        cmp(a, b).then(a.cmp(&b))
     });
+    order
+}
+
+/// Moves the row at `order[i]` to position `i`, each row once.
+fn permute<T>(rows: &mut [T], order: Vec<u32>) {
     // The row at position `i` goes to `dest[i]`: swap each into place.
     let mut dest = vec![0u32; rows.len()];
     for (to, &from) in order.iter().enumerate() {
@@ -280,6 +334,69 @@ mod tests {
         let mut in_place = rows;
         super::sort_rows(&mut in_place, |a, b, r| r[b].0.cmp(&r[a].0));
         assert_eq!(in_place, stable);
+    }
+
+    /// Ranked by figure then id, whether the ids come in order (the
+    /// integer path) or not (the comparison path).
+    #[test]
+    fn rows_rank_by_figure_shown_then_id_on_either_path() {
+        let figures = [
+            0.0,
+            -1.5,
+            2.0,
+            f64::NAN,
+            0.12344,
+            0.12341,
+            1e-9,
+            -0.0,
+            2.0,
+            7.0,
+        ];
+        let rows: Vec<(f64, String)> = figures
+            .iter()
+            .enumerate()
+            .map(|(i, &x)| (x, format!("s{i:02}")))
+            .collect();
+        let expect = |rows: &[(f64, String)]| {
+            let mut v: Vec<(f64, String)> = rows.to_vec();
+            let shown = |x: f64| {
+                if x == 0.0 || !x.is_finite() {
+                    return x;
+                }
+                let scale = 10f64.powi(3 - x.abs().log10().floor() as i32);
+                (x * scale).round() / scale
+            };
+            v.sort_by(|a, b| {
+                shown(b.0)
+                    .total_cmp(&shown(a.0))
+                    .then_with(|| a.1.cmp(&b.1))
+            });
+            v.into_iter().map(|r| r.1).collect::<Vec<_>>()
+        };
+        for reversed in [false, true] {
+            let mut rows = rows.clone();
+            if reversed {
+                rows.reverse();
+            }
+            let want = expect(&rows);
+            super::rank_rows(&mut rows, |r| r.0, |r| &r.1);
+            let got: Vec<String> = rows.into_iter().map(|r| r.1).collect();
+            assert_eq!(got, want, "ids reversed: {reversed}");
+        }
+        let mut xs = [
+            3.0,
+            -0.0,
+            0.0,
+            -2.0,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NAN,
+            1e-300,
+        ];
+        let mut by_int = xs;
+        xs.sort_by(|a, b| b.total_cmp(a));
+        by_int.sort_by_key(|&x| super::descending(x));
+        assert_eq!(xs.map(f64::to_bits), by_int.map(f64::to_bits));
     }
 
     #[test]

@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use dnsim::error::InputError;
 use dnsim::output::{emit, write_atomic};
-use dnsim::report::{Format, Html};
+use dnsim::report::{Format, Html, write_json};
 use dnsim::results::{ModelKind, Report};
 use serde::Serialize;
 
@@ -165,10 +165,4 @@ fn deliver_table_json_html<R: Serialize>(
         AnalyzeFormat::Json => write_json(report, out),
     })?;
     Ok(())
-}
-
-/// Pretty JSON and a newline.
-fn write_json<R: Serialize>(report: &R, out: &mut dyn io::Write) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, report)?;
-    writeln!(out)
 }

@@ -327,8 +327,7 @@ fn write_partial(
         counts,
     };
     emit(plan.out.path.as_deref(), |out| {
-        serde_json::to_writer(&mut *out, &part)?;
-        writeln!(out)
+        dnsim::report::write_json_line(&part, out)
     })?;
     Ok(())
 }
