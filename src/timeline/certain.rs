@@ -25,41 +25,40 @@ impl ResolverSim<'_> {
     ) -> Option<Certain> {
         let mut until = b;
         let own = self.closure.len() - 1;
-        let sub = self.sub;
         let mut remembered = std::mem::take(&mut self.remembered);
         remembered.clear();
-        for &j in &sub[k] {
-            let answered = if t < self.expiry[j] {
-                until = until.min(self.expiry[j]);
-                true
-            } else {
-                let Some((fails, u, sends)) = self.certain(j, t, b) else {
-                    self.remembered = remembered;
-                    return None;
-                };
-                until = until.min(u);
-                match sends {
-                    Sends::Nothing => {}
-                    Sends::AllLost { remembers } => {
-                        if remembers {
-                            remembered.push(j);
-                        }
-                        self.resolution_cost(j, t, first);
-                        if !remembers {
-                            self.resolution_cost(j, t, rest);
-                        }
+        let part = &mut |sim: &mut Self, j: usize| {
+            if t < sim.expiry[j] {
+                until = until.min(sim.expiry[j]);
+                return Some(true);
+            }
+            let (fails, u, sends) = sim.certain(j, t, b)?;
+            until = until.min(u);
+            match sends {
+                Sends::Nothing => {}
+                Sends::AllLost { remembers } => {
+                    if remembers {
+                        remembered.push(j);
                     }
-                    Sends::OneOfFree => {
-                        if j == own {
-                            self.free_providers(j, t, &mut first.spread);
-                            self.free_providers(j, t, &mut rest.spread);
-                        }
+                    sim.resolution_cost(j, t, first);
+                    if !remembers {
+                        sim.resolution_cost(j, t, rest);
                     }
                 }
-                !fails
-            };
-            self.settle(j, answered);
-        }
+                Sends::OneOfFree => {
+                    if j == own {
+                        sim.free_providers(j, t, &mut first.spread);
+                        sim.free_providers(j, t, &mut rest.spread);
+                    }
+                }
+            }
+            Some(!fails)
+        };
+        let outcome = self.walk(k, part);
+        let Some(ok) = outcome else {
+            self.remembered = remembered;
+            return None;
+        };
         // Until the failures remembered now are forgotten.
         let change = until;
         for &j in &remembered {
@@ -68,7 +67,7 @@ impl ResolverSim<'_> {
         }
         self.remembered = remembered;
         Some(Certain {
-            fails: !self.ok[k],
+            fails: !ok,
             until,
             change,
         })

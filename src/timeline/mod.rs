@@ -48,6 +48,7 @@ mod resolver;
 mod selection;
 pub mod summary;
 mod tally;
+mod walk;
 mod zones;
 
 use rayon::prelude::*;

@@ -8,6 +8,7 @@
 use super::argmin::ArgMin;
 use super::bulk::{Bulk, Cost, Pending};
 use super::record::Record;
+use super::walk::{Children, WalkState, depth_first, earliest_expiry};
 use super::{Outages, TimelineModel, Zone};
 use crate::random::{Stream, exponential, exponential_fast, uniform};
 
@@ -62,6 +63,10 @@ pub(super) struct ResolverSim<'m> {
     /// each `requires_any` group's members.
     requires: Vec<Vec<usize>>,
     groups: Vec<Vec<Vec<usize>>>,
+    /// When a closure member has a `requires_any` group, what each
+    /// member's lookup walks, in order (`walk.rs`); empty otherwise.
+    pub(super) children: Children,
+    pub(super) walk_state: WalkState,
     initialised: bool,
     /// Caches carried over the horizon: whether they have been set at t = 0.
     pub(super) started: bool,
@@ -108,6 +113,8 @@ impl<'m> ResolverSim<'m> {
             ok: vec![false; n],
             requires: Vec::new(),
             groups: Vec::new(),
+            children: Vec::new(),
+            walk_state: WalkState::new(n),
             initialised: false,
             started: false,
             zones,
@@ -133,6 +140,16 @@ impl<'m> ResolverSim<'m> {
             self.requires.push(pos(&svc.requires));
             self.groups
                 .push(svc.requires_any.iter().map(|g| pos(g)).collect());
+        }
+        if self.groups.iter().any(|g| !g.is_empty()) {
+            self.children = (self.requires.iter().zip(&self.groups))
+                .map(|(requires, groups)| {
+                    let all = requires.iter().map(|&q| (q, 0));
+                    let any = (groups.iter().enumerate())
+                        .flat_map(|(g, members)| members.iter().map(move |&q| (q, g as u32 + 1)));
+                    all.chain(any).collect()
+                })
+                .collect();
         }
         self
     }
@@ -215,10 +232,7 @@ impl<'m> ResolverSim<'m> {
             // While the lookup and all it requires are fresh in cache, every
             // lookup is answered and nothing changes: jump to the first
             // lookup after the earliest expiry (the process is memoryless).
-            let fresh_until = self.sub[k]
-                .iter()
-                .map(|&j| self.expiry[j])
-                .fold(f64::INFINITY, f64::min);
+            let fresh_until = self.fresh_until(k, t);
             if t < fresh_until {
                 self.next[k] = fresh_until + self.wait(rng, lambda);
                 first.set(k, self.next[k]);
@@ -303,16 +317,14 @@ impl<'m> ResolverSim<'m> {
     }
 
     /// A client lookup of closure member `k` at `t`: it and what it requires,
-    /// requirements first, each from cache or by resolution. Returns whether
-    /// it succeeded; adds what it cost to `cost` (queries for the closure's
-    /// own name only: each name's load is counted in its own simulation).
+    /// requirements first, each from cache or by resolution (`walk.rs`).
+    /// Returns whether it succeeded; adds what it cost to `cost` (queries
+    /// for the closure's own name only: each name's load is counted in its
+    /// own simulation).
     fn lookup(&mut self, rng: &mut Stream, k: usize, t: f64, cost: &mut Cost) -> bool {
-        let sub = self.sub;
-        for &j in &sub[k] {
-            let resolved = self.resolve(rng, j, t, cost);
-            self.settle(j, resolved);
-        }
-        self.ok[k]
+        let resolve = &mut |sim: &mut Self, j| Some(sim.resolve(rng, j, t, cost));
+        self.walk(k, resolve)
+            .expect("every resolution gives an outcome")
     }
 
     /// Resolves closure member `j` at `t` unless it is fresh in cache or
@@ -376,6 +388,57 @@ impl<'m> ResolverSim<'m> {
                 stale
             }
         }
+    }
+}
+
+impl ResolverSim<'_> {
+    /// Walks a lookup of closure member `k`: `at(self, j)` looks name `j`
+    /// up (from cache, or by resolution) and says whether it got an answer,
+    /// or `None` to stop the walk, which then returns `None`. Returns
+    /// whether the lookup succeeded: its name and all it requires answered.
+    pub(super) fn walk(
+        &mut self,
+        k: usize,
+        at: &mut impl FnMut(&mut Self, usize) -> Option<bool>,
+    ) -> Option<bool> {
+        if self.children.is_empty() {
+            let sub = self.sub;
+            for &j in &sub[k] {
+                let answered = at(self, j)?;
+                self.settle(j, answered);
+            }
+            return Some(self.ok[k]);
+        }
+        // The walk's own state is taken out, so that `at` may borrow `self`.
+        let children = std::mem::take(&mut self.children);
+        let mut state = std::mem::take(&mut self.walk_state);
+        let mut ok = std::mem::take(&mut self.ok);
+        let result = depth_first(&children, &mut state, &mut ok, k, &mut |j| at(self, j));
+        self.children = children;
+        self.walk_state = state;
+        self.ok = ok;
+        result
+    }
+
+    /// Until when every name that a lookup of member `k` at `t` would look
+    /// up stays fresh in cache, so that each lookup until then is answered
+    /// and changes nothing (a time at or before `t` when one is not fresh
+    /// now): without groups, every name it requires; with groups, those it
+    /// requires and the first member of each group, and theirs.
+    pub(super) fn fresh_until(&mut self, k: usize, t: f64) -> f64 {
+        if self.children.is_empty() {
+            // Requirements come first, and under an outage they are the
+            // names that have expired: stop at the first.
+            let mut until = f64::INFINITY;
+            for &j in &self.sub[k] {
+                until = until.min(self.expiry[j]);
+                if until <= t {
+                    break;
+                }
+            }
+            return until;
+        }
+        earliest_expiry(&self.children, &mut self.walk_state, &self.expiry, k, t)
     }
 }
 

@@ -254,6 +254,60 @@ end = "2h"
     }
 }
 
+/// Spec §3: a lookup tries the members of a `requires_any` group in order
+/// until one succeeds. With the first member answering, the second (whose
+/// provider loses every query) is never asked: the site's lookups neither
+/// fail nor wait. Before, every member was looked up, and the site's
+/// lookups paid the lost tries of the member that was out (an
+/// approximation the README listed, now removed). With the first member
+/// out, the second answers: nothing fails, and the first one's tries are
+/// lost on the way.
+#[test]
+fn a_requires_any_group_stops_at_its_first_member_that_succeeds() {
+    let site = |order: &str| {
+        let text = format!(
+            r#"
+[simulation]
+model = "timeline"
+horizon = "1d"
+[resolvers]
+per_region = 40
+[[provider]]
+id = "up"
+[[provider]]
+id = "out"
+[[provider]]
+id = "own"
+[[service]]
+id = "cdn-up"
+dns = ["up"]
+ttl = 0
+[[service]]
+id = "cdn-out"
+dns = ["out"]
+ttl = 0
+[[service]]
+id = "site"
+dns = ["own"]
+ttl = 0
+requires_any = [[{order}]]
+[[event]]
+provider = "out"
+start = "1h"
+end = "5h"
+"#
+        );
+        let r = run_plan(&text, 3, None);
+        let row = r.services.iter().find(|s| s.id == "site").expect("site");
+        (row.failed_share, row.added_latency_ms)
+    };
+    let (failed, latency) = site(r#""cdn-up", "cdn-out""#);
+    assert_eq!((failed, latency), (0.0, 0.0), "the working member first");
+    let (failed, latency) = site(r#""cdn-out", "cdn-up""#);
+    assert_eq!(failed, 0.0, "the member that is out first");
+    assert!(latency > 0.0, "its lost tries: {latency} ms");
+}
+
 #[test]
 fn timeline_json_is_byte_identical_across_thread_counts() {
     let path = scenario_file("dyn-2016.toml");
