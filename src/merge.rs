@@ -8,6 +8,7 @@ use crate::part::PartCounts;
 use crate::results::Report;
 use crate::run::{Prepared, job_of};
 use crate::shard::{Counts, Partial, check_parts};
+use crate::timeline::TimelineCounts;
 
 /// `dnsim merge`: reads part files, checks that they are the shards of one
 /// run and that the scenario (at the path they recorded, or `scenario`) is
@@ -31,6 +32,7 @@ pub fn merge(parts: &[PathBuf], scenario: Option<&Path>) -> Result<Report, Input
     }
     let prepared = Prepared::new(&scenario, job_of(&first.run)?)?;
     let mut parts = Vec::new();
+    let mut timeline: Option<TimelineCounts> = None;
     for group in &groups {
         // A whole plan's shards add up to the plan's counts; a part's to
         // its own model's, whose shape the first of them gives.
@@ -62,10 +64,30 @@ pub fn merge(parts: &[PathBuf], scenario: Option<&Path>) -> Result<Report, Input
                 slice: slice.clone(),
                 tally,
             }),
-            (Some(_), Counts::Timeline(_)) => {
-                return Err(InputError::new("a timeline run has no parts").in_file(path));
+            (Some(slice), Counts::Timeline(counts)) => {
+                // Each part's rows in place, from the whole run's empty counts.
+                let whole = timeline.get_or_insert_with(|| match prepared.empty() {
+                    Counts::Timeline(mut c) => {
+                        c.trials = prepared.trials();
+                        c
+                    }
+                    Counts::Snapshot(_) => unreachable!("a timeline job's counts"),
+                });
+                let n = scenario.services.len();
+                let range = crate::part::slice(slice.part, n);
+                let regions = scenario.regions.len();
+                if !whole.place(range.start, range.len(), &counts, regions) {
+                    return Err(InputError::new(format!(
+                        "its counts cannot be part {}/{}'s of this timeline run",
+                        slice.part.index, slice.part.count
+                    ))
+                    .in_file(path));
+                }
             }
         }
+    }
+    if let Some(counts) = timeline {
+        return prepared.report(&Counts::Timeline(counts));
     }
     let model = prepared
         .snapshot_model()

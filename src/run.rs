@@ -18,7 +18,7 @@ use crate::part::{PartPlan, part_slice};
 use crate::results::{ChosenBy, Report, SnapshotReport, TimelineReport, VERSION};
 use crate::scenario::{ModelKind, Scenario};
 use crate::shard::{Counts, PartSlice, RunId, Shard};
-use crate::timeline::{TimelineModel, TimelineTally};
+use crate::timeline::{TimelineCounts, TimelineModel, TimelineTally};
 
 /// What the flags ask of a snapshot run's sampling.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -87,19 +87,13 @@ impl<'a> Prepared<'a> {
     }
 
     /// A part's job (`--part`): `scenario` is the part's (see
-    /// [`crate::part::restrict`]). Snapshot jobs only.
+    /// [`crate::part::restrict`]).
     pub fn new_part(
         scenario: &'a Scenario,
         job: Job,
         part: Option<PartPlan>,
     ) -> Result<Prepared<'a>, InputError> {
         let seed = job.seed(scenario);
-        if part.is_some() && job.model == ModelKind::Timeline {
-            return Err(InputError::flag(
-                "--part",
-                "splits snapshot runs only; split a timeline run by trials (--shard)",
-            ));
-        }
         let (compiled, trials) = match job.model {
             ModelKind::Snapshot => {
                 let model = Model::compile_part(
@@ -112,8 +106,12 @@ impl<'a> Prepared<'a> {
                 (Compiled::Snapshot { model, keys }, trials)
             }
             ModelKind::Timeline => {
-                let model =
+                let mut model =
                     TimelineModel::compile(scenario, seed, &job.options.forcing, job.series_step)?;
+                if let Some(p) = &part {
+                    let n = scenario.services.len();
+                    model.count_only((0..n).map(|s| p.slice.counts(s)).collect());
+                }
                 (
                     Compiled::Timeline(model),
                     job.options.trials.unwrap_or(scenario.simulation.trials),
@@ -130,9 +128,30 @@ impl<'a> Prepared<'a> {
         })
     }
 
-    /// A part's slice and its services' nodes, for its file.
+    /// A part's slice and its services' nodes (a snapshot's), for its file.
     pub fn part_slice(&self) -> Option<PartSlice> {
-        Some(part_slice(self.part.as_ref()?, self.snapshot_model()?))
+        let part = self.part.as_ref()?;
+        Some(match self.snapshot_model() {
+            Some(model) => part_slice(part, model),
+            None => PartSlice {
+                part: part.part,
+                service_node: Vec::new(),
+            },
+        })
+    }
+
+    /// A timeline part's counts as its file holds them: its counted
+    /// services' rows alone (`timeline::parts`).
+    fn timeline_part(&self, counts: TimelineCounts) -> TimelineCounts {
+        match &self.part {
+            None => counts,
+            Some(p) => {
+                let counted: Vec<usize> = (0..self.scenario.services.len())
+                    .filter(|&s| p.slice.counts(s))
+                    .collect();
+                counts.of_services(&counted, self.scenario.regions.len())
+            }
+        }
     }
 
     pub fn seed(&self) -> u64 {
@@ -276,9 +295,9 @@ impl<'a> Prepared<'a> {
                 owns,
                 progress,
             )),
-            Compiled::Timeline(model) => {
-                Counts::Timeline(model.run_trials(self.trials, owns, progress).counts)
-            }
+            Compiled::Timeline(model) => Counts::Timeline(
+                self.timeline_part(model.run_trials(self.trials, owns, progress).counts),
+            ),
         }
     }
 
@@ -293,7 +312,9 @@ impl<'a> Prepared<'a> {
             Compiled::Snapshot { model, keys } => {
                 Counts::Snapshot(engine::block_tally(model, keys, b, self.trials))
             }
-            Compiled::Timeline(model) => Counts::Timeline(model.trial_counts(b)),
+            Compiled::Timeline(model) => {
+                Counts::Timeline(self.timeline_part(model.trial_counts(b)))
+            }
         }
     }
 

@@ -88,6 +88,7 @@ impl<'a> TimelineModel<'a> {
             fast_waits: res.profile == Profile::Measured,
             events,
             series_step: step,
+            counted: None,
         })
     }
 }

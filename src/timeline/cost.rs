@@ -99,6 +99,10 @@ impl TimelineModel<'_> {
                     }),
                     None => (self.horizon, f64::INFINITY),
                 };
+                if !self.counts(s as usize) {
+                    // Simulated only inside the closures that need it.
+                    continue;
+                }
                 lookups += trouble.min(self.horizon) * steps;
                 // A window's start walks each closure member's cache through
                 // the quiet time before it (at most 64 cycles).

@@ -143,7 +143,7 @@ impl TimelineModel<'_> {
             // time so that records in flight stay few; their integer
             // counts are added in service order.
             let busy: Vec<usize> = (0..sc_n)
-                .filter(|&s| !windows[s].is_empty() && self.svc[s].lambda > 0.0)
+                .filter(|&s| !windows[s].is_empty() && self.svc[s].lambda > 0.0 && self.counts(s))
                 .collect();
             for chunk in busy.chunks(SERVICES_IN_FLIGHT) {
                 let records: Vec<Record> = chunk

@@ -42,6 +42,7 @@ mod draw;
 mod failures;
 mod independent;
 pub mod intervals;
+mod parts;
 mod quiet;
 mod record;
 mod resolver;
@@ -150,6 +151,10 @@ pub struct TimelineModel<'a> {
     /// Scheduled events of the scenario (not --fail), for per-event figures.
     pub events: Vec<EventWindow>,
     pub series_step: Option<f64>,
+    /// A part's services that it counts (`run --part`; `None`: all). The
+    /// others are there because a counted one requires them: simulated
+    /// inside its closure, not on their own.
+    counted: Option<Vec<bool>>,
 }
 
 /// A scheduled event's window, for reporting.
@@ -167,6 +172,16 @@ pub struct EventWindow {
 impl TimelineModel<'_> {
     pub fn horizon(&self) -> f64 {
         self.horizon
+    }
+
+    /// Counts only the services that `counted` marks (a part's slice).
+    pub fn count_only(&mut self, counted: Vec<bool>) {
+        self.counted = Some(counted);
+    }
+
+    /// Whether service `s` is counted (every service, but in a part).
+    fn counts(&self, s: usize) -> bool {
+        self.counted.as_ref().is_none_or(|c| c[s])
     }
 
     pub fn steps(&self) -> usize {

@@ -243,6 +243,107 @@ fn random_plans_with_parents_merge_to_the_single_run_for_any_split() {
     }
 }
 
+/// A timeline plan whose requirements cross every split (a chain from the
+/// first service to the last, a `requires_any` group, a parent in another
+/// slice), random and scheduled outages and a series.
+const TIMELINE_PLAN: &str = r#"
+name = "timeline parts"
+[simulation]
+model = "timeline"
+horizon = "20d"
+trials = 3
+seed = 11
+[resolvers]
+per_region = 12
+[[region]]
+id = "a"
+weight = 0.7
+[[region]]
+id = "b"
+weight = 0.3
+[[provider]]
+id = "p"
+outages_per_year = 40
+loss = 0.9
+[[provider]]
+id = "q"
+outages_per_year = 30
+[[provider]]
+id = "tld"
+outages_per_year = 20
+[[service]]
+id = "www"
+dns = ["p"]
+ttl = "5m"
+requires = ["api"]
+[[service]]
+id = "shop"
+dns = ["q"]
+ttl = "1m"
+requires_any = [["cdn-a", "cdn-b"]]
+[[service]]
+id = "cdn-a"
+dns = ["p"]
+weight = 0
+[[service]]
+id = "cdn-b"
+dns = ["q"]
+weight = 0
+parent = "tld"
+[[service]]
+id = "mail"
+dns = ["p", "q"]
+parent = "zone"
+[[service]]
+id = "zone"
+dns = ["q"]
+requires = ["cdn-b"]
+[[service]]
+id = "api"
+dns = ["p", "q"]
+ttl = "30s"
+requires = ["zone"]
+[[event]]
+provider = "q"
+start = "2d"
+end = "2d3h"
+loss = 0.7
+"#;
+
+/// The timeline's services run on their own streams and closures, so a
+/// part that simulates its slice counts what the whole run counts for it:
+/// parts and trial shards merge to the single run's bytes.
+#[test]
+fn timeline_parts_and_shards_merge_to_the_single_runs_bytes() {
+    let (dir, file) = temp_scenario(TIMELINE_PLAN);
+    let file = path_str(&file);
+    for format in ["json", "table"] {
+        let whole = run_ok(&["run", file, "--format", format]);
+        for (parts, shards) in [(3, 2), (7, 1)] {
+            let sub = tempfile::tempdir_in(dir.path()).unwrap();
+            let files = split(sub.path(), file, &[], parts, shards);
+            let merged = run_ok(&merge_args(&files, format));
+            assert_eq!(merged, whole, "{parts} parts x {shards} shards, {format}");
+        }
+    }
+    // A part file whose rows do not fit its part is refused.
+    let files = split(dir.path(), file, &[], 3, 1);
+    let edited = dir.path().join("edited.json");
+    let mut value: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&files[1]).unwrap()).unwrap();
+    value["counts"]["timeline"]["failed"]
+        .as_array_mut()
+        .unwrap()
+        .push(0.into());
+    std::fs::write(&edited, value.to_string()).unwrap();
+    let mut bad = files.clone();
+    bad[1] = edited;
+    refused(
+        &merge_args(&bad, "json"),
+        "cannot be part 2/3's of this timeline run",
+    );
+}
+
 fn refused(args: &[&str], want: &str) {
     let out = run(args);
     assert_eq!(out.code, 2, "{args:?}: {}", out.stderr);
@@ -322,12 +423,6 @@ fn part_flags_are_checked() {
         "part 0 of 3 does not exist",
     );
     refused(&["run", file, "--part", "three", "-o", out], "expected K/N");
-    refused(
-        &[
-            "run", file, "--part", "1/2", "--model", "timeline", "-o", out,
-        ],
-        "--part: splits snapshot runs only",
-    );
     refused(
         &["run", file, "--part", "1/2", "--format", "csv", "-o", out],
         "a part writes a partial result (JSON)",

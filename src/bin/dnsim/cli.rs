@@ -392,8 +392,8 @@ pub struct RunArgs {
     /// environment (auto): writes a partial result for `dnsim merge`.
     #[arg(long, value_name = "K/N|auto")]
     pub shard: Option<String>,
-    /// Snapshot: run only part K of N of the plan's services (a contiguous
-    /// slice, with what it requires): writes a partial result for `dnsim
+    /// Run only part K of N of the plan's services (a contiguous slice,
+    /// with what it requires), in either model: writes a partial result for `dnsim
     /// merge`, which adds the parts (and their --shard splits) into the
     /// whole run's bytes.
     #[arg(long, value_name = "K/N", conflicts_with = "checkpoint")]
