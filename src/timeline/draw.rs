@@ -17,6 +17,11 @@ use crate::scenario::{OutageDuration, Z95};
 /// records are held until added to the tally.
 const SERVICES_IN_FLIGHT: usize = 256;
 
+/// Closures this large split their resolvers across threads: one such
+/// service can outweigh all the others of a trial (a wide `requires_any`
+/// group, a long chain), and its resolvers are independent.
+const SPLIT_CLOSURE: usize = 32;
+
 fn draw_duration(rng: &mut Stream, d: OutageDuration) -> f64 {
     match d {
         OutageDuration::Fixed(m) => m.as_secs_f64(),
@@ -170,16 +175,37 @@ impl TimelineModel<'_> {
         let pc = self.scenario.providers.len();
         let closure = self.closure(s as u32);
         let sub = self.sub_closures(&closure);
-        let mut sim = ResolverSim::new(self, &closure, &sub, draws, r, pc);
-        let mut rec = Record::new(self);
-        for i in 0..self.scenario.resolvers.per_region as usize {
-            let mut rng = stream(&self.svc[s].key, resolver_stream(trial, r, i));
-            sim.reset(&mut rng, i);
-            for &(a, b) in windows {
-                sim.window(&mut rng, a, b, &mut rec, r);
+        let resolvers = self.scenario.resolvers.per_region as usize;
+        // Each resolver on its own stream, into integer counts: any split
+        // of them across threads gives the same sums.
+        let run = |range: std::ops::Range<usize>| {
+            let mut sim = ResolverSim::new(self, &closure, &sub, draws, r, pc);
+            let mut rec = Record::new(self);
+            for i in range {
+                let mut rng = stream(&self.svc[s].key, resolver_stream(trial, r, i));
+                sim.reset(&mut rng, i);
+                for &(a, b) in windows {
+                    sim.window(&mut rng, a, b, &mut rec, r);
+                }
             }
+            rec
+        };
+        let chunks = if closure.len() >= SPLIT_CLOSURE {
+            rayon::current_num_threads().min(resolvers).max(1)
+        } else {
+            1
+        };
+        if chunks == 1 {
+            return run(0..resolvers);
         }
-        rec
+        (0..chunks)
+            .into_par_iter()
+            .map(|c| run(c * resolvers / chunks..(c + 1) * resolvers / chunks))
+            .reduce_with(|mut a, b| {
+                a.absorb(b);
+                a
+            })
+            .expect("at least one chunk")
     }
 
     /// `loss_by = "resolver"`: per (region, provider) list that has such an

@@ -59,6 +59,24 @@ impl<'m> Record<'m> {
         }
     }
 
+    /// Adds another record of the same service and region (other
+    /// resolvers of it): its series runs are added as they are.
+    pub(super) fn absorb(&mut self, other: Record) {
+        self.failed += other.failed;
+        self.lost += other.lost;
+        self.series.extend(other.series);
+        for (a, b) in self.in_events.iter_mut().zip(&other.in_events) {
+            *a += b;
+        }
+        for (a, b) in self
+            .queries_in_events
+            .iter_mut()
+            .zip(&other.queries_in_events)
+        {
+            *a += b;
+        }
+    }
+
     pub(super) fn record_lost(&mut self, lost: u64) {
         self.lost += lost;
     }

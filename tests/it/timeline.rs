@@ -349,9 +349,10 @@ fn timeline_json_is_byte_identical_across_thread_counts() {
 }
 
 /// One trial of 600 services (more than the engine simulates at once, some
-/// requiring others, on two providers and both at once): a trial's services
-/// run in parallel, and the bytes do not depend on how many threads share
-/// them.
+/// requiring others, on two providers and both at once, and one whose
+/// closure is large enough that its resolvers are split across threads): a
+/// trial's services run in parallel, and the bytes do not depend on how
+/// many threads share them.
 #[test]
 fn one_trial_gives_the_same_bytes_on_any_number_of_threads() {
     let mut text = String::from(
@@ -365,6 +366,9 @@ fn one_trial_gives_the_same_bytes_on_any_number_of_threads() {
         let dns = ["[\"a\"]", "[\"b\"]", "[\"a\", \"b\"]"][i % 3];
         let requires = if i % 7 == 6 {
             format!("requires = [\"s{}\"]\n", i - 6)
+        } else if i == 599 {
+            let group: Vec<String> = (0..40).map(|m| format!("\"s{m}\"")).collect();
+            format!("requires_any = [[{}]]\n", group.join(", "))
         } else {
             String::new()
         };
