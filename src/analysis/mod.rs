@@ -108,7 +108,7 @@ pub fn analyze(scenario: &Scenario, options: &AnalyzeOptions) -> AnalysisReport 
         .max()
         .unwrap_or(0);
     let fallback = (inexact > 0).then(|| fallback(&model, &exact, options));
-    AnalysisReport {
+    let mut report = AnalysisReport {
         dnsim: VERSION.to_string(),
         model: ModelKind::Snapshot,
         method: if fallback.is_some() {
@@ -133,7 +133,9 @@ pub fn analyze(scenario: &Scenario, options: &AnalyzeOptions) -> AnalysisReport 
         services,
         importance: plan_importance(&model, &nodes.plan_birnbaum, nodes.exact_impact),
         cut_sets: plan_cut_sets(&model, &cuts, total_weight),
-    }
+    };
+    report.tidy();
+    report
 }
 
 /// One node's figures, shared by the services of that node.

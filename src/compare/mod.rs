@@ -189,7 +189,7 @@ pub fn compare(plans: &Plans, trials: u64, seed: u64) -> crate::error::Result<Co
             .map(|s| s.id.to_string())
             .collect()
     };
-    Ok(CompareReport {
+    let mut report = CompareReport {
         dnsim: VERSION.to_string(),
         model: ModelKind::Snapshot,
         a: a.name.clone(),
@@ -212,7 +212,9 @@ pub fn compare(plans: &Plans, trials: u64, seed: u64) -> crate::error::Result<Co
         services,
         only_in_a: only(a, b),
         only_in_b: only(b, a),
-    })
+    };
+    report.tidy();
+    Ok(report)
 }
 
 /// Services in both plans, by id, and their distinct (A node, B node) pairs.

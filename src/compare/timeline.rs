@@ -203,7 +203,7 @@ pub fn compare_timeline(
             .map(|s| s.id.to_string())
             .collect()
     };
-    Ok(TimelineCompareReport {
+    let mut report = TimelineCompareReport {
         dnsim: VERSION.to_string(),
         model: ModelKind::Timeline,
         a: a.name.clone(),
@@ -215,5 +215,7 @@ pub fn compare_timeline(
         services: rows,
         only_in_a: only(a, b),
         only_in_b: only(b, a),
-    })
+    };
+    report.tidy();
+    Ok(report)
 }

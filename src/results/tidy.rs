@@ -1,4 +1,5 @@
-//! Figures to 12 significant digits, once, when a run's report is made:
+//! Figures to 12 significant digits, once, when a run's, an analysis's or
+//! a comparison's report is made:
 //! `0.0002`, not the `0.00019999999999997797` that `1 − 0.9998` leaves.
 //! Twelve digits are more than any figure here holds (a Monte Carlo
 //! interval is wide at the third to sixth digit), and fewer than the
@@ -13,7 +14,10 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use super::{SnapshotReport, TimelineReport};
+use super::{
+    AnalysisReport, CompareReport, Importance, SnapshotReport, TimelineCompareReport,
+    TimelineReport,
+};
 
 /// `x` to 12 significant digits (integers and non-finite values as they
 /// are).
@@ -106,6 +110,129 @@ impl SnapshotReport {
             r(&mut p.single_failure_impact);
         }
     }
+}
+
+impl AnalysisReport {
+    /// Every figure to 12 significant digits (see the module comment): the
+    /// exact figures too, whose last digits are the float sums' and not the
+    /// plan's.
+    pub fn tidy(&mut self) {
+        self.regions.iter_mut().for_each(|x| r(&mut x.weight));
+        let s = &mut self.summary;
+        for x in [
+            &mut s.total_weight,
+            &mut s.expected_unreachable,
+            &mut s.expected_impact,
+        ] {
+            r(x);
+        }
+        // Services of one node share their per-region values and their
+        // importance list: each rounded once.
+        let mut values: HashMap<*const f64, Arc<[f64]>> = HashMap::new();
+        let mut importance: HashMap<*const Importance, Arc<[Importance]>> = HashMap::new();
+        for row in &mut self.services {
+            r(&mut row.weight);
+            r(&mut row.p_unreachable);
+            if let Some(ci) = &mut row.ci95 {
+                r2(ci);
+            }
+            let v = values
+                .entry(row.regions.values.as_ptr())
+                .or_insert_with(|| row.regions.values.iter().map(|&x| round12(x)).collect());
+            row.regions.values = v.clone();
+            let i = importance
+                .entry(row.importance.as_ptr())
+                .or_insert_with(|| row.importance.iter().cloned().map(rounded).collect());
+            row.importance = i.clone();
+        }
+        for i in &mut self.importance {
+            *i = rounded(i.clone());
+        }
+        for c in &mut self.cut_sets {
+            for x in [&mut c.probability, &mut c.impact, &mut c.share] {
+                r(x);
+            }
+        }
+    }
+}
+
+impl CompareReport {
+    /// Every figure to 12 significant digits (see the module comment); the
+    /// changes are classified before, on the figures as computed.
+    pub fn tidy(&mut self) {
+        let s = &mut self.summary;
+        for x in [
+            &mut s.expected_impact_a,
+            &mut s.expected_impact_b,
+            &mut s.impact_difference,
+        ] {
+            r(x);
+        }
+        r2(&mut s.impact_difference_ci95);
+        r2(&mut s.unpaired_ci95);
+        for row in &mut self.services {
+            for x in [
+                &mut row.weight_a,
+                &mut row.weight_b,
+                &mut row.p_unreachable_a,
+                &mut row.p_unreachable_b,
+                &mut row.difference,
+            ] {
+                r(x);
+            }
+            r2(&mut row.difference_ci95);
+        }
+    }
+}
+
+impl TimelineCompareReport {
+    /// Every figure to 12 significant digits (see [`CompareReport::tidy`]).
+    pub fn tidy(&mut self) {
+        r(&mut self.horizon_minutes);
+        let s = &mut self.summary;
+        for x in [
+            &mut s.downtime_minutes_a,
+            &mut s.downtime_minutes_b,
+            &mut s.downtime_difference,
+        ] {
+            r(x);
+        }
+        r2(&mut s.downtime_difference_ci95);
+        r2(&mut s.unpaired_ci95);
+        for row in &mut self.services {
+            for x in [
+                &mut row.weight_a,
+                &mut row.weight_b,
+                &mut row.failed_share_a,
+                &mut row.failed_share_b,
+                &mut row.downtime_minutes_a,
+                &mut row.downtime_minutes_b,
+                &mut row.downtime_difference,
+            ] {
+                r(x);
+            }
+            r2(&mut row.downtime_difference_ci95);
+        }
+    }
+}
+
+/// An importance row's figures to 12 significant digits.
+fn rounded(mut i: Importance) -> Importance {
+    for x in [&mut i.p, &mut i.birnbaum, &mut i.removes] {
+        r(x);
+    }
+    for x in [
+        &mut i.fussell_vesely,
+        &mut i.criticality,
+        &mut i.raw,
+        &mut i.rrw,
+    ]
+    .into_iter()
+    .flatten()
+    {
+        r(x);
+    }
+    i
 }
 
 impl TimelineReport {
