@@ -53,6 +53,11 @@ fn r(x: &mut f64) {
     *x = round12(*x);
 }
 
+/// Each of `xs` to 12 significant digits.
+fn rs<const N: usize>(xs: [&mut f64; N]) {
+    xs.into_iter().for_each(r);
+}
+
 fn r2(x: &mut [f64; 2]) {
     x.iter_mut().for_each(r);
 }
@@ -84,26 +89,20 @@ impl SnapshotReport {
     pub fn tidy_figures(&mut self) {
         self.regions.iter_mut().for_each(|x| r(&mut x.weight));
         let s = &mut self.summary;
-        for x in [
+        rs([
             &mut s.total_weight,
             &mut s.expected_unreachable,
             &mut s.expected_impact,
             &mut s.p_any_unreachable,
-        ] {
-            r(x);
-        }
+        ]);
         let q = &mut s.impact_quantiles;
-        for x in [&mut q.p50, &mut q.p90, &mut q.p99, &mut q.p999] {
-            r(x);
-        }
+        rs([&mut q.p50, &mut q.p90, &mut q.p99, &mut q.p999]);
         if let Some(sm) = &mut self.sampling {
-            for x in [
+            rs([
                 &mut sm.biased_p,
                 &mut sm.mean_weight,
                 &mut sm.effective_trials,
-            ] {
-                r(x);
-            }
+            ]);
         }
         for p in &mut self.providers {
             r(&mut p.p_down);
@@ -119,13 +118,11 @@ impl AnalysisReport {
     pub fn tidy(&mut self) {
         self.regions.iter_mut().for_each(|x| r(&mut x.weight));
         let s = &mut self.summary;
-        for x in [
+        rs([
             &mut s.total_weight,
             &mut s.expected_unreachable,
             &mut s.expected_impact,
-        ] {
-            r(x);
-        }
+        ]);
         // Services of one node share their per-region values and their
         // importance list: each rounded once.
         let mut values: HashMap<*const f64, Arc<[f64]>> = HashMap::new();
@@ -149,9 +146,7 @@ impl AnalysisReport {
             *i = rounded(i.clone());
         }
         for c in &mut self.cut_sets {
-            for x in [&mut c.probability, &mut c.impact, &mut c.share] {
-                r(x);
-            }
+            rs([&mut c.probability, &mut c.impact, &mut c.share]);
         }
     }
 }
@@ -161,25 +156,21 @@ impl CompareReport {
     /// changes are classified before, on the figures as computed.
     pub fn tidy(&mut self) {
         let s = &mut self.summary;
-        for x in [
+        rs([
             &mut s.expected_impact_a,
             &mut s.expected_impact_b,
             &mut s.impact_difference,
-        ] {
-            r(x);
-        }
+        ]);
         r2(&mut s.impact_difference_ci95);
         r2(&mut s.unpaired_ci95);
         for row in &mut self.services {
-            for x in [
+            rs([
                 &mut row.weight_a,
                 &mut row.weight_b,
                 &mut row.p_unreachable_a,
                 &mut row.p_unreachable_b,
                 &mut row.difference,
-            ] {
-                r(x);
-            }
+            ]);
             r2(&mut row.difference_ci95);
         }
     }
@@ -190,17 +181,15 @@ impl TimelineCompareReport {
     pub fn tidy(&mut self) {
         r(&mut self.horizon_minutes);
         let s = &mut self.summary;
-        for x in [
+        rs([
             &mut s.downtime_minutes_a,
             &mut s.downtime_minutes_b,
             &mut s.downtime_difference,
-        ] {
-            r(x);
-        }
+        ]);
         r2(&mut s.downtime_difference_ci95);
         r2(&mut s.unpaired_ci95);
         for row in &mut self.services {
-            for x in [
+            rs([
                 &mut row.weight_a,
                 &mut row.weight_b,
                 &mut row.failed_share_a,
@@ -208,9 +197,7 @@ impl TimelineCompareReport {
                 &mut row.downtime_minutes_a,
                 &mut row.downtime_minutes_b,
                 &mut row.downtime_difference,
-            ] {
-                r(x);
-            }
+            ]);
             r2(&mut row.downtime_difference_ci95);
         }
     }
@@ -218,9 +205,7 @@ impl TimelineCompareReport {
 
 /// An importance row's figures to 12 significant digits.
 fn rounded(mut i: Importance) -> Importance {
-    for x in [&mut i.p, &mut i.birnbaum, &mut i.removes] {
-        r(x);
-    }
+    rs([&mut i.p, &mut i.birnbaum, &mut i.removes]);
     for x in [
         &mut i.fussell_vesely,
         &mut i.criticality,
@@ -240,13 +225,11 @@ impl TimelineReport {
     pub fn tidy(&mut self) {
         self.regions.iter_mut().for_each(|x| r(&mut x.weight));
         let s = &mut self.summary;
-        for x in [
+        rs([
             &mut s.failed_share,
             &mut s.downtime_minutes,
             &mut s.added_latency_ms,
-        ] {
-            r(x);
-        }
+        ]);
         for e in &mut self.events {
             for x in e.by_region.values_mut() {
                 r(&mut x.failed_share);
@@ -258,14 +241,12 @@ impl TimelineReport {
             }
         }
         for row in &mut self.services {
-            for x in [
+            rs([
                 &mut row.weight,
                 &mut row.failed_share,
                 &mut row.downtime_minutes,
                 &mut row.added_latency_ms,
-            ] {
-                r(x);
-            }
+            ]);
             r2(&mut row.failed_share_ci95);
             r2(&mut row.downtime_minutes_ci95);
             r2(&mut row.added_latency_ms_ci95);
