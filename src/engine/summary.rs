@@ -154,8 +154,7 @@ fn build(
     let services = &scenario.services;
     let node_of = |i: usize| model.service_node[i] as usize;
     // The sums and the ranking read the figures as estimated; the rows
-    // show them to 12 digits, rounded once per node (as `tidy` would
-    // round each row's copy).
+    // show them to 12 digits (`results::tidy`), rounded once per node.
     let expected_unreachable = (0..services.len()).map(|i| nodes[node_of(i)].0).sum();
     let expected_impact = (0..services.len())
         .map(|i| services[i].weight * nodes[node_of(i)].0)
@@ -225,7 +224,7 @@ fn build(
         services,
         providers,
     };
-    report.tidy_figures();
+    report.tidy();
     report
 }
 

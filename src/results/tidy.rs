@@ -63,30 +63,10 @@ fn r2(x: &mut [f64; 2]) {
 }
 
 impl SnapshotReport {
-    /// Every figure to 12 significant digits (see the module comment).
+    /// Every figure to 12 significant digits (see the module comment) but
+    /// the services' rows, which a run makes from figures rounded once per
+    /// node (`engine::summary`).
     pub fn tidy(&mut self) {
-        self.tidy_figures();
-        // Services of one node share their per-region values: rounded once.
-        // Their other figures repeat too (a node's probability and
-        // interval, common weights): each distinct value is rounded once.
-        let mut shared: HashMap<*const f64, Arc<[f64]>> = HashMap::new();
-        let mut seen: foldhash::HashMap<u64, f64> = foldhash::HashMapExt::new();
-        let mut once = |x: &mut f64| *x = *seen.entry(x.to_bits()).or_insert_with(|| round12(*x));
-        for row in &mut self.services {
-            once(&mut row.weight);
-            once(&mut row.p_unreachable);
-            row.ci95.iter_mut().for_each(&mut once);
-            let values = shared
-                .entry(row.regions.values.as_ptr())
-                .or_insert_with(|| row.regions.values.iter().map(|&x| round12(x)).collect());
-            row.regions.values = values.clone();
-        }
-    }
-
-    /// Every figure but the services' to 12 significant digits: a run
-    /// makes its service rows from figures rounded per node
-    /// (`engine::summary`), which [`Self::tidy`] would leave as they are.
-    pub fn tidy_figures(&mut self) {
         self.regions.iter_mut().for_each(|x| r(&mut x.weight));
         let s = &mut self.summary;
         rs([
