@@ -47,16 +47,18 @@ fn sample(scenario: &Scenario, picks: &[usize]) -> Scenario {
         .iter()
         .map(|&s| {
             let mut svc = scenario.services[s].clone();
-            svc.requires = svc
-                .requires
+            let requires: Vec<u32> = svc
+                .requires()
                 .iter()
                 .map(|r| new_index[&(*r as usize)])
                 .collect();
-            svc.requires_any = svc
-                .requires_any
+            let groups: Vec<Box<[u32]>> = svc
+                .requires_any()
                 .iter()
                 .map(|g| g.iter().map(|r| new_index[&(*r as usize)]).collect())
                 .collect();
+            svc.set_requires(requires);
+            svc.set_requires_any(groups);
             svc
         })
         .collect();

@@ -126,14 +126,14 @@ pub fn open_psa(scenario: &Scenario, out: &mut dyn Write) -> io::Result<()> {
             // parent's providers down, or the parent's own referral failing.
             let mut chain = Vec::new();
             let mut at = svc;
-            while at.parent.is_some() {
+            while at.parent().is_some() {
                 let cold = cold_ns_event(&at.id, &scenario.regions[r].id);
                 let e = event_index[cold.as_str()];
                 chain.push((
                     format!(r#"<basic-event name="{}"/>"#, event_names[e]),
                     all_down(scenario.parent_providers(at)),
                 ));
-                match at.parent {
+                match at.parent() {
                     Some(Parent::Service(q)) => at = &scenario.services[q as usize],
                     _ => break,
                 }
@@ -150,9 +150,9 @@ pub fn open_psa(scenario: &Scenario, out: &mut dyn Write) -> io::Result<()> {
                         Some(connective("and", vec![cold, failing]))
                     });
             terms.extend(referral);
-            terms.extend(svc.requires.iter().map(|&q| refer(q)));
+            terms.extend(svc.requires().iter().map(|&q| refer(q)));
             terms.extend(
-                svc.requires_any
+                svc.requires_any()
                     .iter()
                     .map(|g| connective("and", g.iter().map(|&q| refer(q)).collect())),
             );

@@ -68,14 +68,14 @@ pub fn restrict(mut full: Scenario, part: Shard) -> (Scenario, PartPlan) {
         for d in svc.dependencies() {
             keep[d as usize] = true;
         }
-        if let Some(Parent::Service(q)) = svc.parent {
+        if let Some(Parent::Service(q)) = svc.parent() {
             keep[q as usize] = true;
         }
     }
     let cold_exact = full
         .services
         .iter()
-        .filter(|s| s.parent.is_some())
+        .filter(|s| s.parent().is_some())
         .all(|s| full.resolvers.cold_ns_certain(s));
     let total_weight = full.total_weight();
     let mut new_index = vec![u32::MAX; n];
@@ -92,10 +92,11 @@ pub fn restrict(mut full: Scenario, part: Shard) -> (Scenario, PartPlan) {
         .zip(&keep)
         .filter(|(_, k)| **k)
         .map(|(mut s, _)| {
-            s.requires = renumber(&s.requires);
-            s.requires_any = s.requires_any.iter().map(|g| renumber(g)).collect();
-            if let Some(Parent::Service(q)) = s.parent {
-                s.parent = Some(Parent::Service(new_index[q as usize]));
+            s.set_requires(renumber(s.requires()));
+            let groups: Vec<Box<[u32]>> = s.requires_any().iter().map(|g| renumber(g)).collect();
+            s.set_requires_any(groups);
+            if let Some(Parent::Service(q)) = s.parent() {
+                s.set_parent(Some(Parent::Service(new_index[q as usize])));
             }
             s
         })

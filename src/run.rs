@@ -240,7 +240,7 @@ impl<'a> Prepared<'a> {
             &tally,
             &bias,
             chosen_by,
-            &engine::eval::single_failures(model),
+            engine::eval::single_failures(model),
             &RunInfo {
                 seed: self.seed,
                 fail: &self.job.options.forcing.fail,
@@ -374,7 +374,7 @@ fn snapshot_report(
         scenario,
         model,
         tally,
-        &single,
+        single,
         &RunInfo {
             seed,
             fail: &job.options.forcing.fail,

@@ -110,11 +110,11 @@ pub fn plan(spec: PlanSpec) -> Scenario {
         if i >= cdns {
             let y = uniform(&mut rng);
             if y < 0.3 {
-                s.requires = vec![pick(&mut rng, &cdn_shares) as u32].into();
+                s.set_requires(vec![pick(&mut rng, &cdn_shares) as u32]);
             } else if y < 0.35 && cdns >= 2 {
                 let a = pick(&mut rng, &cdn_shares) as u32;
                 let b = (a + 1) % cdns as u32;
-                s.requires_any = vec![vec![a, b].into_boxed_slice()].into();
+                s.set_requires_any(vec![vec![a, b].into_boxed_slice()]);
             }
         }
         services.push(s);

@@ -142,7 +142,7 @@ pub fn analyze(scenario: &Scenario, options: &AnalyzeOptions) -> AnalysisReport 
 struct NodeRow {
     p: f64,
     ci: Option<[f64; 2]>,
-    regions: Arc<[f64]>,
+    regions: RegionValues,
     importance: Arc<[Importance]>,
     cut_sets: Arc<[Vec<String>]>,
 }
@@ -162,6 +162,7 @@ fn node_rows(
     cuts: &[Vec<Vec<cuts::Cut>>],
 ) -> NodeRows {
     let w = &model.region_weights;
+    let names = Arc::new(model.region_ids.clone());
     let event_p: Vec<f64> = model.events.iter().map(|e| e.p).collect();
     let mut plan_birnbaum = vec![0.0f64; model.events.len()];
     let mut exact_impact = 0.0;
@@ -177,7 +178,7 @@ fn node_rows(
                 return NodeRow {
                     p: *p,
                     ci: Some(*ci),
-                    regions: regions.clone(),
+                    regions: RegionValues::new(names.clone(), &regions[..]),
                     importance: Arc::from([]),
                     cut_sets,
                 };
@@ -199,7 +200,7 @@ fn node_rows(
             NodeRow {
                 p,
                 ci: None,
-                regions: x.p.iter().copied().collect(),
+                regions: RegionValues::new(names.clone(), &x.p[..]),
                 importance: importance.into_iter().map(|(_, i)| i).collect(),
                 cut_sets,
             }
@@ -220,7 +221,6 @@ fn event_names(model: &Model, set: &cuts::Cut) -> Vec<String> {
 
 /// Each service with its node's figures, in scenario order.
 fn service_rows(scenario: &Scenario, model: &Model, rows: &[NodeRow]) -> Vec<AnalysisService> {
-    let names = Arc::new(model.region_ids.clone());
     scenario
         .services
         .iter()
@@ -237,10 +237,7 @@ fn service_rows(scenario: &Scenario, model: &Model, rows: &[NodeRow]) -> Vec<Ana
                 },
                 p_unreachable: row.p,
                 ci95: row.ci,
-                regions: RegionValues {
-                    names: names.clone(),
-                    values: row.regions.clone(),
-                },
+                regions: row.regions.clone(),
                 importance: row.importance.clone(),
                 cut_sets: row.cut_sets.clone(),
             }

@@ -37,9 +37,9 @@ pub fn eval_trial(scenario: &Scenario, model: &Model, fired: &[bool]) -> Vec<Vec
         for &s in &model.service_order {
             let svc = &scenario.services[s as usize];
             let all_dns_down = svc.dns.iter().all(|&p| provider_down[r][p as usize]);
-            let required_down = svc.requires.iter().any(|&q| out[r][q as usize]);
+            let required_down = svc.requires().iter().any(|&q| out[r][q as usize]);
             let group_down = svc
-                .requires_any
+                .requires_any()
                 .iter()
                 .any(|g| g.iter().all(|&q| out[r][q as usize]));
             let referral_down = referral_down(
@@ -63,7 +63,7 @@ fn referral_down(
     cold: &dyn Fn(&str) -> bool,
     provider_down: &[bool],
 ) -> bool {
-    if svc.parent.is_none() || !cold(&svc.id) {
+    if svc.parent().is_none() || !cold(&svc.id) {
         return false;
     }
     let parent_down = scenario
@@ -71,7 +71,7 @@ fn referral_down(
         .iter()
         .all(|&p| provider_down[p as usize]);
     parent_down
-        || match svc.parent {
+        || match svc.parent() {
             Some(Parent::Service(q)) => referral_down(
                 scenario,
                 &scenario.services[q as usize],

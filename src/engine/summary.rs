@@ -28,7 +28,7 @@ pub fn snapshot(
     scenario: &Scenario,
     model: &Model,
     tally: &Tally,
-    single: &SingleFailures,
+    single: SingleFailures,
     info: &RunInfo,
 ) -> SnapshotReport {
     let nf = tally.trials.max(1) as f64;
@@ -63,7 +63,7 @@ pub fn snapshot_rare(
     tally: &RareTally,
     bias: &Bias,
     chosen_by: ChosenBy,
-    single: &SingleFailures,
+    single: SingleFailures,
     info: &RunInfo,
 ) -> SnapshotReport {
     let n = tally.trials.max(1);
@@ -145,10 +145,14 @@ struct Estimates {
 fn build(
     scenario: &Scenario,
     model: &Model,
-    single: &SingleFailures,
+    single: SingleFailures,
     info: &RunInfo,
     estimates: Estimates,
 ) -> SnapshotReport {
+    // Providers first: what their single failures took (a word per node
+    // and 64 providers) is let go before the services' rows are made.
+    let providers = provider_rows(scenario, model, &single);
+    drop(single);
     let names = Arc::new(model.region_ids.clone());
     let mut nodes = estimates.nodes;
     let services = &scenario.services;
@@ -166,6 +170,10 @@ fn build(
         ci.iter_mut().for_each(|x| *x = round12(*x));
         *per_region = per_region.iter().map(|&x| round12(x)).collect();
     });
+    let regions: Vec<RegionValues> = nodes
+        .iter()
+        .map(|(_, _, v)| RegionValues::new(names.clone(), &v[..]))
+        .collect();
     // Services with the same NS set share one list of names.
     let mut dns_lists: foldhash::HashMap<&[u32], Arc<[String]>> = foldhash::HashMapExt::new();
     for s in services.iter() {
@@ -176,29 +184,25 @@ fn build(
                 .collect()
         });
     }
+    let requires = crate::results::Requires::shared(scenario);
     // Riskiest first, made on both cores in that order.
     let services: Vec<ServiceRow> = order
         .par_iter()
         .map(|&i| {
             let s = &services[i as usize];
-            let (p, ci, per_region) = &nodes[node_of(i as usize)];
+            let (p, ci, _) = &nodes[node_of(i as usize)];
             ServiceRow {
                 id: s.id.to_string(),
                 dns: dns_lists[&*s.dns].clone(),
                 weight: round12(s.weight),
-                requires: crate::results::Requires::of(scenario, s),
+                requires: requires.of(s),
                 p_unreachable: *p,
                 ci95: *ci,
-                regions: RegionValues {
-                    names: names.clone(),
-                    values: per_region.clone(),
-                },
+                regions: regions[node_of(i as usize)].clone(),
             }
         })
         .collect();
     drop(order);
-
-    let providers = provider_rows(scenario, model, single);
 
     let mut report = SnapshotReport {
         dnsim: VERSION.to_string(),

@@ -240,7 +240,7 @@ fn referrals(scenario: &Scenario, events: &mut Vec<EventDef>) -> Vec<Option<u32>
         .services
         .iter()
         .map(|s| {
-            s.parent?;
+            s.parent()?;
             let p = scenario.cold_ns_share(s);
             for (r, region) in scenario.regions.iter().enumerate() {
                 events.push(EventDef {
@@ -273,7 +273,7 @@ fn referral_sets(scenario: &Scenario, s: u32, referrals: &[Option<u32>]) -> Vec<
         set.sort_unstable();
         set.dedup();
         sets.push(set);
-        match at.parent {
+        match at.parent() {
             // The loader refuses parent cycles, so the chain ends.
             Some(Parent::Service(q)) => match referrals[q as usize] {
                 Some(c) => {
@@ -389,13 +389,13 @@ impl Nodes {
                 v.dedup();
                 v
             };
-            let mut req = to_nodes(&svc.requires);
+            let mut req = to_nodes(svc.requires());
             if !referral.is_empty() {
                 req.extend(referral);
                 req.sort_unstable();
                 req.dedup();
             }
-            let mut any: Vec<Vec<u32>> = svc.requires_any.iter().map(|g| to_nodes(g)).collect();
+            let mut any: Vec<Vec<u32>> = svc.requires_any().iter().map(|g| to_nodes(g)).collect();
             any.sort_unstable();
             any.dedup();
             let node = nodes.node(&mut node_of, &dns, &req, &any);

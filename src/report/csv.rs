@@ -107,7 +107,7 @@ impl Exporter for Csv {
                 s.ci95[0].to_string(),
                 s.ci95[1].to_string(),
             ];
-            row.extend(s.regions.values.iter().map(f64::to_string));
+            row.extend(s.regions.values().iter().map(f64::to_string));
             w.write_record(&row).map_err(io)?;
         }
         w.flush()

@@ -183,7 +183,7 @@ impl Exporter for Markdown {
                 fmt_small(row.ci95[0]),
                 fmt_small(row.ci95[1])
             )?;
-            for v in row.regions.values.iter() {
+            for v in row.regions.values().iter() {
                 write!(out, " {} |", fmt_small(*v))?;
             }
             writeln!(out)?;

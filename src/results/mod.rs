@@ -117,7 +117,7 @@ impl Report {
         match self {
             Report::Snapshot(r) => {
                 for s in &r.services {
-                    let names: Vec<&str> = s.regions.names.iter().map(String::as_str).collect();
+                    let names: Vec<&str> = s.regions.names().iter().map(String::as_str).collect();
                     same_regions(&s.id, &names, &regions)?;
                 }
                 r.check_shape()
@@ -159,11 +159,45 @@ pub struct RegionRow {
 }
 
 /// Per-region values, serialised as a map in region order. Services that
-/// share a node share one allocation of values.
+/// share a node share one allocation of names and values (a row holds one
+/// pointer: plans run to millions of rows).
 #[derive(Debug, Clone)]
-pub struct RegionValues {
-    pub names: Arc<Vec<String>>,
-    pub values: Arc<[f64]>,
+pub struct RegionValues(Arc<Regional>);
+
+#[derive(Debug)]
+struct Regional {
+    names: Arc<Vec<String>>,
+    values: Box<[f64]>,
+}
+
+impl RegionValues {
+    pub fn new(names: Arc<Vec<String>>, values: impl Into<Box<[f64]>>) -> RegionValues {
+        RegionValues(Arc::new(Regional {
+            names,
+            values: values.into(),
+        }))
+    }
+
+    /// The regions' ids, in the order of [`RegionValues::values`].
+    pub fn names(&self) -> &Arc<Vec<String>> {
+        &self.0.names
+    }
+
+    pub fn values(&self) -> &[f64] {
+        &self.0.values
+    }
+
+    /// The same names with each value mapped.
+    pub fn map(&self, f: impl Fn(f64) -> f64) -> RegionValues {
+        let values: Box<[f64]> = self.values().iter().map(|&x| f(x)).collect();
+        RegionValues::new(self.names().clone(), values)
+    }
+
+    /// What rows that share these values have in common (for sharing a
+    /// value made from them).
+    pub fn shared(&self) -> *const () {
+        Arc::as_ptr(&self.0).cast()
+    }
 }
 
 impl<'de> Deserialize<'de> for RegionValues {
@@ -183,10 +217,7 @@ impl<'de> Deserialize<'de> for RegionValues {
                     names.push(k);
                     values.push(v);
                 }
-                Ok(RegionValues {
-                    names: Arc::new(names),
-                    values: values.into(),
-                })
+                Ok(RegionValues::new(Arc::new(names), values))
             }
         }
         d.deserialize_map(Visitor)
@@ -195,8 +226,8 @@ impl<'de> Deserialize<'de> for RegionValues {
 
 impl Serialize for RegionValues {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut map = s.serialize_map(Some(self.values.len()))?;
-        for (k, v) in self.names.iter().zip(self.values.iter()) {
+        let mut map = s.serialize_map(Some(self.values().len()))?;
+        for (k, v) in self.names().iter().zip(self.values()) {
             map.serialize_entry(k, v)?;
         }
         map.end()

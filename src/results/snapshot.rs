@@ -90,20 +90,17 @@ impl SnapshotReport {
         let ids: Vec<String> = self.regions.iter().map(|r| r.id.clone()).collect();
         let names = std::sync::Arc::new(ids.clone());
         for s in &mut self.services {
-            if *s.regions.names == ids {
+            if **s.regions.names() == ids {
                 continue;
             }
             let values: Vec<f64> = ids
                 .iter()
                 .map(|id| {
-                    let at = s.regions.names.iter().position(|n| n == id);
-                    at.map_or(0.0, |i| s.regions.values[i])
+                    let at = s.regions.names().iter().position(|n| n == id);
+                    at.map_or(0.0, |i| s.regions.values()[i])
                 })
                 .collect();
-            s.regions = RegionValues {
-                names: names.clone(),
-                values: values.into(),
-            };
+            s.regions = RegionValues::new(names.clone(), values);
         }
     }
 
@@ -112,7 +109,7 @@ impl SnapshotReport {
         for s in &self.services {
             v.push(("services.p_unreachable", s.p_unreachable));
             v.extend(s.ci95.iter().map(|&x| ("services.ci95", x)));
-            v.extend(s.regions.values.iter().map(|&x| ("services.regions", x)));
+            v.extend(s.regions.values().iter().map(|&x| ("services.regions", x)));
         }
         v.extend(
             self.providers
@@ -179,7 +176,7 @@ pub struct ServiceRow {
     pub regions: RegionValues,
     /// What it requires, when it requires anything (for the HTML graph).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub requires: Option<Box<Requires>>,
+    pub requires: Option<Arc<Requires>>,
 }
 
 /// A service's `requires` and `requires_any`, by id.
@@ -196,19 +193,50 @@ impl Requires {
     pub fn of(
         scenario: &crate::scenario::Scenario,
         s: &crate::scenario::Service,
-    ) -> Option<Box<Requires>> {
-        if s.requires.is_empty() && s.requires_any.is_empty() {
+    ) -> Option<Arc<Requires>> {
+        if s.requires().is_empty() && s.requires_any().is_empty() {
             return None;
         }
         let id = |&q: &u32| scenario.services[q as usize].id.to_string();
-        Some(Box::new(Requires {
-            all: s.requires.iter().map(id).collect(),
+        Some(Arc::new(Requires {
+            all: s.requires().iter().map(id).collect(),
             any: s
-                .requires_any
+                .requires_any()
                 .iter()
                 .map(|g| g.iter().map(id).collect())
                 .collect(),
         }))
+    }
+
+    /// Every service's requirements by id, services that require the same
+    /// sharing one list (most plans repeat a few: sites and their CDN).
+    pub fn shared(scenario: &crate::scenario::Scenario) -> SharedRequires<'_> {
+        let mut lists: foldhash::HashMap<RequiresKey, Arc<Requires>> = foldhash::HashMapExt::new();
+        for s in &scenario.services {
+            if let Some(key) = requires_key(s) {
+                lists
+                    .entry(key)
+                    .or_insert_with(|| Requires::of(scenario, s).expect("it requires something"));
+            }
+        }
+        SharedRequires(lists)
+    }
+}
+
+type RequiresKey<'a> = (&'a [u32], &'a [Box<[u32]>]);
+
+fn requires_key(s: &crate::scenario::Service) -> Option<RequiresKey<'_>> {
+    (!s.requires().is_empty() || !s.requires_any().is_empty())
+        .then(|| (s.requires(), s.requires_any()))
+}
+
+/// [`Requires::shared`]: one list per distinct set of requirements.
+pub struct SharedRequires<'a>(foldhash::HashMap<RequiresKey<'a>, Arc<Requires>>);
+
+impl SharedRequires<'_> {
+    /// Service `s`'s requirements, `None` when it has none.
+    pub fn of(&self, s: &crate::scenario::Service) -> Option<Arc<Requires>> {
+        requires_key(s).map(|key| self.0[&key].clone())
     }
 }
 

@@ -15,7 +15,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use super::{
-    AnalysisReport, CompareReport, Importance, SnapshotReport, TimelineCompareReport,
+    AnalysisReport, CompareReport, Importance, RegionValues, SnapshotReport, TimelineCompareReport,
     TimelineReport,
 };
 
@@ -105,7 +105,7 @@ impl AnalysisReport {
         ]);
         // Services of one node share their per-region values and their
         // importance list: each rounded once.
-        let mut values: HashMap<*const f64, Arc<[f64]>> = HashMap::new();
+        let mut values: HashMap<*const (), RegionValues> = HashMap::new();
         let mut importance: HashMap<*const Importance, Arc<[Importance]>> = HashMap::new();
         for row in &mut self.services {
             r(&mut row.weight);
@@ -114,9 +114,9 @@ impl AnalysisReport {
                 r2(ci);
             }
             let v = values
-                .entry(row.regions.values.as_ptr())
-                .or_insert_with(|| row.regions.values.iter().map(|&x| round12(x)).collect());
-            row.regions.values = v.clone();
+                .entry(row.regions.shared())
+                .or_insert_with(|| row.regions.map(round12));
+            row.regions = v.clone();
             let i = importance
                 .entry(row.importance.as_ptr())
                 .or_insert_with(|| row.importance.iter().cloned().map(rounded).collect());

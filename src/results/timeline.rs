@@ -157,7 +157,7 @@ pub struct TimelineServiceRow {
     pub wall_clock: Option<WallClock>,
     /// What it requires, when it requires anything (for the HTML graph).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub requires: Option<Box<super::Requires>>,
+    pub requires: Option<std::sync::Arc<super::Requires>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub series: Option<Series>,
 }

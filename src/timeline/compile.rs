@@ -263,9 +263,9 @@ fn referral_providers(scenario: &Scenario) -> Csr {
     for s in &scenario.services {
         let mut at = s;
         let start = rows.items.len();
-        while at.parent.is_some() {
+        while at.parent().is_some() {
             rows.items.extend(scenario.parent_providers(at));
-            match at.parent {
+            match at.parent() {
                 Some(Parent::Service(q)) => at = &scenario.services[q as usize],
                 _ => break,
             }

@@ -71,8 +71,13 @@ impl TimelineModel<'_> {
         let (mut lookups, mut walks) = (0.0, 0.0);
         for &s in &self.order {
             let svc = &sc.services[s as usize];
-            let mut providers: Option<Vec<u32>> =
-                Some(svc.dns.iter().chain(svc.standby.iter()).copied().collect());
+            let mut providers: Option<Vec<u32>> = Some(
+                svc.dns
+                    .iter()
+                    .chain(svc.standby().iter())
+                    .copied()
+                    .collect(),
+            );
             let lambda = self.svc[s as usize].lambda;
             let (mut size, mut steps) = (1.0, 0.0);
             for &d in self.deps.row(s as usize) {

@@ -100,7 +100,7 @@ impl TimelineModel<'_> {
             .iter()
             .zip(&self.svc)
             .map(|(s, v)| {
-                if s.standby.is_empty() {
+                if s.standby().is_empty() {
                     return f64::INFINITY;
                 }
                 (0..rc)
@@ -134,7 +134,7 @@ impl TimelineModel<'_> {
                 let svc = &sc.services[s as usize];
                 let mut w: Vec<Interval> = Vec::new();
                 let referral = self.referral.row(s as usize);
-                for &p in svc.dns.iter().chain(svc.standby.iter()).chain(referral) {
+                for &p in svc.dns.iter().chain(svc.standby().iter()).chain(referral) {
                     w.extend(&down[r * pc + p as usize]);
                 }
                 for &d in self.deps.row(s as usize) {

@@ -75,7 +75,7 @@ impl ResolverSim<'_> {
             return None;
         }
         let svc = &self.model.scenario.services[self.closure[k] as usize];
-        if svc.dns.len() != 1 || !svc.standby.is_empty() {
+        if svc.dns.len() != 1 || !svc.standby().is_empty() {
             return None;
         }
         let p = svc.dns[0];

@@ -137,9 +137,9 @@ impl<'m> ResolverSim<'m> {
         let pos = |list: &[u32]| -> Vec<usize> { list.iter().map(|q| at[q]).collect() };
         for &x in self.closure {
             let svc = &services[x as usize];
-            self.requires.push(pos(&svc.requires));
+            self.requires.push(pos(svc.requires()));
             self.groups
-                .push(svc.requires_any.iter().map(|g| pos(g)).collect());
+                .push(svc.requires_any().iter().map(|g| pos(g)).collect());
         }
         if self.groups.iter().any(|g| !g.is_empty()) {
             self.children = (self.requires.iter().zip(&self.groups))

@@ -13,7 +13,7 @@ impl ResolverSim<'_> {
         let with_standby = t >= self.seen[j];
         svc.dns
             .iter()
-            .chain(svc.standby.iter().filter(move |_| with_standby))
+            .chain(svc.standby().iter().filter(move |_| with_standby))
             .copied()
     }
 
@@ -29,10 +29,10 @@ impl ResolverSim<'_> {
     pub(super) fn unchanged_until(&self, j: usize, t: f64, b: f64) -> f64 {
         let svc = &self.model.scenario.services[self.closure[j] as usize];
         let mut until = b;
-        for &p in svc.dns.iter().chain(svc.standby.iter()) {
+        for &p in svc.dns.iter().chain(svc.standby().iter()) {
             until = until.min(self.next_change(p, t));
         }
-        if t < self.seen[j] && !svc.standby.is_empty() {
+        if t < self.seen[j] && !svc.standby().is_empty() {
             until = until.min(self.seen[j]);
         }
         until

@@ -170,7 +170,7 @@ impl<'a> Summary<'a> {
         TimelineServiceRow {
             id: svc.id.to_string(),
             dns: names(&svc.dns),
-            standby: names(&svc.standby),
+            standby: names(svc.standby()),
             weight: svc.weight,
             failed_share,
             failed_share_ci95: ci,

@@ -32,7 +32,7 @@ impl TimelineModel<'_> {
         let mut zones: Vec<Zone> = Vec::new();
         let mut zone_of = Vec::with_capacity(closure.len());
         for &x in closure {
-            if services[x as usize].parent.is_none() {
+            if services[x as usize].parent().is_none() {
                 zone_of.push(None);
                 continue;
             }
@@ -46,8 +46,8 @@ impl TimelineModel<'_> {
                     break;
                 }
                 chain.push(s);
-                at = match services[s as usize].parent {
-                    Some(Parent::Service(q)) if services[q as usize].parent.is_some() => Some(q),
+                at = match services[s as usize].parent() {
+                    Some(Parent::Service(q)) if services[q as usize].parent().is_some() => Some(q),
                     _ => None,
                 };
             }

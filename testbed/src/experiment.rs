@@ -71,7 +71,7 @@ impl Experiment {
             bail!("an experiment has one region and one service");
         }
         let service = &scenario.services[0];
-        if !service.standby.is_empty() || !service.dependencies().is_empty() {
+        if !service.standby().is_empty() || !service.dependencies().is_empty() {
             bail!("the service may have no standby providers and no requirements");
         }
         let providers: Vec<String> = service

@@ -200,7 +200,7 @@ fn small(s: &Scenario) -> bool {
     let closure: usize = s
         .services
         .iter()
-        .map(|x| x.requires.len() + x.requires_any.len())
+        .map(|x| x.requires().len() + x.requires_any().len())
         .sum();
     services <= 2_000
         && closure <= 4 * services + 16

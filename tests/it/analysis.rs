@@ -163,7 +163,7 @@ fn exact_analysis_matches_brute_force_enumeration() {
                 REPORTED,
                 &format!("plan {seed} {}", row.id),
             );
-            for (r, &got) in row.regions.values.iter().enumerate() {
+            for (r, &got) in row.regions.values().iter().enumerate() {
                 close(
                     got,
                     truth[s][r],
@@ -410,7 +410,7 @@ fn compare_with_scram(scenario: &Scenario, dir: &std::path::Path) -> (usize, usi
             .position(|x| x.id == region)
             .unwrap();
         let p: f64 = sop.attribute("probability").unwrap().parse().unwrap();
-        agree(row.regions.values[r], p, &format!("P({label})"));
+        agree(row.regions.values()[r], p, &format!("P({label})"));
         tops += 1;
     }
     assert_eq!(tops, scenario.services.len() * scenario.regions.len());

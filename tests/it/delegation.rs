@@ -90,7 +90,7 @@ fn a_grandparent_matters_when_both_ns_sets_are_cold() {
     );
     let s = plan(&text);
     assert_eq!(
-        s.services[1].parent,
+        s.services[1].parent(),
         Some(Parent::Service(0)),
         "parent resolved to the service"
     );

@@ -104,7 +104,7 @@ fn monte_carlo_agrees_with_exact_enumeration() {
                 row.p_unreachable
             );
             // Per region too.
-            for (r, &est) in row.regions.values.iter().enumerate() {
+            for (r, &est) in row.regions.values().iter().enumerate() {
                 let pr = truth[s][r];
                 let se_r = (pr * (1.0 - pr) / trials as f64).sqrt().max(1e-9);
                 assert!(

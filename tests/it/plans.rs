@@ -74,12 +74,12 @@ pub fn random_plan(
         let mut s = Service::new(&format!("s{i}"), dns);
         s.weight = (u() * 4.0).floor();
         if i > 0 && u() < 0.4 {
-            s.requires = vec![(u() * i as f64) as u32].into();
+            s.set_requires(vec![(u() * i as f64) as u32]);
         }
         if i > 1 && u() < 0.3 {
             let a = (u() * i as f64) as u32;
             let b = (u() * i as f64) as u32;
-            s.requires_any = vec![vec![a, b].into_boxed_slice()].into();
+            s.set_requires_any(vec![vec![a, b].into_boxed_slice()]);
         }
         list.push(s);
     }
@@ -88,12 +88,14 @@ pub fn random_plan(
     let n = list.len() as u32;
     list.reverse();
     for s in &mut list {
-        s.requires = s.requires.iter().map(|&r| n - 1 - r).collect();
-        s.requires_any = s
-            .requires_any
+        let requires: Vec<u32> = s.requires().iter().map(|&r| n - 1 - r).collect();
+        let groups: Vec<Box<[u32]>> = s
+            .requires_any()
             .iter()
             .map(|g| g.iter().map(|&r| n - 1 - r).collect())
             .collect();
+        s.set_requires(requires);
+        s.set_requires_any(groups);
     }
     Scenario {
         content_hash: String::new(),
@@ -209,11 +211,11 @@ pub fn with_parents(mut scenario: Scenario, seed: u64) -> Scenario {
             continue;
         }
         let later = n - i - 1;
-        scenario.services[i].parent = Some(if later > 0 && u() < 0.5 {
+        scenario.services[i].set_parent(Some(if later > 0 && u() < 0.5 {
             Parent::Service((i + 1 + (u() * later as f64) as usize).min(n - 1) as u32)
         } else {
             Parent::Provider((u() * pc as f64) as u32 % pc as u32)
-        });
+        }));
         scenario.services[i].query_rate = [0.0, 1.0, 60.0][(u() * 3.0) as usize % 3];
     }
     scenario

@@ -677,8 +677,8 @@ fn a_result_with_regions_in_another_order_reads_back_region_by_region() {
         Report::Timeline(_) => unreachable!(),
     };
     for (a, b) in original.services.iter().zip(&sorted.services) {
-        assert_eq!(*a.regions.names, *b.regions.names);
-        assert_eq!(*a.regions.values, *b.regions.values, "{}", a.id);
+        assert_eq!(a.regions.names(), b.regions.names());
+        assert_eq!(a.regions.values(), b.regions.values(), "{}", a.id);
     }
 }
 

@@ -295,7 +295,7 @@ fn snapshot_services(s: &mut String, r: &SnapshotReport, html: &Html) {
                 format!("[{}, {}]", fmt_small(x.ci95[0]), fmt_small(x.ci95[1])),
                 fmt_weight(x.weight),
             ];
-            row.extend(x.regions.values.iter().map(|v| fmt_small(*v)));
+            row.extend(x.regions.values().iter().map(|v| fmt_small(*v)));
             row
         })
         .collect();

@@ -216,7 +216,7 @@ fn set_cell(
                 }
                 service.dns = set.into();
             } else {
-                service.standby = set.into();
+                service.set_standby(set);
             }
         }
         Col::Ttl | Col::NsTtl | Col::DelegationTtl => {

@@ -177,11 +177,11 @@ impl Loader<'_> {
         drop(index);
         for (i, (req, any), parent) in resolved {
             let s = &mut services[i];
-            s.requires = req;
-            s.requires_any = any;
-            s.parent = parent;
+            s.set_requires(req);
+            s.set_requires_any(any);
+            s.set_parent(parent);
         }
-        let parents: Vec<Option<Parent>> = services.iter().map(|s| s.parent).collect();
+        let parents: Vec<Option<Parent>> = services.iter().map(|s| s.parent()).collect();
         if let Some(cycle) = parent_cycle(&parents) {
             let names: Vec<&str> = cycle.iter().map(|&i| &*services[i as usize].id).collect();
             let (_, loc) = written[cycle[0] as usize]
@@ -376,9 +376,9 @@ impl Loader<'_> {
 /// (a recursive search would overflow the stack on long chains).
 fn find_cycle(services: &[Service]) -> Option<Vec<u32>> {
     let deps = |s: &Service| -> Vec<u32> {
-        s.requires
+        s.requires()
             .iter()
-            .chain(s.requires_any.iter().flatten())
+            .chain(s.requires_any().iter().flatten())
             .copied()
             .collect()
     };
@@ -438,9 +438,9 @@ fn find_cycle(services: &[Service]) -> Option<Vec<u32>> {
         path.push(at);
         let s = &services[at as usize];
         at = *s
-            .requires
+            .requires()
             .iter()
-            .chain(s.requires_any.iter().flatten())
+            .chain(s.requires_any().iter().flatten())
             .filter(|r| members.contains(r))
             .min()?;
     }

@@ -248,7 +248,7 @@ impl Loader<'_> {
         let standby =
             self.provider_set(raw.standby.as_deref().unwrap_or(&[]), "service.standby")?;
         let mut service = Service::new(raw.id.get_ref(), dns);
-        service.standby = standby.into();
+        service.set_standby(standby);
         for (value, key, slot) in [
             (&raw.ttl, "service.ttl", &mut service.ttl),
             (&raw.ns_ttl, "service.ns_ttl", &mut service.ns_ttl),
