@@ -132,7 +132,7 @@ fn run_point(
             let point = SweepPoint {
                 values: Vec::new(),
                 figure: r.summary.downtime_minutes,
-                worst_service: worst.map_or_else(String::new, |w| w.id.clone()),
+                worst_service: worst.map_or_else(String::new, |w| w.id.to_string()),
                 worst_figure: worst.map_or(0.0, |w| w.downtime_minutes),
             };
             (point, r.trials, seed)
@@ -146,7 +146,7 @@ fn run_point(
             let point = SweepPoint {
                 values: Vec::new(),
                 figure: r.summary.expected_impact,
-                worst_service: worst.map_or_else(String::new, |w| w.id.clone()),
+                worst_service: worst.map_or_else(String::new, |w| w.id.to_string()),
                 worst_figure: worst.map_or(0.0, |w| w.p_unreachable),
             };
             (point, r.trials, seed)

@@ -175,13 +175,15 @@ fn build(
         .map(|(_, _, v)| RegionValues::new(names.clone(), &v[..]))
         .collect();
     // Services with the same NS set share one list of names.
-    let mut dns_lists: foldhash::HashMap<&[u32], Arc<[String]>> = foldhash::HashMapExt::new();
+    let mut dns_lists: foldhash::HashMap<&[u32], Arc<Vec<String>>> = foldhash::HashMapExt::new();
     for s in services.iter() {
         dns_lists.entry(&s.dns).or_insert_with(|| {
-            s.dns
-                .iter()
-                .map(|&p| scenario.providers[p as usize].id.clone())
-                .collect()
+            Arc::new(
+                s.dns
+                    .iter()
+                    .map(|&p| scenario.providers[p as usize].id.clone())
+                    .collect(),
+            )
         });
     }
     let requires = crate::results::Requires::shared(scenario);
@@ -192,7 +194,7 @@ fn build(
             let s = &services[i as usize];
             let (p, ci, _) = &nodes[node_of(i as usize)];
             ServiceRow {
-                id: s.id.to_string(),
+                id: s.id.clone(),
                 dns: dns_lists[&*s.dns].clone(),
                 weight: round12(s.weight),
                 requires: requires.of(s),

@@ -50,7 +50,7 @@ impl Exporter for Csv {
         w.write_record(&header).map_err(io)?;
         for s in &report.services {
             let mut row = vec![
-                s.id.clone(),
+                s.id.to_string(),
                 s.weight.to_string(),
                 s.failed_share.to_string(),
                 s.failed_share_ci95[0].to_string(),
@@ -101,7 +101,7 @@ impl Exporter for Csv {
         w.write_record(&header).map_err(io)?;
         for s in &report.services {
             let mut row = vec![
-                s.id.clone(),
+                s.id.to_string(),
                 s.weight.to_string(),
                 s.p_unreachable.to_string(),
                 s.ci95[0].to_string(),

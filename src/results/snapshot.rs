@@ -166,10 +166,10 @@ impl Quantiles {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ServiceRow {
-    pub id: String,
+    pub id: Box<str>,
     /// Its delegated providers (the NS set); services with the same set
     /// share one list.
-    pub dns: Arc<[String]>,
+    pub dns: Arc<Vec<String>>,
     pub weight: f64,
     pub p_unreachable: f64,
     pub ci95: [f64; 2],

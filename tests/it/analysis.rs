@@ -274,7 +274,7 @@ fn monte_carlo_estimates_hold_the_exact_values() {
     )
     .unwrap();
     for row in &mc.services {
-        let want = exact.services.iter().find(|s| s.id == row.id).unwrap();
+        let want = exact.services.iter().find(|s| *s.id == *row.id).unwrap();
         let se = (want.p_unreachable / trials as f64).sqrt();
         assert!(
             (row.p_unreachable - want.p_unreachable).abs() <= 4.0 * se,

@@ -234,7 +234,7 @@ fn value_stability_of_the_quickstart_plan() {
     let got: Vec<(String, f64)> = report
         .services
         .iter()
-        .map(|s| (s.id.clone(), s.p_unreachable))
+        .map(|s| (s.id.to_string(), s.p_unreachable))
         .collect();
     // Pins as the engine printed them; a report keeps 12 digits of each.
     let pinned: Vec<(String, f64)> = PINNED

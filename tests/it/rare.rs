@@ -36,7 +36,7 @@ fn one_in_a_million_outages_are_estimated_within_ten_percent() {
         let want = truth
             .services
             .iter()
-            .find(|s| s.id == row.id)
+            .find(|s| *s.id == *row.id)
             .unwrap()
             .p_unreachable;
         assert!(want > 0.0 && want < 1e-5, "{}: {want}", row.id);

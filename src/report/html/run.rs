@@ -290,7 +290,7 @@ fn snapshot_services(s: &mut String, r: &SnapshotReport, html: &Html) {
         .iter()
         .map(|x| {
             let mut row = vec![
-                x.id.clone(),
+                x.id.to_string(),
                 fmt_small(x.p_unreachable),
                 format!("[{}, {}]", fmt_small(x.ci95[0]), fmt_small(x.ci95[1])),
                 fmt_weight(x.weight),

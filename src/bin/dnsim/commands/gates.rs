@@ -85,8 +85,10 @@ impl Gates {
     /// What each broken gate says: empty when every gate holds.
     pub fn broken(&self, report: &Report) -> Vec<String> {
         let mut out = Vec::new();
-        // Per service, its nines (`None`: nothing failed), and what they count.
-        let (nines_of, counting): (Vec<(&String, Option<f64>)>, &str) = match report {
+        // Per service, its nines (`None`: nothing failed), and what they
+        // count; read only under --min-nines (a plan may have millions).
+        type Nines<'r> = Box<dyn Iterator<Item = (&'r str, Option<f64>)> + 'r>;
+        let (nines_of, counting): (Nines, &str) = match report {
             Report::Snapshot(r) => {
                 if let Some(max) = self.max_impact {
                     let impact = r.summary.expected_impact;
@@ -96,15 +98,15 @@ impl Gates {
                         ));
                     }
                 }
-                let n = r.services.iter().map(|s| (&s.id, nines(s.p_unreachable)));
-                (n.collect(), "availability")
+                let n = r.services.iter().map(|s| (&*s.id, nines(s.p_unreachable)));
+                (Box::new(n), "availability")
             }
             Report::Timeline(r) => {
                 if let Some((max, text)) = &self.max_downtime {
                     let long = r
                         .services
                         .iter()
-                        .map(|s| (&s.id, s.downtime_minutes))
+                        .map(|s| (s.id.as_str(), s.downtime_minutes))
                         .filter(|&(_, d)| d > *max);
                     name_services(&mut out, long, |id, d| {
                         format!(
@@ -112,8 +114,8 @@ impl Gates {
                         )
                     });
                 }
-                let n = r.services.iter().map(|s| (&s.id, s.nines));
-                (n.collect(), "lookups answered")
+                let n = r.services.iter().map(|s| (s.id.as_str(), s.nines));
+                (Box::new(n), "lookups answered")
             }
         };
         if let Some(min) = self.min_nines {
@@ -145,10 +147,10 @@ fn nines(p: f64) -> Option<f64> {
 
 fn name_services<'a>(
     out: &mut Vec<String>,
-    broken: impl Iterator<Item = (&'a String, f64)>,
+    broken: impl Iterator<Item = (&'a str, f64)>,
     say: impl Fn(&str, f64) -> String,
 ) {
-    let broken: Vec<(&String, f64)> = broken.collect();
+    let broken: Vec<(&str, f64)> = broken.collect();
     out.extend(broken.iter().take(NAMED).map(|&(id, x)| say(id, x)));
     if broken.len() > NAMED {
         out.push(format!("and {} more services", broken.len() - NAMED));
