@@ -321,26 +321,14 @@ impl<'a> Prepared<'a> {
     /// Turns counts (a whole run's, or the sum of its shards') into the
     /// report.
     pub fn report(&self, counts: &Counts) -> Result<Report, InputError> {
-        let mismatch = || {
-            InputError::new("the counts do not fit this scenario (a part file from another plan?)")
-        };
+        if let Some(report) = self.snapshot_report(counts)? {
+            return Ok(Report::Snapshot(report.collected()));
+        }
         match (&self.compiled, counts) {
-            (Compiled::Snapshot { model, .. }, Counts::Snapshot(tally)) => {
-                if !tally_fits(tally, model) {
-                    return Err(mismatch());
-                }
-                Ok(Report::Snapshot(snapshot_report(
-                    self.scenario,
-                    model,
-                    &self.job,
-                    self.seed,
-                    tally,
-                )))
-            }
             (Compiled::Timeline(model), Counts::Timeline(c)) => {
                 let mut tally = TimelineTally::new(model);
                 if !tally.counts.add(c) {
-                    return Err(mismatch());
+                    return Err(counts_mismatch());
                 }
                 Ok(Report::Timeline(crate::timeline::summary::timeline(
                     model,
@@ -349,9 +337,34 @@ impl<'a> Prepared<'a> {
                     &self.job.options.forcing.fail,
                 )))
             }
-            _ => Err(mismatch()),
+            _ => Err(counts_mismatch()),
         }
     }
+
+    /// A snapshot run's report with its rows made as they are written
+    /// ([`summary::Rows`]); `None` for a timeline run.
+    pub fn snapshot_report(
+        &self,
+        counts: &Counts,
+    ) -> Result<Option<SnapshotReport<summary::Rows<'_>>>, InputError> {
+        let Compiled::Snapshot { model, .. } = &self.compiled else {
+            return Ok(None);
+        };
+        match counts {
+            Counts::Snapshot(tally) if tally_fits(tally, model) => Ok(Some(snapshot_report(
+                self.scenario,
+                model,
+                &self.job,
+                self.seed,
+                tally,
+            ))),
+            _ => Err(counts_mismatch()),
+        }
+    }
+}
+
+fn counts_mismatch() -> InputError {
+    InputError::new("the counts do not fit this scenario (a part file from another plan?)")
 }
 
 fn tally_fits(tally: &Tally, model: &Model) -> bool {
@@ -362,13 +375,13 @@ fn tally_fits(tally: &Tally, model: &Model) -> bool {
         && tally.any.len() == empty.any.len()
 }
 
-fn snapshot_report(
-    scenario: &Scenario,
-    model: &Model,
+fn snapshot_report<'a>(
+    scenario: &'a Scenario,
+    model: &'a Model,
     job: &Job,
     seed: u64,
     tally: &Tally,
-) -> SnapshotReport {
+) -> SnapshotReport<summary::Rows<'a>> {
     let single = engine::eval::single_failures(model);
     summary::snapshot(
         scenario,
@@ -406,7 +419,7 @@ pub fn snapshot_compiled(
     let seed = job.seed(scenario);
     let trials = planned_trials(scenario, model, options);
     let tally = engine::run(model, RunConfig { trials, seed }, progress);
-    snapshot_report(scenario, model, &job, seed, &tally)
+    snapshot_report(scenario, model, &job, seed, &tally).collected()
 }
 
 /// A whole timeline run (the library's shortcut, for tests and benches).

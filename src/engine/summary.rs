@@ -24,13 +24,14 @@ pub struct RunInfo<'a> {
     pub fail: &'a [FailSpec],
 }
 
-pub fn snapshot(
-    scenario: &Scenario,
-    model: &Model,
+/// The report of a plain run; its rows are made as they are read.
+pub fn snapshot<'a>(
+    scenario: &'a Scenario,
+    model: &'a Model,
     tally: &Tally,
     single: SingleFailures,
     info: &RunInfo,
-) -> SnapshotReport {
+) -> SnapshotReport<Rows<'a>> {
     let nf = tally.trials.max(1) as f64;
     let positive: u64 = tally.impact.values().sum();
     let zeros = tally.trials - positive;
@@ -128,7 +129,7 @@ pub fn snapshot_rare(
             },
         }),
     };
-    build(scenario, model, single, info, estimates)
+    build(scenario, model, single, info, estimates).collected()
 }
 
 /// What a run estimated, however it sampled.
@@ -142,70 +143,17 @@ struct Estimates {
     sampling: Option<Sampling>,
 }
 
-fn build(
-    scenario: &Scenario,
-    model: &Model,
+fn build<'a>(
+    scenario: &'a Scenario,
+    model: &'a Model,
     single: SingleFailures,
     info: &RunInfo,
     estimates: Estimates,
-) -> SnapshotReport {
+) -> SnapshotReport<Rows<'a>> {
     // Providers first: what their single failures took (a word per node
     // and 64 providers) is let go before the services' rows are made.
     let providers = provider_rows(scenario, model, &single);
     drop(single);
-    let names = Arc::new(model.region_ids.clone());
-    let mut nodes = estimates.nodes;
-    let services = &scenario.services;
-    let node_of = |i: usize| model.service_node[i] as usize;
-    // The sums and the ranking read the figures as estimated; the rows
-    // show them to 12 digits (`results::tidy`), rounded once per node.
-    let expected_unreachable = (0..services.len()).map(|i| nodes[node_of(i)].0).sum();
-    let expected_impact = (0..services.len())
-        .map(|i| services[i].weight * nodes[node_of(i)].0)
-        .sum();
-    let order =
-        crate::results::rank_order(services.len(), |i| nodes[node_of(i)].0, |i| &services[i].id);
-    nodes.par_iter_mut().for_each(|(p, ci, per_region)| {
-        *p = round12(*p);
-        ci.iter_mut().for_each(|x| *x = round12(*x));
-        *per_region = per_region.iter().map(|&x| round12(x)).collect();
-    });
-    let regions: Vec<RegionValues> = nodes
-        .iter()
-        .map(|(_, _, v)| RegionValues::new(names.clone(), &v[..]))
-        .collect();
-    // Services with the same NS set share one list of names.
-    let mut dns_lists: foldhash::HashMap<&[u32], Arc<Vec<String>>> = foldhash::HashMapExt::new();
-    for s in services.iter() {
-        dns_lists.entry(&s.dns).or_insert_with(|| {
-            Arc::new(
-                s.dns
-                    .iter()
-                    .map(|&p| scenario.providers[p as usize].id.clone())
-                    .collect(),
-            )
-        });
-    }
-    let requires = crate::results::Requires::shared(scenario);
-    // Riskiest first, made on both cores in that order.
-    let services: Vec<ServiceRow> = order
-        .par_iter()
-        .map(|&i| {
-            let s = &services[i as usize];
-            let (p, ci, _) = &nodes[node_of(i as usize)];
-            ServiceRow {
-                id: s.id.clone(),
-                dns: dns_lists[&*s.dns].clone(),
-                weight: round12(s.weight),
-                requires: requires.of(s),
-                p_unreachable: *p,
-                ci95: *ci,
-                regions: regions[node_of(i as usize)].clone(),
-            }
-        })
-        .collect();
-    drop(order);
-
     let mut report = SnapshotReport {
         dnsim: VERSION.to_string(),
         model: ModelKind::Snapshot,
@@ -221,17 +169,131 @@ fn build(
         summary: Summary {
             services: scenario.services.len(),
             total_weight: scenario.total_weight(),
-            expected_unreachable,
-            expected_impact,
+            expected_unreachable: 0.0,
+            expected_impact: 0.0,
             p_any_unreachable: estimates.p_any,
             impact_quantiles: estimates.quantiles,
         },
         impact_distribution: estimates.impact_distribution,
-        services,
+        services: (),
         providers,
     };
+    let services = &scenario.services;
+    let nodes = estimates.nodes;
+    let node_of = |i: usize| model.service_node[i] as usize;
+    // The sums and the ranking read the figures as estimated; the rows
+    // show them to 12 digits (`results::tidy`), rounded once per node.
+    report.summary.expected_unreachable = (0..services.len()).map(|i| nodes[node_of(i)].0).sum();
+    report.summary.expected_impact = (0..services.len())
+        .map(|i| services[i].weight * nodes[node_of(i)].0)
+        .sum();
+    let order =
+        crate::results::rank_order(services.len(), |i| nodes[node_of(i)].0, |i| &services[i].id);
     report.tidy();
-    report
+    report.map_services(|()| Rows::new(scenario, model, order, nodes))
+}
+
+/// A run's service rows, riskiest first, made when they are read: all at
+/// once ([`Rows::collect`]) or, written as JSON, a chunk at a time on
+/// every core, so that a plan of millions of services never holds them all
+/// (a row is about 80 bytes beside the scenario's own).
+pub struct Rows<'a> {
+    scenario: &'a Scenario,
+    node_of: &'a [u32],
+    /// Service indices in the rows' order.
+    order: Vec<u32>,
+    /// Per node, rounded: P(down) and its interval, and per region.
+    figures: Vec<(f64, [f64; 2])>,
+    regions: Vec<RegionValues>,
+    /// Services with the same NS set share one list of names.
+    dns_lists: foldhash::HashMap<&'a [u32], Arc<Vec<String>>>,
+    requires: crate::results::SharedRequires<'a>,
+}
+
+impl<'a> Rows<'a> {
+    fn new(
+        scenario: &'a Scenario,
+        model: &'a Model,
+        order: Vec<u32>,
+        nodes: Vec<NodeEstimate>,
+    ) -> Rows<'a> {
+        let names = Arc::new(model.region_ids.clone());
+        let (figures, regions) = nodes
+            .into_par_iter()
+            .map(|(p, ci, per_region)| {
+                let values: Box<[f64]> = per_region.iter().map(|&x| round12(x)).collect();
+                (
+                    (round12(p), ci.map(round12)),
+                    RegionValues::new(names.clone(), values),
+                )
+            })
+            .unzip();
+        let mut dns_lists: foldhash::HashMap<&[u32], Arc<Vec<String>>> =
+            foldhash::HashMapExt::new();
+        for s in &scenario.services {
+            dns_lists.entry(&s.dns).or_insert_with(|| {
+                Arc::new(
+                    s.dns
+                        .iter()
+                        .map(|&p| scenario.providers[p as usize].id.clone())
+                        .collect(),
+                )
+            });
+        }
+        Rows {
+            scenario,
+            node_of: &model.service_node,
+            order,
+            figures,
+            regions,
+            dns_lists,
+            requires: crate::results::Requires::shared(scenario),
+        }
+    }
+
+    fn row(&self, i: u32) -> ServiceRow {
+        let s = &self.scenario.services[i as usize];
+        let node = self.node_of[i as usize] as usize;
+        let (p, ci) = self.figures[node];
+        ServiceRow {
+            id: s.id.clone(),
+            dns: self.dns_lists[&*s.dns].clone(),
+            weight: round12(s.weight),
+            requires: self.requires.of(s),
+            p_unreachable: p,
+            ci95: ci,
+            regions: self.regions[node].clone(),
+        }
+    }
+
+    /// Every row, made on both cores in order.
+    pub fn collect(&self) -> Vec<ServiceRow> {
+        self.order.par_iter().map(|&i| self.row(i)).collect()
+    }
+}
+
+/// Rows are made this many at a time while they are written.
+const WRITTEN_ROWS: usize = 16_384;
+
+impl serde::Serialize for Rows<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        let mut seq = s.serialize_seq(Some(self.order.len()))?;
+        for chunk in self.order.chunks(WRITTEN_ROWS) {
+            let rows: Vec<ServiceRow> = chunk.par_iter().map(|&i| self.row(i)).collect();
+            for row in &rows {
+                seq.serialize_element(row)?;
+            }
+        }
+        seq.end()
+    }
+}
+
+impl SnapshotReport<Rows<'_>> {
+    /// The report with every row made.
+    pub fn collected(self) -> SnapshotReport {
+        self.map_services(|rows| rows.collect())
+    }
 }
 
 /// A node's P(down) weighted over regions, its 95% interval, and P(down)

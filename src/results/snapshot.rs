@@ -8,8 +8,11 @@ use serde::{Deserialize, Serialize};
 
 use super::{ModelKind, RegionRow, RegionValues};
 
+/// `S` is the service rows: a list, or (`engine::summary::Rows`) rows a
+/// run makes as they are written, so that a plan of millions never holds
+/// them all.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct SnapshotReport {
+pub struct SnapshotReport<S = Vec<ServiceRow>> {
     pub dnsim: String,
     pub model: ModelKind,
     pub scenario: String,
@@ -35,9 +38,32 @@ pub struct SnapshotReport {
     /// trials are weighted.
     pub impact_distribution: Vec<(f64, u64)>,
     /// Riskiest first; ties in scenario order.
-    pub services: Vec<ServiceRow>,
+    pub services: S,
     /// Largest single-failure impact first; ties in scenario order.
     pub providers: Vec<ProviderRow>,
+}
+
+impl<S> SnapshotReport<S> {
+    /// The same report with its rows made into others (or dropped).
+    pub fn map_services<T>(self, rows: impl FnOnce(S) -> T) -> SnapshotReport<T> {
+        SnapshotReport {
+            dnsim: self.dnsim,
+            model: self.model,
+            scenario: self.scenario,
+            description: self.description,
+            sources: self.sources,
+            trials: self.trials,
+            seed: self.seed,
+            exact: self.exact,
+            fail: self.fail,
+            sampling: self.sampling,
+            regions: self.regions,
+            summary: self.summary,
+            impact_distribution: self.impact_distribution,
+            services: rows(self.services),
+            providers: self.providers,
+        }
+    }
 }
 
 impl SnapshotReport {

@@ -62,7 +62,7 @@ fn r2(x: &mut [f64; 2]) {
     x.iter_mut().for_each(r);
 }
 
-impl SnapshotReport {
+impl<S> SnapshotReport<S> {
     /// Every figure to 12 significant digits (see the module comment) but
     /// the services' rows, which a run makes from figures rounded once per
     /// node (`engine::summary`).

@@ -68,6 +68,12 @@ impl Gates {
         }
     }
 
+    /// Whether a gate reads the services' rows (`--min-nines`); the others
+    /// read the summary.
+    pub fn reads_rows(&self) -> bool {
+        self.min_nines.is_some()
+    }
+
     /// Says each broken gate on stderr and returns the exit code the run
     /// ends with.
     pub fn verdict(&self, report: &Report) -> Exit {

@@ -291,6 +291,20 @@ pub fn run(args: RunArgs) -> Outcome {
             Ok(Exit::Success)
         }
         (None, None) => {
+            // A snapshot run's JSON is written as its rows are made, so
+            // that a plan of millions never holds them all (nothing else
+            // here reads them).
+            let streams = plan.out.format == Some(Format::Json) && plan.out.html.is_none();
+            if streams
+                && !gates.reads_rows()
+                && let Some(report) = prepared.snapshot_report(&counts)?
+            {
+                emit(plan.out.path.as_deref(), |w| {
+                    dnsim::report::write_json(&report, w)
+                })?;
+                let summary = report.map_services(|_| Vec::new());
+                return Ok(gates.verdict(&Report::Snapshot(summary)));
+            }
             let report = prepared.report(&counts)?;
             deliver(&report, &plan.out)?;
             Ok(gates.verdict(&report))
