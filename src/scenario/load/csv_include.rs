@@ -69,7 +69,7 @@ pub(super) fn read(
     provider_index: impl Fn(&str) -> Result<u32, String>,
     out: &mut Pending,
 ) -> Result<(), InputError> {
-    let file: Arc<Path> = Arc::from(path);
+    let file = Arc::new(path.to_path_buf());
     // Cells are trimmed as they are read (`str::trim`, what the csv crate's
     // `Trim::All` leaves on a string record), not by the reader, which
     // copies every record to trim it, twice.
@@ -98,10 +98,11 @@ pub(super) fn read(
             continue;
         }
         let line = record.position().map_or(0, |p| p.line());
-        let loc = |column| Loc::Csv {
+        let loc = |column: usize| Loc::Csv {
             file: file.clone(),
             line,
-            column,
+            // Columns past 2^32 are not a CSV anyone writes: saturate.
+            column: u32::try_from(column).unwrap_or(u32::MAX),
         };
         let mut service = Service::new("", Vec::new());
         let (mut requires, mut id_col) = (Vec::new(), 1);
@@ -120,7 +121,7 @@ pub(super) fn read(
                     id_col = column;
                 }
                 Col::Requires => {
-                    requires.extend(list(cell).map(|name| (name.to_string(), loc(column))));
+                    requires.extend(list(cell).map(|name| (name.into(), loc(column))));
                 }
                 _ => set_cell(&mut service, col, cell, &provider_index).map_err(fail)?,
             }

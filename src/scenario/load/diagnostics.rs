@@ -3,7 +3,7 @@
 //! serde's TOML errors rewritten into ours.
 
 use std::ops::Range;
-use std::path::Path;
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use crate::error::{InputError, did_you_mean};
@@ -102,9 +102,11 @@ pub(super) fn toml_error(src: &Source, e: &toml::de::Error) -> InputError {
 pub(in crate::scenario) enum Loc {
     Toml(Range<usize>),
     Csv {
-        /// Shared by every row of the file: one allocation, not one a row.
-        file: Arc<Path>,
+        /// Shared by every row of the file: one allocation, not one a row
+        /// (and a thin pointer: a plan's rows keep a place each until
+        /// their requirements are resolved).
+        file: Arc<PathBuf>,
         line: u64,
-        column: usize,
+        column: u32,
     },
 }

@@ -12,6 +12,7 @@
 
 mod csv_include;
 mod diagnostics;
+mod flat;
 mod id_index;
 mod keep;
 mod resolve;
@@ -156,7 +157,7 @@ impl Loader<'_> {
             Loc::Toml(span) => self.err(span.clone(), key, message),
             Loc::Csv { file, line, column } => InputError::new(message)
                 .in_file(file)
-                .at(*line as usize, *column)
+                .at(*line as usize, *column as usize)
                 .with_key(key),
         }
     }

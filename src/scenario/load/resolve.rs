@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use super::flat::Flat;
 use super::id_index::IdIndex;
 
 use petgraph::graph::{DiGraph, NodeIndex};
@@ -14,9 +15,6 @@ use super::{IdKind, Loader};
 use crate::error::{InputError, unknown};
 use crate::scenario::raw::S;
 use crate::scenario::*;
-
-/// A service's resolved `requires` and `requires_any`.
-pub(super) type Requirements = (Box<[u32]>, Box<[Box<[u32]>]>);
 
 /// Services read but not yet resolved, and beside each where it was
 /// written: its requirements are still names. Two lists, not one of pairs,
@@ -37,13 +35,18 @@ pub(in crate::scenario) struct Written {
     pub names: Option<Box<Names>>,
 }
 
-/// A service's `requires`, `requires_any` and `parent`, as written.
+/// A service's `requires`, `requires_any` and `parent`, as written. Kept
+/// small: a large plan holds one for every service that requires anything
+/// until every service is known.
 #[derive(Default)]
 pub(in crate::scenario) struct Names {
-    pub requires: Vec<(String, Loc)>,
-    pub requires_any: Vec<Vec<(String, Loc)>>,
-    pub parent: Option<(String, Loc)>,
+    pub requires: Vec<Name>,
+    pub requires_any: Vec<Vec<Name>>,
+    pub parent: Option<Box<Name>>,
 }
+
+/// A service's name as written, and where.
+pub(in crate::scenario) type Name = (Box<str>, Loc);
 
 impl Written {
     pub(super) fn new(loc: Loc, names: Names) -> Written {
@@ -63,8 +66,8 @@ impl Pending {
             n.requires
                 .iter()
                 .chain(n.requires_any.iter().flatten())
-                .chain(&n.parent)
-                .map(|(name, _)| name.as_str())
+                .chain(n.parent.as_deref())
+                .map(|(name, _)| &**name)
         });
         let has_parent = names.is_some_and(|n| n.parent.is_some());
         if self.keep.keeps(&service, required, has_parent) {
@@ -145,49 +148,44 @@ impl Loader<'_> {
             };
             Err(self.loc_err(loc, key, message))
         };
-        // Only the services that name anything: (index, requirements,
-        // parent).
-        let mut resolved: Vec<(usize, Requirements, Option<Parent>)> = Vec::new();
+        // Only the services that name anything, in order: their
+        // requirements and parent as indices, in one flat list.
+        let mut resolved = Flat::default();
         for (i, w) in written.iter().enumerate() {
             let Some(names) = &w.names else { continue };
-            let mut req = Vec::with_capacity(names.requires.len());
-            for (name, loc) in &names.requires {
-                let q = lookup(name, loc, "service.requires")?;
-                if !req.contains(&q) {
-                    req.push(q);
-                }
-            }
-            let mut any = Vec::with_capacity(names.requires_any.len());
+            let key = "service.requires";
+            resolved.list(names.requires.iter().map(|(n, loc)| lookup(n, loc, key)))?;
+            resolved.count(names.requires_any.len());
             for group in &names.requires_any {
-                let mut g = Vec::with_capacity(group.len());
-                for (name, loc) in group {
-                    let q = lookup(name, loc, "service.requires_any")?;
-                    if !g.contains(&q) {
-                        g.push(q);
-                    }
-                }
-                any.push(g.into_boxed_slice());
+                let key = "service.requires_any";
+                resolved.list(group.iter().map(|(n, loc)| lookup(n, loc, key)))?;
             }
-            let parent = match &names.parent {
+            resolved.parent(match names.parent.as_deref() {
                 None => None,
                 Some((name, loc)) => Some(self.parent(name, loc, &services[i].id, &index)?),
-            };
-            resolved.push((i, (req.into(), any.into()), parent));
+            });
         }
         drop(index);
-        for (i, (req, any), parent) in resolved {
-            let s = &mut services[i];
-            s.set_requires(req);
-            s.set_requires_any(any);
-            s.set_parent(parent);
+        let mut read = resolved.reader();
+        for (s, w) in services.iter_mut().zip(&written) {
+            if w.names.is_none() {
+                continue;
+            }
+            s.set_requires(read.list());
+            let groups = (0..read.count())
+                .map(|_| read.list().into())
+                .collect::<Vec<_>>();
+            s.set_requires_any(groups);
+            s.set_parent(read.parent());
         }
+        drop(resolved);
         let parents: Vec<Option<Parent>> = services.iter().map(|s| s.parent()).collect();
         if let Some(cycle) = parent_cycle(&parents) {
             let names: Vec<&str> = cycle.iter().map(|&i| &*services[i as usize].id).collect();
             let (_, loc) = written[cycle[0] as usize]
                 .names
                 .as_ref()
-                .and_then(|n| n.parent.as_ref())
+                .and_then(|n| n.parent.as_deref())
                 .expect("in a cycle");
             return Err(self.loc_err(
                 loc,
@@ -251,9 +249,14 @@ impl Loader<'_> {
         let first = &written[cycle[0] as usize];
         let none = Names::default();
         let given = first.names.as_deref().unwrap_or(&none);
-        let (key, loc) = match given.requires.iter().find(|(n, _)| n == next) {
+        let (key, loc) = match given.requires.iter().find(|(n, _)| **n == *next) {
             Some((_, loc)) => ("service.requires", loc),
-            None => match given.requires_any.iter().flatten().find(|(n, _)| n == next) {
+            None => match given
+                .requires_any
+                .iter()
+                .flatten()
+                .find(|(n, _)| **n == *next)
+            {
                 Some((_, loc)) => ("service.requires_any", loc),
                 None => ("service.requires", &first.loc),
             },

@@ -277,7 +277,7 @@ impl Loader<'_> {
             .requires
             .unwrap_or_default()
             .into_iter()
-            .map(|r| (r.get_ref().clone(), Loc::Toml(r.span())))
+            .map(|r| (r.get_ref().as_str().into(), Loc::Toml(r.span())))
             .collect();
         let mut requires_any = Vec::new();
         for group in raw.requires_any.unwrap_or_default() {
@@ -292,7 +292,7 @@ impl Loader<'_> {
                 group
                     .get_ref()
                     .iter()
-                    .map(|r| (r.get_ref().clone(), Loc::Toml(r.span())))
+                    .map(|r| (r.get_ref().as_str().into(), Loc::Toml(r.span())))
                     .collect(),
             );
         }
@@ -301,7 +301,7 @@ impl Loader<'_> {
             requires_any,
             parent: raw
                 .parent
-                .map(|p| (p.get_ref().clone(), Loc::Toml(p.span()))),
+                .map(|p| Box::new((p.get_ref().as_str().into(), Loc::Toml(p.span())))),
         };
         Ok((service, Written::new(Loc::Toml(raw.id.span()), names)))
     }
