@@ -217,7 +217,17 @@ impl<'de> Deserialize<'de> for RegionValues {
                     names.push(k);
                     values.push(v);
                 }
-                Ok(RegionValues::new(Arc::new(names), values))
+                // Rows name the same regions: one list for all of them.
+                thread_local! {
+                    static LAST: std::cell::RefCell<Arc<Vec<String>>> = Default::default();
+                }
+                let names = LAST.with_borrow_mut(|last| {
+                    if **last != names {
+                        *last = Arc::new(names);
+                    }
+                    last.clone()
+                });
+                Ok(RegionValues::new(names, values))
             }
         }
         d.deserialize_map(Visitor)
