@@ -455,3 +455,42 @@ fn csv_cells_and_headers_are_trimmed_of_any_whitespace() {
         "{err}"
     );
 }
+
+/// What a CSV include's rows name is resolved after every row is read (the
+/// rows keep their `requires` cell as text until then): each error still
+/// names the file, line and column, and the key.
+#[test]
+fn csv_requirements_are_located_at_their_cell() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = "[[provider]]\nid = \"p\"\np_outage = 0.01\n[[include]]\nservices = \"s.csv\"\n";
+    let load = |csv: &str| {
+        std::fs::write(dir.path().join("s.csv"), csv).unwrap();
+        let path = dir.path().join("t.toml");
+        std::fs::write(&path, scenario).unwrap();
+        dnsim::scenario::load(&path)
+            .map(|_| ())
+            .unwrap_err()
+            .to_string()
+    };
+    for (csv, want) in [
+        (
+            "id,dns,requires\na,p,\nb,p,a;zzz\n",
+            "s.csv:3:3: service.requires: unknown service \"zzz\"",
+        ),
+        (
+            "weight,id,dns,requires\n1,a,p,\n1,b,p,\n1,a,p,\n",
+            "s.csv:4:2: service.id: duplicate service id \"a\" (first defined at ",
+        ),
+        (
+            "id,dns,requires\na,p,b\nb,p,\n c ,p, x ; c\nx,p,\n",
+            "s.csv:4:3: service.requires: requirement cycle: c → c",
+        ),
+        (
+            "id,requires,dns\na,b,p\nb,a,p\n",
+            "s.csv:2:2: service.requires: requirement cycle: a → b → a",
+        ),
+    ] {
+        let err = load(csv);
+        assert!(err.contains(want), "{csv:?}: {err}");
+    }
+}

@@ -10,9 +10,9 @@ use std::sync::Arc;
 
 use sha2::{Digest, Sha256};
 
-use super::diagnostics::Loc;
-use super::resolve::{Names, Pending, Written};
+use super::resolve::Pending;
 use super::values::{check_id_text, check_non_negative, duration_value, seconds_u32};
+use super::written::{CsvFile, Place, Written, cell_names};
 use crate::error::{InputError, did_you_mean};
 use crate::scenario::Service;
 
@@ -79,6 +79,13 @@ pub(super) fn read(
     let headers = reader.headers().map_err(|e| csv_error(path, &e))?.clone();
     let columns = columns(path, &headers)?;
     let id_at = columns.iter().position(|c| *c == Some(Col::Id));
+    let at = |col| columns.iter().position(|c| *c == Some(col));
+    let column = |i: usize| u32::try_from(i + 1).unwrap_or(u32::MAX);
+    let csv_file = Arc::new(CsvFile {
+        path: file.clone(),
+        id_column: at(Col::Id).map_or(1, column),
+        requires_column: at(Col::Requires).map_or(1, column),
+    });
     let mut record = csv::StringRecord::new();
     let mut rows = 0usize;
     loop {
@@ -98,14 +105,8 @@ pub(super) fn read(
             continue;
         }
         let line = record.position().map_or(0, |p| p.line());
-        let loc = |column: usize| Loc::Csv {
-            file: file.clone(),
-            line,
-            // Columns past 2^32 are not a CSV anyone writes: saturate.
-            column: u32::try_from(column).unwrap_or(u32::MAX),
-        };
         let mut service = Service::new("", Vec::new());
-        let (mut requires, mut id_col) = (Vec::new(), 1);
+        let mut requires = "";
         for (i, (cell, col)) in record.iter().zip(&columns).enumerate() {
             let cell = cell.trim();
             let column = i + 1;
@@ -118,22 +119,18 @@ pub(super) fn read(
                 Col::Id => {
                     check_id_text(cell).map_err(fail)?;
                     service.id = cell.into();
-                    id_col = column;
                 }
-                Col::Requires => {
-                    requires.extend(list(cell).map(|name| (name.into(), loc(column))));
-                }
+                Col::Requires => requires = cell,
                 _ => set_cell(&mut service, col, cell, &provider_index).map_err(fail)?,
             }
         }
-        // Rows of a large plan keep their names until every service is
-        // known: no room beyond the names themselves.
-        requires.shrink_to_fit();
-        let names = Names {
-            requires,
-            ..Names::default()
+        // Rows of a large plan keep their `requires` cell until every
+        // service is known: the text, not a list of names and places.
+        let place = Place::Csv {
+            file: csv_file.clone(),
+            line,
         };
-        out.push((service, Written::new(loc(id_col), names)));
+        out.push((service, Written::row(place, requires)));
     }
     Ok(())
 }
@@ -202,7 +199,7 @@ fn set_cell(
     match col {
         Col::Dns | Col::Standby => {
             let mut set = Vec::new();
-            for name in list(cell) {
+            for name in cell_names(cell) {
                 let p = provider_index(name)?;
                 if set.contains(&p) {
                     return Err(format!("provider \"{name}\" is listed twice"));
@@ -247,10 +244,6 @@ fn set_cell(
         Col::Id | Col::Requires => {}
     }
     Ok(())
-}
-
-fn list(cell: &str) -> impl Iterator<Item = &str> {
-    cell.split(';').map(str::trim).filter(|s| !s.is_empty())
 }
 
 /// A reader that feeds what it reads to a hasher (the scenario's content

@@ -18,6 +18,7 @@ mod keep;
 mod resolve;
 mod sections;
 mod values;
+mod written;
 
 pub use self::values::{check_id_text as check_id, shown};
 

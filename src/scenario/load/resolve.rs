@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use super::flat::Flat;
 use super::id_index::IdIndex;
+use super::written::{Place, Written};
 
 use petgraph::graph::{DiGraph, NodeIndex};
 
@@ -28,48 +29,17 @@ pub(in crate::scenario) struct Pending {
     pub keep: super::keep::Keep,
 }
 
-/// Where a service was written, and the names it gives (boxed, and only
-/// when it gives any: most services of a large plan require nothing).
-pub(in crate::scenario) struct Written {
-    pub loc: Loc,
-    pub names: Option<Box<Names>>,
-}
-
-/// A service's `requires`, `requires_any` and `parent`, as written. Kept
-/// small: a large plan holds one for every service that requires anything
-/// until every service is known.
-#[derive(Default)]
-pub(in crate::scenario) struct Names {
-    pub requires: Vec<Name>,
-    pub requires_any: Vec<Vec<Name>>,
-    pub parent: Option<Box<Name>>,
-}
-
-/// A service's name as written, and where.
-pub(in crate::scenario) type Name = (Box<str>, Loc);
-
-impl Written {
-    pub(super) fn new(loc: Loc, names: Names) -> Written {
-        let empty =
-            names.requires.is_empty() && names.requires_any.is_empty() && names.parent.is_none();
-        Written {
-            loc,
-            names: (!empty).then(|| Box::new(names)),
-        }
-    }
-}
-
 impl Pending {
     pub(super) fn push(&mut self, (service, written): (Service, Written)) {
         let names = written.names.as_deref();
+        let place = &written.place;
         let required = names.into_iter().flat_map(|n| {
-            n.requires
-                .iter()
-                .chain(n.requires_any.iter().flatten())
-                .chain(n.parent.as_deref())
-                .map(|(name, _)| &**name)
+            let others = n.requires_any().iter().flatten().chain(n.parent());
+            n.requires(place)
+                .map(|(name, _)| name)
+                .chain(others.map(|(name, _)| &**name))
         });
-        let has_parent = names.is_some_and(|n| n.parent.is_some());
+        let has_parent = names.is_some_and(|n| n.parent().is_some());
         if self.keep.keeps(&service, required, has_parent) {
             self.services.push(service);
             self.written.push(written);
@@ -116,17 +86,19 @@ impl Loader<'_> {
                     "common cause"
                 };
                 let (line, _) = self.src.line_col(span.start);
-                return Err(self.loc_err(&w.loc, "service.id", format!(
+                return Err(self.loc_err(&w.place.loc(), "service.id", format!(
                     "duplicate id \"{id}\": already a {what} (line {line}); ids are unique across providers, common causes and services"
                 )));
             }
             if let Some(first) = index.get(id) {
-                let at = match &written[first as usize].loc {
-                    Loc::Toml(span) => format!("line {}", self.src.line_col(span.start).0),
-                    Loc::Csv { file, line, .. } => format!("{}:{line}", file.display()),
+                let at = match &written[first as usize].place {
+                    Place::Toml { start, .. } => {
+                        format!("line {}", self.src.line_col(*start as usize).0)
+                    }
+                    Place::Csv { file, line } => format!("{}:{line}", file.path.display()),
                 };
                 return Err(self.loc_err(
-                    &w.loc,
+                    &w.place.loc(),
                     "service.id",
                     format!("duplicate service id \"{id}\" (first defined at {at})"),
                 ));
@@ -154,13 +126,17 @@ impl Loader<'_> {
         for (i, w) in written.iter().enumerate() {
             let Some(names) = &w.names else { continue };
             let key = "service.requires";
-            resolved.list(names.requires.iter().map(|(n, loc)| lookup(n, loc, key)))?;
-            resolved.count(names.requires_any.len());
-            for group in &names.requires_any {
+            resolved.list(
+                names
+                    .requires(&w.place)
+                    .map(|(n, loc)| lookup(n, &loc, key)),
+            )?;
+            resolved.count(names.requires_any().len());
+            for group in names.requires_any() {
                 let key = "service.requires_any";
                 resolved.list(group.iter().map(|(n, loc)| lookup(n, loc, key)))?;
             }
-            resolved.parent(match names.parent.as_deref() {
+            resolved.parent(match names.parent() {
                 None => None,
                 Some((name, loc)) => Some(self.parent(name, loc, &services[i].id, &index)?),
             });
@@ -185,7 +161,7 @@ impl Loader<'_> {
             let (_, loc) = written[cycle[0] as usize]
                 .names
                 .as_ref()
-                .and_then(|n| n.parent.as_deref())
+                .and_then(|n| n.parent())
                 .expect("in a cycle");
             return Err(self.loc_err(
                 loc,
@@ -247,22 +223,21 @@ impl Loader<'_> {
         let names: Vec<&str> = cycle.iter().map(|&i| &*services[i as usize].id).collect();
         let next = names[1 % names.len()];
         let first = &written[cycle[0] as usize];
-        let none = Names::default();
-        let given = first.names.as_deref().unwrap_or(&none);
-        let (key, loc) = match given.requires.iter().find(|(n, _)| **n == *next) {
-            Some((_, loc)) => ("service.requires", loc),
-            None => match given
-                .requires_any
+        let given = first.names.as_deref();
+        let required = given.and_then(|g| g.requires(&first.place).find(|(n, _)| *n == next));
+        let any = given.and_then(|g| {
+            g.requires_any()
                 .iter()
                 .flatten()
                 .find(|(n, _)| **n == *next)
-            {
-                Some((_, loc)) => ("service.requires_any", loc),
-                None => ("service.requires", &first.loc),
-            },
+        });
+        let (key, loc) = match (required, any) {
+            (Some((_, loc)), _) => ("service.requires", loc),
+            (None, Some((_, loc))) => ("service.requires_any", loc.clone()),
+            (None, None) => ("service.requires", first.place.loc()),
         };
         self.loc_err(
-            loc,
+            &loc,
             key,
             format!("requirement cycle: {} → {}", names.join(" → "), names[0]),
         )

@@ -5,10 +5,10 @@ use std::collections::HashMap;
 use std::ops::Range;
 
 use super::diagnostics::Loc;
-use super::resolve::{Names, Written};
 use super::values::{
     parse_initial_cache, parse_instant, parse_model, parse_profile, share_or_bool, unavailability,
 };
+use super::written::{Place, TomlNames, Written};
 use super::{IdKind, Loader};
 use crate::error::InputError;
 use crate::scenario::raw;
@@ -296,14 +296,14 @@ impl Loader<'_> {
                     .collect(),
             );
         }
-        let names = Names {
+        let names = TomlNames {
             requires,
             requires_any,
             parent: raw
                 .parent
-                .map(|p| Box::new((p.get_ref().as_str().into(), Loc::Toml(p.span())))),
+                .map(|p| (p.get_ref().as_str().into(), Loc::Toml(p.span()))),
         };
-        Ok((service, Written::new(Loc::Toml(raw.id.span()), names)))
+        Ok((service, Written::new(Place::toml(raw.id.span()), names)))
     }
 
     pub(super) fn resolvers(&self, raw: raw::RawResolvers) -> Result<Resolvers, InputError> {
