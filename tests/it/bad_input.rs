@@ -436,12 +436,7 @@ fn all_the_bad_entries_of_a_file_are_reported_at_once() {
 fn csv_cells_and_headers_are_trimmed_of_any_whitespace() {
     let dir = tempfile::tempdir().unwrap();
     let scenario = "[[provider]]\nid = \"p\"\np_outage = 0.01\n[[provider]]\nid = \"q\"\np_outage = 0.02\n[[include]]\nservices = \"s.csv\"\n";
-    let load = |csv: &str| {
-        std::fs::write(dir.path().join("s.csv"), csv).unwrap();
-        let path = dir.path().join("t.toml");
-        std::fs::write(&path, scenario).unwrap();
-        dnsim::scenario::load(&path).map_err(|e| e.to_string())
-    };
+    let load = |csv: &str| load_with_csv(dir.path(), scenario, csv);
     let clean =
         load("id,dns,weight,requires\na.example,p;q,2,\nb.example,q,1,a.example\n").unwrap();
     let padded = load(
@@ -463,15 +458,7 @@ fn csv_cells_and_headers_are_trimmed_of_any_whitespace() {
 fn csv_requirements_are_located_at_their_cell() {
     let dir = tempfile::tempdir().unwrap();
     let scenario = "[[provider]]\nid = \"p\"\np_outage = 0.01\n[[include]]\nservices = \"s.csv\"\n";
-    let load = |csv: &str| {
-        std::fs::write(dir.path().join("s.csv"), csv).unwrap();
-        let path = dir.path().join("t.toml");
-        std::fs::write(&path, scenario).unwrap();
-        dnsim::scenario::load(&path)
-            .map(|_| ())
-            .unwrap_err()
-            .to_string()
-    };
+    let load = |csv: &str| load_with_csv(dir.path(), scenario, csv).unwrap_err();
     for (csv, want) in [
         (
             "id,dns,requires\na,p,\nb,p,a;zzz\n",
@@ -493,4 +480,16 @@ fn csv_requirements_are_located_at_their_cell() {
         let err = load(csv);
         assert!(err.contains(want), "{csv:?}: {err}");
     }
+}
+
+/// Loads `scenario` (written in `dir`) with `csv` as its include `s.csv`.
+fn load_with_csv(
+    dir: &std::path::Path,
+    scenario: &str,
+    csv: &str,
+) -> Result<dnsim::scenario::Scenario, String> {
+    std::fs::write(dir.join("s.csv"), csv).unwrap();
+    let path = dir.join("t.toml");
+    std::fs::write(&path, scenario).unwrap();
+    dnsim::scenario::load(&path).map_err(|e| e.to_string())
 }
