@@ -240,7 +240,7 @@ impl<'a> Prepared<'a> {
             &tally,
             &bias,
             chosen_by,
-            engine::eval::single_failures(model),
+            engine::eval::single_failure_totals(model),
             &RunInfo {
                 seed: self.seed,
                 fail: &self.job.options.forcing.fail,
@@ -382,7 +382,7 @@ fn snapshot_report<'a>(
     seed: u64,
     tally: &Tally,
 ) -> SnapshotReport<summary::Rows<'a>> {
-    let single = engine::eval::single_failures(model);
+    let single = engine::eval::single_failure_totals(model);
     summary::snapshot(
         scenario,
         model,

@@ -93,13 +93,49 @@ impl NodeProviders {
 /// Evaluates every single-provider failure exactly, 64 providers per word:
 /// bit j of the word is "provider 64·chunk + j alone is down".
 pub fn single_failures(model: &Model) -> SingleFailures {
+    let mut node_down = Vec::new();
+    let impact = each_single_failure(model, |_, words| node_down.push(words.to_vec()));
+    SingleFailures { impact, node_down }
+}
+
+/// What a run's report needs of the single failures: per provider, the
+/// impact its failure alone takes and how many services it takes down.
+pub struct SingleTotals {
+    pub impact: Vec<f64>,
+    pub services: Vec<usize>,
+}
+
+/// [`SingleTotals`], counted chunk by chunk: no word per node and 64
+/// providers is kept (22 MB for a million services, at the report's peak).
+pub fn single_failure_totals(model: &Model) -> SingleTotals {
+    let mut per_node = vec![0usize; model.node_count()];
+    for &node in &model.service_node {
+        per_node[node as usize] += 1;
+    }
+    let mut services = vec![0usize; model.provider_count];
+    let impact = each_single_failure(model, |base, words| {
+        for (&count, &word) in per_node.iter().zip(words) {
+            let mut w = if count > 0 { word } else { 0 };
+            while w != 0 {
+                services[base + w.trailing_zeros() as usize] += count;
+                w &= w - 1;
+            }
+        }
+    });
+    SingleTotals { impact, services }
+}
+
+/// Evaluates every single-provider failure exactly, 64 providers a word,
+/// and hands each chunk's node words to `chunk(first provider, words)`
+/// (region 0's: a failure alone takes a node down in every region alike);
+/// returns the impact per provider.
+fn each_single_failure(model: &Model, mut chunk: impl FnMut(usize, &[u64])) -> Vec<f64> {
     let (pc, nc, rc) = (
         model.provider_count,
         model.node_count(),
         model.region_count(),
     );
     let mut impact = vec![0.0; pc];
-    let mut node_down = Vec::new();
     let mut provider_down = vec![0u64; rc * pc];
     let mut nodes = vec![0u64; rc * nc];
     for base in (0..pc).step_by(64) {
@@ -119,9 +155,9 @@ pub fn single_failures(model: &Model) -> SingleFailures {
             add_impacts(model, r, &nodes[r * nc..(r + 1) * nc], &mut sums);
         }
         impact[base..base + width].copy_from_slice(&sums[..width]);
-        node_down.push(nodes[..nc].to_vec());
+        chunk(base, &nodes[..nc]);
     }
-    SingleFailures { impact, node_down }
+    impact
 }
 
 /// Adds, for each trial bit, the impact of the nodes down in region `r`.

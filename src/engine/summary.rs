@@ -7,7 +7,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use super::Tally;
-use super::eval::SingleFailures;
+use super::eval::SingleTotals;
 use super::rare::{Bias, RareTally};
 use crate::forcing::FailSpec;
 use crate::model::Model;
@@ -29,7 +29,7 @@ pub fn snapshot<'a>(
     scenario: &'a Scenario,
     model: &'a Model,
     tally: &Tally,
-    single: SingleFailures,
+    single: SingleTotals,
     info: &RunInfo,
 ) -> SnapshotReport<Rows<'a>> {
     let nf = tally.trials.max(1) as f64;
@@ -64,7 +64,7 @@ pub fn snapshot_rare(
     tally: &RareTally,
     bias: &Bias,
     chosen_by: ChosenBy,
-    single: SingleFailures,
+    single: SingleTotals,
     info: &RunInfo,
 ) -> SnapshotReport {
     let n = tally.trials.max(1);
@@ -146,14 +146,11 @@ struct Estimates {
 fn build<'a>(
     scenario: &'a Scenario,
     model: &'a Model,
-    single: SingleFailures,
+    single: SingleTotals,
     info: &RunInfo,
     estimates: Estimates,
 ) -> SnapshotReport<Rows<'a>> {
-    // Providers first: what their single failures took (a word per node
-    // and 64 providers) is let go before the services' rows are made.
     let providers = provider_rows(scenario, model, &single);
-    drop(single);
     let mut report = SnapshotReport {
         dnsim: VERSION.to_string(),
         model: ModelKind::Snapshot,
@@ -362,21 +359,8 @@ pub fn region_rows(scenario: &Scenario) -> Vec<RegionRow> {
 
 /// Each provider's P(down) and what its failure alone takes down, largest
 /// impact first.
-fn provider_rows(scenario: &Scenario, model: &Model, single: &SingleFailures) -> Vec<ProviderRow> {
+fn provider_rows(scenario: &Scenario, model: &Model, single: &SingleTotals) -> Vec<ProviderRow> {
     let w = &model.region_weights;
-    let mut per_node = vec![0usize; model.node_count()];
-    for &node in &model.service_node {
-        per_node[node as usize] += 1;
-    }
-    let mut services_down = vec![0usize; model.provider_count];
-    let down = single.by_node();
-    for (n, &count) in per_node.iter().enumerate() {
-        if count > 0 {
-            for &p in down.of(n as u32) {
-                services_down[p as usize] += count;
-            }
-        }
-    }
     let mut providers: Vec<ProviderRow> = scenario
         .providers
         .iter()
@@ -390,7 +374,7 @@ fn provider_rows(scenario: &Scenario, model: &Model, single: &SingleFailures) ->
                 .map(|(x, w)| x * w)
                 .sum(),
             single_failure_impact: single.impact[i],
-            single_failure_services: services_down[i],
+            single_failure_services: single.services[i],
         })
         .collect();
     providers.sort_by(|a, b| b.single_failure_impact.total_cmp(&a.single_failure_impact));

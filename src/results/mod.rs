@@ -296,14 +296,13 @@ pub fn rank_order<'a>(
     if (1..n).all(|i| id(i - 1) <= id(i)) {
         // Ids already in order (generated and most imported plans): ties
         // by id are ties by position, so the order is that of the shown
-        // figure, descending, and the position, as one integer each.
-        let mut order: Vec<(u64, u32)> = keys
-            .iter()
-            .enumerate()
-            .map(|(i, x)| (descending(*x), i as u32))
-            .collect();
-        order.par_sort_unstable();
-        return order.into_iter().map(|(_, i)| i).collect();
+        // figure, descending, and the position. The figures become sort
+        // keys in place, and positions are sorted by them: 12 bytes a row
+        // at the peak, where pairs of key and position took 24.
+        let keys: Vec<u64> = keys.into_iter().map(descending).collect();
+        let mut order: Vec<u32> = (0..n as u32).collect();
+        order.par_sort_unstable_by_key(|&i| (keys[i as usize], i));
+        return order;
     }
     order_by(n, |a, b| {
         keys[b].total_cmp(&keys[a]).then_with(|| id(a).cmp(id(b)))

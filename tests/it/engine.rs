@@ -366,3 +366,28 @@ fn rows_written_as_they_are_made_are_the_rows_made_at_once() {
     assert!(whole.services.iter().any(|s| s.requires.is_some()));
     assert_eq!(streamed, serde_json::to_string_pretty(&whole).unwrap());
 }
+
+/// A run's report counts each provider's single failure chunk by chunk; the
+/// lint reads the same failures node by node: the same services.
+#[test]
+fn single_failure_totals_count_what_the_node_lists_hold() {
+    let scenario = dnsim::synth::plan(dnsim::synth::PlanSpec {
+        services: 3000,
+        providers: 150,
+        regions: 2,
+        seed: 9,
+    });
+    let model = Model::compile(&scenario, &Forcing::default()).unwrap();
+    let single = dnsim::engine::eval::single_failures(&model);
+    let totals = dnsim::engine::eval::single_failure_totals(&model);
+    let by_node = single.by_node();
+    let mut services = vec![0usize; model.provider_count];
+    for &node in &model.service_node {
+        for &p in by_node.of(node) {
+            services[p as usize] += 1;
+        }
+    }
+    assert!(services.iter().filter(|&&n| n > 0).count() > 64);
+    assert_eq!(totals.services, services);
+    assert_eq!(totals.impact, single.impact);
+}
