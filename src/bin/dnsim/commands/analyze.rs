@@ -19,6 +19,7 @@ pub fn analyze(args: AnalyzeArgs) -> Outcome {
              this plan's model is timeline, whose events, TTLs and resolvers play no part here (dnsim run for those)"
         );
     }
+    super::release_freed_memory();
     let options = AnalyzeOptions {
         order: args.order,
         max_bdd_nodes: args.max_bdd_nodes,

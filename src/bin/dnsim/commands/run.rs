@@ -222,12 +222,7 @@ pub fn run(args: RunArgs) -> Outcome {
                     .map(|(s, p)| (s, Some(p)))
             }
         })?;
-    // What loading freed (a large plan's names and places, held until its
-    // requirements were resolved) goes back to the system before the run
-    // and its report allocate: mimalloc otherwise keeps those pages.
-    // SAFETY: `mi_collect` has no preconditions; it only frees memory that
-    // no allocation uses.
-    unsafe { libmimalloc_sys::mi_collect(true) };
+    super::release_freed_memory();
     let job = plan.job(&scenario)?;
     if !plan.events.is_empty() && job.model != ModelKind::Timeline {
         return Err(InputError::flag(
