@@ -167,9 +167,10 @@ fn deliver_table_json_html<R: Serialize>(
     Ok(())
 }
 
-/// Hands what loading freed (a large plan's names and places, held until
-/// its requirements were resolved) back to the system before the work and
-/// its report allocate: mimalloc otherwise keeps those pages.
+/// Hands what was freed (after loading: a large plan's names and places,
+/// held until its requirements were resolved) back to the system before
+/// the work and its report allocate: mimalloc otherwise keeps those pages
+/// (`run` of a million services: 10 MB less at its peak).
 pub fn release_freed_memory() {
     // SAFETY: `mi_collect` has no preconditions; it only gives back memory
     // that no allocation uses.

@@ -234,6 +234,8 @@ pub fn run(args: RunArgs) -> Outcome {
     gates.check_model(job.model)?;
     let pool = thread_pool(plan.threads)?;
     let prepared = Prepared::new_part(&scenario, job, part)?;
+    // And what compiling the model freed.
+    super::release_freed_memory();
     if let Some(chosen_by) = prepared.importance_sampling(plan.sampler, plan.split()) {
         let progress = Progress::trials(prepared.trials(), plan.quiet);
         let report = pool.install(|| prepared.rare_report(chosen_by, &|n| progress.inc(n)));
