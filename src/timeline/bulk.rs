@@ -23,9 +23,14 @@ impl Cost {
     }
 
     pub(super) fn query(&mut self, p: u32) {
+        self.queries_to(p, 1);
+    }
+
+    /// `n` queries to provider `p`.
+    pub(super) fn queries_to(&mut self, p: u32, n: u64) {
         match self.queries.iter_mut().find(|(q, _)| *q == p) {
-            Some((_, n)) => *n += 1,
-            None => self.queries.push((p, 1)),
+            Some((_, m)) => *m += n,
+            None => self.queries.push((p, n)),
         }
     }
 }

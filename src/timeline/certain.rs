@@ -86,9 +86,15 @@ impl ResolverSim<'_> {
     /// The queries of one resolution that every delegated provider loses,
     /// spread over those providers in turn.
     pub(super) fn spread_queries(&self, j: usize, t: f64, cost: &mut Cost) {
-        let providers = self.delegated(j, t).cycle();
-        for p in providers.take(self.model.scenario.resolvers.max_queries as usize) {
-            cost.query(p);
+        let max = u64::from(self.model.scenario.resolvers.max_queries);
+        let n = self.delegated(j, t).count() as u64;
+        // `max` queries in turn over `n` providers: `max / n` each, one more
+        // for the first `max % n` (none for a provider the turn never reaches).
+        for (i, p) in self.delegated(j, t).enumerate() {
+            let queries = max / n + u64::from((i as u64) < max % n);
+            if queries > 0 {
+                cost.queries_to(p, queries);
+            }
         }
     }
 

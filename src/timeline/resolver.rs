@@ -353,8 +353,14 @@ impl<'m> ResolverSim<'m> {
         self.try_order(rng, j, t);
         let attempts = res.attempts as usize;
         let mut answered_at = None;
+        // The providers in turn (an index that wraps: no division a try).
+        let mut next = 0;
         for q in 0..res.max_queries as usize {
-            let p = self.order[q % self.order.len()];
+            let p = self.order[next];
+            next += 1;
+            if next == self.order.len() {
+                next = 0;
+            }
             if own {
                 cost.query(p);
             }

@@ -57,9 +57,13 @@ impl ResolverSim<'_> {
     /// resolver: overlapping outages combine as independent losses; an
     /// outage with `loss_by = "resolver"` loses all or none of this
     /// resolver's queries.
+    #[inline]
     pub(super) fn loss(&self, p: u32, t: f64) -> f64 {
         let x = self.region * self.pc + p as usize;
         let list = &self.draws.outages[x];
+        if list.first().is_none_or(|o| o.start > t) {
+            return 0.0;
+        }
         let mut up = 1.0;
         for (k, o) in list.iter().enumerate() {
             if o.start > t {
@@ -127,8 +131,10 @@ impl ResolverSim<'_> {
         order.extend(self.delegated(j, t));
         let n = order.len();
         let first = ((uniform(rng) * n as f64) as usize).min(n - 1);
-        order.rotate_left(first);
-        if self.model.holddown > 0.0 && n > 1 {
+        if first > 0 {
+            order.rotate_left(first);
+        }
+        if self.model.holddown > 0.0 && n > 1 && !self.held.is_empty() {
             let free = order.iter().filter(|&&p| self.held_until(p) <= t).count();
             if free > 0 {
                 order.retain(|&p| self.held_until(p) <= t);
