@@ -10,6 +10,7 @@
 
 pub mod cuts;
 pub mod exact;
+mod rows;
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -19,9 +20,11 @@ use crate::engine::{self, RunConfig};
 use crate::forcing::Forcing;
 use crate::model::Model;
 use crate::results::{
-    AnalysisMethod, AnalysisReport, AnalysisService, AnalysisSummary, Fallback, Importance,
-    ModelKind, PlanCutSet, RegionValues, ServiceMethod, VERSION,
+    AnalysisMethod, AnalysisReport, AnalysisRowFigures, AnalysisSummary, Fallback, Importance,
+    ModelKind, PlanCutSet, RegionValues, VERSION,
 };
+
+pub use self::rows::ServiceRows;
 use crate::scenario::Scenario;
 
 pub const DEFAULT_ORDER: usize = 2;
@@ -75,9 +78,17 @@ fn rank(list: &mut [(usize, Importance)]) {
 }
 
 /// Exact analysis of a scenario (spec §8), with the Monte Carlo fallback
-/// where a diagram would be too large.
+/// where a diagram would be too large: every row made.
 pub fn analyze(scenario: &Scenario, options: &AnalyzeOptions) -> AnalysisReport {
-    let model = Model::compile(scenario, &Forcing::default())
+    analyze_rows(scenario, options).map_services(|rows| rows.collect())
+}
+
+/// [`analyze`], with the services' rows made when they are read.
+pub fn analyze_rows<'a>(
+    scenario: &'a Scenario,
+    options: &AnalyzeOptions,
+) -> AnalysisReport<ServiceRows<'a>> {
+    let mut model = Model::compile(scenario, &Forcing::default())
         .expect("no --fail: compiling a loaded scenario cannot fail");
     let exact = exact::analyze(&model, options.max_bdd_nodes);
     let inexact = exact.iter().filter(|x| x.is_none()).count();
@@ -94,12 +105,13 @@ pub fn analyze(scenario: &Scenario, options: &AnalyzeOptions) -> AnalysisReport 
     });
     let cuts = cuts::node_cut_sets(&model, options.order);
     let nodes = node_rows(&model, &exact, estimates.as_deref(), &cuts);
-    let mut services = service_rows(scenario, &model, &nodes.rows);
-    let expected_unreachable = services.iter().map(|s| s.p_unreachable).sum();
-    let expected_impact = services.iter().map(|s| s.weight * s.p_unreachable).sum();
-    crate::results::sort_rows(&mut services, |a, b, rows| {
-        rows[b].p_unreachable.total_cmp(&rows[a].p_unreachable)
-    });
+    let services = &scenario.services;
+    let node_of = &model.service_node;
+    let p = |i: usize| nodes.rows[node_of[i] as usize].figures.p;
+    let expected_unreachable = (0..services.len()).map(p).sum();
+    let expected_impact = (0..services.len()).map(|i| services[i].weight * p(i)).sum();
+    // Riskiest first, ties in scenario order.
+    let order = crate::results::order_by(services.len(), |a, b| p(b).total_cmp(&p(a)));
     let total_weight = scenario.total_weight();
     let largest_bdd = exact
         .iter()
@@ -130,20 +142,19 @@ pub fn analyze(scenario: &Scenario, options: &AnalyzeOptions) -> AnalysisReport 
             expected_impact,
             largest_bdd,
         },
-        services,
+        services: (),
         importance: plan_importance(&model, &nodes.plan_birnbaum, nodes.exact_impact),
         cut_sets: plan_cut_sets(&model, &cuts, total_weight),
     };
     report.tidy();
-    report
+    let node_of = std::mem::take(&mut model.service_node);
+    drop(model);
+    report.map_services(|()| ServiceRows::new(scenario, node_of, order, nodes.rows))
 }
 
 /// One node's figures, shared by the services of that node.
-struct NodeRow {
-    p: f64,
-    ci: Option<[f64; 2]>,
-    regions: RegionValues,
-    importance: Arc<[Importance]>,
+pub struct NodeRow {
+    figures: AnalysisRowFigures,
     cut_sets: Arc<[Vec<String>]>,
 }
 
@@ -176,10 +187,12 @@ fn node_rows(
             let Some(x) = &exact[n] else {
                 let (p, ci, regions) = &estimates.expect("estimates exist when needed")[n];
                 return NodeRow {
-                    p: *p,
-                    ci: Some(*ci),
-                    regions: RegionValues::new(names.clone(), &regions[..]),
-                    importance: Arc::from([]),
+                    figures: AnalysisRowFigures {
+                        p: *p,
+                        ci: Some(*ci),
+                        regions: RegionValues::new(names.clone(), &regions[..]),
+                        importance: Arc::from([]),
+                    },
                     cut_sets,
                 };
             };
@@ -198,10 +211,12 @@ fn node_rows(
                 .collect();
             rank(&mut importance);
             NodeRow {
-                p,
-                ci: None,
-                regions: RegionValues::new(names.clone(), &x.p[..]),
-                importance: importance.into_iter().map(|(_, i)| i).collect(),
+                figures: AnalysisRowFigures {
+                    p,
+                    ci: None,
+                    regions: RegionValues::new(names.clone(), &x.p[..]),
+                    importance: importance.into_iter().map(|(_, i)| i).collect(),
+                },
                 cut_sets,
             }
         })
@@ -216,32 +231,6 @@ fn node_rows(
 fn event_names(model: &Model, set: &cuts::Cut) -> Vec<String> {
     set.iter()
         .map(|&e| model.events[e as usize].id.clone())
-        .collect()
-}
-
-/// Each service with its node's figures, in scenario order.
-fn service_rows(scenario: &Scenario, model: &Model, rows: &[NodeRow]) -> Vec<AnalysisService> {
-    scenario
-        .services
-        .iter()
-        .zip(&model.service_node)
-        .map(|(s, &n)| {
-            let row = &rows[n as usize];
-            AnalysisService {
-                id: s.id.to_string(),
-                weight: s.weight,
-                method: if row.ci.is_some() {
-                    ServiceMethod::MonteCarlo
-                } else {
-                    ServiceMethod::Exact
-                },
-                p_unreachable: row.p,
-                ci95: row.ci,
-                regions: row.regions.clone(),
-                importance: row.importance.clone(),
-                cut_sets: row.cut_sets.clone(),
-            }
-        })
         .collect()
 }
 

@@ -269,20 +269,9 @@ impl<'a> Rows<'a> {
     }
 }
 
-/// Rows are made this many at a time while they are written.
-const WRITTEN_ROWS: usize = 16_384;
-
 impl serde::Serialize for Rows<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeSeq;
-        let mut seq = s.serialize_seq(Some(self.order.len()))?;
-        for chunk in self.order.chunks(WRITTEN_ROWS) {
-            let rows: Vec<ServiceRow> = chunk.par_iter().map(|&i| self.row(i)).collect();
-            for row in &rows {
-                seq.serialize_element(row)?;
-            }
-        }
-        seq.end()
+        crate::results::serialize_rows(&self.order, |i| self.row(i), s)
     }
 }
 

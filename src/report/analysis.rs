@@ -139,14 +139,16 @@ fn write_cut_sets(r: &AnalysisReport, top: usize, out: &mut dyn Write) -> io::Re
 }
 
 fn write_services(r: &AnalysisReport, top: usize, out: &mut dyn Write) -> io::Result<()> {
-    let (shown, more) = shown_of(top, r.services.len());
+    // The report may hold only the rows shown (`analyze`); the summary
+    // counts them all.
+    let (shown, more) = shown_of(top, r.summary.services);
     writeln!(out, "\nRiskiest services{more}")?;
     writeln!(
         out,
         "  {:<26} {:>12} {:>7}  riskiest event",
         "service", "P(unreach.)", "method"
     )?;
-    for svc in &r.services[..shown] {
+    for svc in r.services.iter().take(shown) {
         let lead = svc
             .importance
             .first()

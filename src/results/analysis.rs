@@ -7,8 +7,10 @@ use serde::{Deserialize, Serialize};
 
 use super::{ModelKind, RegionRow, RegionValues};
 
+/// `S` is the service rows: a list, or (`analysis::ServiceRows`) rows made
+/// as they are written, so that a plan of millions never holds them all.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct AnalysisReport {
+pub struct AnalysisReport<S = Vec<AnalysisService>> {
     pub dnsim: String,
     pub model: ModelKind,
     pub method: AnalysisMethod,
@@ -26,12 +28,34 @@ pub struct AnalysisReport {
     pub regions: Vec<RegionRow>,
     pub summary: AnalysisSummary,
     /// Riskiest first; ties in scenario order.
-    pub services: Vec<AnalysisService>,
+    pub services: S,
     /// Against the expected impact; most impact removed first.
     pub importance: Vec<Importance>,
     /// Every set that is a minimal cut set of some service, with what it
     /// does alone; largest impact first.
     pub cut_sets: Vec<PlanCutSet>,
+}
+
+impl<S> AnalysisReport<S> {
+    /// The same report with its rows made into others.
+    pub fn map_services<T>(self, rows: impl FnOnce(S) -> T) -> AnalysisReport<T> {
+        AnalysisReport {
+            dnsim: self.dnsim,
+            model: self.model,
+            method: self.method,
+            scenario: self.scenario,
+            description: self.description,
+            sources: self.sources,
+            max_bdd_nodes: self.max_bdd_nodes,
+            cut_set_order: self.cut_set_order,
+            fallback: self.fallback,
+            regions: self.regions,
+            summary: self.summary,
+            services: rows(self.services),
+            importance: self.importance,
+            cut_sets: self.cut_sets,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]

@@ -11,7 +11,6 @@
 //! Counts stay as they are, and so does the snapshot's impact
 //! distribution, whose values key trial counts.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use super::{
@@ -91,10 +90,11 @@ impl<S> SnapshotReport<S> {
     }
 }
 
-impl AnalysisReport {
+impl<S> AnalysisReport<S> {
     /// Every figure to 12 significant digits (see the module comment): the
     /// exact figures too, whose last digits are the float sums' and not the
-    /// plan's.
+    /// plan's. The services' rows are made from figures rounded once per
+    /// node ([`AnalysisRowFigures::tidy`]).
     pub fn tidy(&mut self) {
         self.regions.iter_mut().for_each(|x| r(&mut x.weight));
         let s = &mut self.summary;
@@ -103,31 +103,34 @@ impl AnalysisReport {
             &mut s.expected_unreachable,
             &mut s.expected_impact,
         ]);
-        // Services of one node share their per-region values and their
-        // importance list: each rounded once.
-        let mut values: HashMap<*const (), RegionValues> = HashMap::new();
-        let mut importance: HashMap<*const Importance, Arc<[Importance]>> = HashMap::new();
-        for row in &mut self.services {
-            r(&mut row.weight);
-            r(&mut row.p_unreachable);
-            if let Some(ci) = &mut row.ci95 {
-                r2(ci);
-            }
-            let v = values
-                .entry(row.regions.shared())
-                .or_insert_with(|| row.regions.map(round12));
-            row.regions = v.clone();
-            let i = importance
-                .entry(row.importance.as_ptr())
-                .or_insert_with(|| row.importance.iter().cloned().map(rounded).collect());
-            row.importance = i.clone();
-        }
         for i in &mut self.importance {
             *i = rounded(i.clone());
         }
         for c in &mut self.cut_sets {
             rs([&mut c.probability, &mut c.impact, &mut c.share]);
         }
+    }
+}
+
+/// What an analysis row shows of its node: the same for every service of
+/// the node.
+pub struct AnalysisRowFigures {
+    pub p: f64,
+    pub ci: Option<[f64; 2]>,
+    pub regions: RegionValues,
+    pub importance: Arc<[Importance]>,
+}
+
+impl AnalysisRowFigures {
+    /// Its figures to 12 significant digits, as [`AnalysisReport::tidy`]
+    /// leaves the rest of the report.
+    pub fn tidy(&mut self) {
+        r(&mut self.p);
+        if let Some(ci) = &mut self.ci {
+            r2(ci);
+        }
+        self.regions = self.regions.map(round12);
+        self.importance = self.importance.iter().cloned().map(rounded).collect();
     }
 }
 

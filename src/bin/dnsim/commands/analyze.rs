@@ -5,7 +5,7 @@ use dnsim::report;
 
 use super::{Outcome, deliver_table_json_html};
 use crate::Exit;
-use crate::cli::AnalyzeArgs;
+use crate::cli::{AnalyzeArgs, AnalyzeFormat};
 
 pub fn analyze(args: AnalyzeArgs) -> Outcome {
     let scenario = crate::progress::loading(&args.scenario, false, || {
@@ -26,7 +26,20 @@ pub fn analyze(args: AnalyzeArgs) -> Outcome {
         trials: args.trials.unwrap_or(scenario.simulation.trials),
         seed: args.seed.unwrap_or(scenario.simulation.seed),
     };
-    let result = analysis::analyze(&scenario, &options);
+    let result = analysis::analyze_rows(&scenario, &options);
+    if args.out.format == AnalyzeFormat::Json && args.out.html.is_none() {
+        // Every row, written as it is made.
+        dnsim::output::emit(args.out.output.as_deref(), |out| {
+            dnsim::report::write_json(&result, out)
+        })?;
+        return Ok(Exit::Success);
+    }
+    // A table shows the first rows only; JSON beside HTML needs them all.
+    let rows = match args.out.format {
+        AnalyzeFormat::Json => usize::MAX,
+        AnalyzeFormat::Table => args.out.top,
+    };
+    let result = result.map_services(|all| all.first(rows));
     deliver_table_json_html(
         &result,
         &args.out,
