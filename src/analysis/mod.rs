@@ -104,15 +104,12 @@ pub fn analyze_rows<'a>(
         node_estimates(&model, &tally)
     });
     let cuts = cuts::node_cut_sets(&model, options.order);
-    let nodes = node_rows(&model, &exact, estimates.as_deref(), &cuts);
-    let services = &scenario.services;
-    let node_of = &model.service_node;
-    let p = |i: usize| nodes.rows[node_of[i] as usize].figures.p;
-    let expected_unreachable = (0..services.len()).map(p).sum();
-    let expected_impact = (0..services.len()).map(|i| services[i].weight * p(i)).sum();
-    // Riskiest first, ties in scenario order.
-    let order = crate::results::order_by(services.len(), |a, b| p(b).total_cmp(&p(a)));
+    // The plan's cut sets first, then the nodes' rows: the largest
+    // transient (each cut set's impact) comes before the rows are made.
     let total_weight = scenario.total_weight();
+    let cut_sets = plan_cut_sets(&model, &cuts, total_weight);
+    let nodes = node_rows(&model, &exact, estimates.as_deref(), &cuts);
+    drop(cuts);
     let largest_bdd = exact
         .iter()
         .flatten()
@@ -120,6 +117,14 @@ pub fn analyze_rows<'a>(
         .max()
         .unwrap_or(0);
     let fallback = (inexact > 0).then(|| fallback(&model, &exact, options));
+    drop(exact);
+    let services = &scenario.services;
+    let node_of = &model.service_node;
+    let p = |i: usize| nodes.rows[node_of[i] as usize].figures.p;
+    let expected_unreachable = (0..services.len()).map(p).sum();
+    let expected_impact = (0..services.len()).map(|i| services[i].weight * p(i)).sum();
+    // Riskiest first, ties in scenario order.
+    let order = crate::results::order_by(services.len(), |a, b| p(b).total_cmp(&p(a)));
     let mut report = AnalysisReport {
         dnsim: VERSION.to_string(),
         model: ModelKind::Snapshot,
@@ -144,7 +149,7 @@ pub fn analyze_rows<'a>(
         },
         services: (),
         importance: plan_importance(&model, &nodes.plan_birnbaum, nodes.exact_impact),
-        cut_sets: plan_cut_sets(&model, &cuts, total_weight),
+        cut_sets,
     };
     report.tidy();
     let node_of = std::mem::take(&mut model.service_node);
