@@ -23,6 +23,11 @@
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 
+/// The binary's allocator (`src/bin/dnsim/main.rs`), so that the figures
+/// are those of `dnsim run`.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use dnsim::duration::Millis;
 use dnsim::forcing::Forcing;
 use dnsim::scenario::{

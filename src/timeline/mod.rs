@@ -220,13 +220,11 @@ impl TimelineModel<'_> {
                     tally
                 },
             )
-            .reduce(
-                || TimelineTally::new(self),
-                |mut a, b| {
-                    a.counts.add(&b.counts);
-                    a
-                },
-            )
+            .reduce_with(|mut a, b| {
+                a.counts.add(&b.counts);
+                a
+            })
+            .unwrap_or_else(|| TimelineTally::new(self))
     }
 }
 
