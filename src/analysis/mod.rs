@@ -23,9 +23,9 @@ use crate::results::{
     AnalysisMethod, AnalysisReport, AnalysisRowFigures, AnalysisSummary, Fallback, Importance,
     ModelKind, PlanCutSet, RegionValues, VERSION,
 };
+use crate::scenario::Scenario;
 
 pub use self::rows::ServiceRows;
-use crate::scenario::Scenario;
 
 pub const DEFAULT_ORDER: usize = 2;
 /// The largest diagram (in BDD nodes) built for one service in one region
@@ -158,7 +158,7 @@ pub fn analyze_rows<'a>(
 }
 
 /// One node's figures, shared by the services of that node.
-pub struct NodeRow {
+struct NodeRow {
     figures: AnalysisRowFigures,
     cut_sets: Arc<[Vec<String>]>,
 }

@@ -88,6 +88,9 @@ impl ResolverSim<'_> {
     pub(super) fn spread_queries(&self, j: usize, t: f64, cost: &mut Cost) {
         let max = u64::from(self.model.scenario.resolvers.max_queries);
         let n = self.delegated(j, t).count() as u64;
+        if n == 0 {
+            return;
+        }
         // `max` queries in turn over `n` providers: `max / n` each, one more
         // for the first `max % n` (none for a provider the turn never reaches).
         for (i, p) in self.delegated(j, t).enumerate() {
