@@ -265,7 +265,13 @@ impl<'a> Rows<'a> {
 
     /// Every row, made on both cores in order.
     pub fn collect(&self) -> Vec<ServiceRow> {
-        self.order.par_iter().map(|&i| self.row(i)).collect()
+        self.first(self.order.len())
+    }
+
+    /// The first `n` rows (all when there are fewer), for a table.
+    pub fn first(&self, n: usize) -> Vec<ServiceRow> {
+        let shown = &self.order[..n.min(self.order.len())];
+        shown.par_iter().map(|&i| self.row(i)).collect()
     }
 }
 

@@ -347,7 +347,9 @@ impl Table {
     }
 
     fn snapshot_services(&self, r: &SnapshotReport, out: &mut dyn Write) -> io::Result<()> {
-        let (shown, more) = shown_of(self.top, r.services.len());
+        // The report may hold only the rows shown (`run`); the summary
+        // counts them all.
+        let (shown, more) = shown_of(self.top, r.summary.services);
         writeln!(out, "\nServices, riskiest first{more}")?;
         writeln!(
             out,
@@ -358,7 +360,7 @@ impl Table {
             "weight",
             w = 30 + self.extra()
         )?;
-        for row in &r.services[..shown] {
+        for row in r.services.iter().take(shown) {
             let ci = format!("[{}, {}]", fmt_small(row.ci95[0]), fmt_small(row.ci95[1]));
             writeln!(
                 out,

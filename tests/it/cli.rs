@@ -1197,3 +1197,43 @@ fn redundant_back_ends_of_weight_zero_are_not_flagged() {
         out.stdout
     );
 }
+
+/// `run`'s table (the default output) makes only the rows it shows when
+/// nothing else reads the others; `--only '*'` keeps every row, takes the
+/// path that makes them all, and must print the same table.
+#[test]
+fn a_table_of_the_first_rows_is_the_table_of_every_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan = dir.path().join("plan.toml");
+    let out = run(&[
+        "generate",
+        "--services",
+        "20000",
+        "--providers",
+        "200",
+        "--quiet",
+        "-o",
+        path_str(&plan),
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    for top in ["20", "0"] {
+        let args = [
+            "run",
+            path_str(&plan),
+            "--trials",
+            "640",
+            "--top",
+            top,
+            "-q",
+        ];
+        let first = run(&args);
+        assert_eq!(first.code, 0, "{}", first.stderr);
+        let every = run(&[&args[..], &["--only", "*"]].concat());
+        assert_eq!(first.stdout, every.stdout, "--top {top}");
+    }
+    assert!(
+        run(&["run", path_str(&plan), "--trials", "640", "-q"])
+            .stdout
+            .contains("(20 of 20020; --top N for more)")
+    );
+}

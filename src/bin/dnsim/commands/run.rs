@@ -9,7 +9,7 @@ use dnsim::checkpoint::{Checkpoint, Resumable};
 use dnsim::error::InputError;
 use dnsim::forcing::{FailSpec, Forcing};
 use dnsim::output::emit;
-use dnsim::report::Format;
+use dnsim::report::{Format, Table};
 use dnsim::results::{ModelKind, Report};
 use dnsim::run::{Job, Prepared, RunOptions, Sampler, counts_checkpointed};
 use dnsim::scenario::Scenario;
@@ -307,6 +307,20 @@ pub fn run(args: RunArgs) -> Outcome {
                 })?;
                 let summary = report.map_services(|_| Vec::new());
                 return Ok(gates.verdict(&Report::Snapshot(summary)));
+            }
+            // A table (the default) shows the first `--top` rows: only those
+            // are made, when nothing else here reads the others.
+            let table = matches!(plan.out.format, None | Some(Format::Table))
+                && plan.out.html.is_none()
+                && plan.out.only.is_empty();
+            if table
+                && !gates.reads_rows()
+                && let Some(report) = prepared.snapshot_report(&counts)?
+            {
+                let top = plan.out.top.unwrap_or(Table::DEFAULT_TOP);
+                let report = Report::Snapshot(report.map_services(|rows| rows.first(top)));
+                deliver(&report, &plan.out)?;
+                return Ok(gates.verdict(&report));
             }
             let report = prepared.report(&counts)?;
             deliver(&report, &plan.out)?;
