@@ -192,12 +192,6 @@ impl RegionValues {
         let values: Box<[f64]> = self.values().iter().map(|&x| f(x)).collect();
         RegionValues::new(self.names().clone(), values)
     }
-
-    /// What rows that share these values have in common (for sharing a
-    /// value made from them).
-    pub fn shared(&self) -> *const () {
-        Arc::as_ptr(&self.0).cast()
-    }
 }
 
 impl<'de> Deserialize<'de> for RegionValues {

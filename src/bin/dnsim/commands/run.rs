@@ -294,31 +294,29 @@ pub fn run(args: RunArgs) -> Outcome {
             Ok(Exit::Success)
         }
         (None, None) => {
-            // A snapshot run's JSON is written as its rows are made, so
-            // that a plan of millions never holds them all (nothing else
-            // here reads them).
-            let streams = plan.out.format == Some(Format::Json) && plan.out.html.is_none();
-            if streams
+            // A snapshot run's rows are made only as far as they are read:
+            // JSON writes them as it makes them, a table (the default) makes
+            // the `--top` it shows, so that a plan of millions never holds
+            // them all. Pages, `--only` and `--min-nines` read every row.
+            if plan.out.html.is_none()
                 && !gates.reads_rows()
                 && let Some(report) = prepared.snapshot_report(&counts)?
             {
-                emit(plan.out.path.as_deref(), |w| {
-                    dnsim::report::write_json(&report, w)
-                })?;
-                let summary = report.map_services(|_| Vec::new());
-                return Ok(gates.verdict(&Report::Snapshot(summary)));
-            }
-            // A table (the default) shows the first `--top` rows: only those
-            // are made, when nothing else here reads the others.
-            let table = matches!(plan.out.format, None | Some(Format::Table))
-                && plan.out.html.is_none()
-                && plan.out.only.is_empty();
-            if table
-                && !gates.reads_rows()
-                && let Some(report) = prepared.snapshot_report(&counts)?
-            {
-                let top = plan.out.top.unwrap_or(Table::DEFAULT_TOP);
-                let report = Report::Snapshot(report.map_services(|rows| rows.first(top)));
+                let report = match plan.out.format {
+                    Some(Format::Json) => {
+                        emit(plan.out.path.as_deref(), |w| {
+                            dnsim::report::write_json(&report, w)
+                        })?;
+                        let summary = report.map_services(|_| Vec::new());
+                        return Ok(gates.verdict(&Report::Snapshot(summary)));
+                    }
+                    None | Some(Format::Table) if plan.out.only.is_empty() => {
+                        let top = plan.out.top.unwrap_or(Table::DEFAULT_TOP);
+                        report.map_services(|rows| rows.first(top))
+                    }
+                    _ => report.collected(),
+                };
+                let report = Report::Snapshot(report);
                 deliver(&report, &plan.out)?;
                 return Ok(gates.verdict(&report));
             }
