@@ -7,15 +7,58 @@
 //! dropping them at every step loses no smaller set: the truncated result is
 //! exactly the minimal cut sets of order ≤ k.
 
+use foldhash::{HashMap, HashMapExt};
+
 use crate::engine::eval;
-use crate::model::Model;
+use crate::model::{Csr, Model};
 
 /// Event indices, ascending.
 pub type Cut = Vec<u32>;
 
-/// Per node and region (`[node][region]`): the minimal cut sets of order at
-/// most `order`, as events of the model.
-pub fn node_cut_sets(model: &Model, order: usize) -> Vec<Vec<Vec<Cut>>> {
+/// The minimal cut sets of order at most `order` of every node in every
+/// region. Each distinct set is kept once: at a million services, a list
+/// of sets per node and region was the largest thing analyze made.
+pub struct NodeCuts {
+    /// Every distinct set met, events ascending.
+    pub sets: Vec<Cut>,
+    /// Row `node × regions + region`: indices into `sets`, smallest set
+    /// first, then by events.
+    rows: Csr,
+    regions: usize,
+}
+
+impl NodeCuts {
+    fn row(&self, node: usize, region: usize) -> impl Iterator<Item = &Cut> + '_ {
+        let row = self.rows.row(node * self.regions + region);
+        row.iter().map(|&i| &self.sets[i as usize])
+    }
+
+    /// A node's sets in every region, region by region (a set minimal in
+    /// two regions comes twice).
+    pub fn of(&self, node: usize) -> impl Iterator<Item = &Cut> + '_ {
+        let (from, to) = (node * self.regions, (node + 1) * self.regions);
+        let items =
+            &self.rows.items[self.rows.starts[from] as usize..self.rows.starts[to] as usize];
+        items.iter().map(|&i| &self.sets[i as usize])
+    }
+
+    /// Every set that is minimal for some node in some region, by events.
+    pub fn distinct(&self) -> Vec<&Cut> {
+        let mut used = vec![false; self.sets.len()];
+        for &i in &self.rows.items {
+            used[i as usize] = true;
+        }
+        let mut sets: Vec<&Cut> = (self.sets.iter().zip(used))
+            .filter_map(|(s, used)| used.then_some(s))
+            .collect();
+        sets.sort_unstable();
+        sets
+    }
+}
+
+/// Every node's minimal cut sets of order at most `order`, as events of
+/// the model.
+pub fn node_cut_sets(model: &Model, order: usize) -> NodeCuts {
     let (rc, pc, nc) = (
         model.region_count(),
         model.provider_count,
@@ -30,29 +73,42 @@ pub fn node_cut_sets(model: &Model, order: usize) -> Vec<Vec<Vec<Cut>>> {
     for row in &mut provider {
         minimise(row);
     }
-    let mut out: Vec<Vec<Vec<Cut>>> = Vec::with_capacity(nc);
+    let mut out = NodeCuts {
+        sets: Vec::new(),
+        rows: Csr::new(),
+        regions: rc,
+    };
+    let mut index: HashMap<Cut, u32> = HashMap::new();
     for n in 0..nc {
-        let mut per_region = Vec::with_capacity(rc);
         for r in 0..rc {
             let mut down: Vec<Cut> = vec![Vec::new()];
             for &p in model.node_dns.row(n) {
                 down = and(&down, &provider[r * pc + p as usize], order);
             }
             for &m in model.node_requires.row(n) {
-                down.extend(out[m as usize][r].iter().cloned());
+                down.extend(out.row(m as usize, r).cloned());
                 minimise(&mut down);
             }
             for &g in model.node_groups.row(n) {
                 let mut all: Vec<Cut> = vec![Vec::new()];
                 for &m in model.groups.row(g as usize) {
-                    all = and(&all, &out[m as usize][r], order);
+                    let member: Vec<Cut> = out.row(m as usize, r).cloned().collect();
+                    all = and(&all, &member, order);
                 }
                 down.extend(all);
                 minimise(&mut down);
             }
-            per_region.push(down);
+            let row: Vec<u32> = down
+                .into_iter()
+                .map(|set| {
+                    *index.entry(set).or_insert_with_key(|set| {
+                        out.sets.push(set.clone());
+                        out.sets.len() as u32 - 1
+                    })
+                })
+                .collect();
+            out.rows.push_row(row);
         }
-        out.push(per_region);
     }
     out
 }
@@ -97,7 +153,7 @@ fn is_subset(a: &[u32], b: &[u32]) -> bool {
 /// up): per set, the impact and the number of services down somewhere.
 /// `per_node` is the number of services each node stands for. Sets are
 /// evaluated 64 at a time, one per bit.
-pub fn impacts(model: &Model, sets: &[Cut], per_node: &[usize]) -> Vec<(f64, usize)> {
+pub fn impacts(model: &Model, sets: &[&Cut], per_node: &[usize]) -> Vec<(f64, usize)> {
     let (rc, pc, nc) = (
         model.region_count(),
         model.provider_count,
@@ -109,7 +165,7 @@ pub fn impacts(model: &Model, sets: &[Cut], per_node: &[usize]) -> Vec<(f64, usi
     for chunk in sets.chunks(64) {
         provider_down.fill(0);
         for (bit, set) in chunk.iter().enumerate() {
-            for &e in set {
+            for &e in set.iter() {
                 for &(p, r) in &model.events[e as usize].cover {
                     provider_down[r as usize * pc + p as usize] |= 1 << bit;
                 }

@@ -58,9 +58,16 @@ pub fn analyze(model: &Model, limit: usize) -> Vec<Option<NodeExact>> {
         }
     }
 
+    // Only the diagrams of nodes that others require are kept for reuse:
+    // at a million services, keeping every node's was the largest
+    // transient of the analysis.
+    let mut required = vec![false; nc];
+    for &m in (model.node_requires.items.iter()).chain(&model.groups.items) {
+        required[m as usize] = true;
+    }
     let mut diagrams: Vec<Vec<Option<Bdd>>> = Vec::with_capacity(nc);
     let mut out = Vec::with_capacity(nc);
-    for n in 0..nc {
+    for (n, required) in required.into_iter().enumerate() {
         let mut per_region = Vec::with_capacity(rc);
         for r in 0..rc {
             per_region.push(node_diagram(
@@ -88,7 +95,7 @@ pub fn analyze(model: &Model, limit: usize) -> Vec<Option<NodeExact>> {
         } else {
             None
         });
-        diagrams.push(per_region);
+        diagrams.push(if required { per_region } else { Vec::new() });
     }
     out
 }

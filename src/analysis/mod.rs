@@ -12,7 +12,6 @@ pub mod cuts;
 pub mod exact;
 mod rows;
 
-use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use crate::engine::summary::{NodeEstimate, node_estimates, region_rows};
@@ -67,13 +66,13 @@ pub fn importance(event: String, p: f64, total: f64, birnbaum: f64) -> Importanc
     }
 }
 
-/// Most removed first, then largest Birnbaum, then model order.
-fn rank(list: &mut [(usize, Importance)]) {
+/// Most removed first, then largest Birnbaum, then model order: `key`
+/// gives an entry's (removes, Birnbaum, event).
+fn rank<T>(list: &mut [T], key: impl Fn(&T) -> (f64, f64, u32)) {
     list.sort_by(|a, b| {
-        b.1.removes
-            .total_cmp(&a.1.removes)
-            .then(b.1.birnbaum.total_cmp(&a.1.birnbaum))
-            .then(a.0.cmp(&b.0))
+        let (ra, ba, ea) = key(a);
+        let (rb, bb, eb) = key(b);
+        rb.total_cmp(&ra).then(bb.total_cmp(&ba)).then(ea.cmp(&eb))
     });
 }
 
@@ -108,8 +107,6 @@ pub fn analyze_rows<'a>(
     // transient (each cut set's impact) comes before the rows are made.
     let total_weight = scenario.total_weight();
     let cut_sets = plan_cut_sets(&model, &cuts, total_weight);
-    let nodes = node_rows(&model, &exact, estimates.as_deref(), &cuts);
-    drop(cuts);
     let largest_bdd = exact
         .iter()
         .flatten()
@@ -117,7 +114,8 @@ pub fn analyze_rows<'a>(
         .max()
         .unwrap_or(0);
     let fallback = (inexact > 0).then(|| fallback(&model, &exact, options));
-    drop(exact);
+    let nodes = node_rows(&model, exact, estimates.as_deref(), &cuts);
+    drop(cuts);
     let services = &scenario.services;
     let node_of = &model.service_node;
     let p = |i: usize| nodes.rows[node_of[i] as usize].figures.p;
@@ -153,14 +151,26 @@ pub fn analyze_rows<'a>(
     };
     report.tidy();
     let node_of = std::mem::take(&mut model.service_node);
+    let events = std::mem::take(&mut model.events);
     drop(model);
-    report.map_services(|()| ServiceRows::new(scenario, node_of, order, nodes.rows))
+    report.map_services(|()| ServiceRows::new(scenario, events, node_of, order, nodes.rows))
 }
 
-/// One node's figures, shared by the services of that node.
+/// One node's figures, shared by the services of that node. Importance
+/// and cut sets are kept as the model's events and made into named rows
+/// when a service's row is made: at a million services, made up front
+/// (an event's name and seven figures per entry), they were a fifth of
+/// analyze's peak.
 struct NodeRow {
     figures: AnalysisRowFigures,
-    cut_sets: Arc<[Vec<String>]>,
+    /// P(unreachable) as computed, before `figures` are rounded: what the
+    /// importance measures are computed from.
+    total: f64,
+    /// Exact only: (event, Birnbaum importance), most removed first.
+    birnbaum: Box<[(u32, f64)]>,
+    /// The minimal cut sets, likeliest first, each as its length and then
+    /// its events.
+    cut_sets: Box<[u32]>,
 }
 
 /// Every node's row, and the plan's Birnbaum importance per event and
@@ -173,31 +183,35 @@ struct NodeRows {
 
 fn node_rows(
     model: &Model,
-    exact: &[Option<exact::NodeExact>],
+    exact: Vec<Option<exact::NodeExact>>,
     estimates: Option<&[NodeEstimate]>,
-    cuts: &[Vec<Vec<cuts::Cut>>],
+    cuts: &cuts::NodeCuts,
 ) -> NodeRows {
     let w = &model.region_weights;
     let names = Arc::new(model.region_ids.clone());
     let event_p: Vec<f64> = model.events.iter().map(|e| e.p).collect();
     let mut plan_birnbaum = vec![0.0f64; model.events.len()];
     let mut exact_impact = 0.0;
-    let rows = (0..model.node_count())
-        .map(|n| {
-            let mut sets: Vec<cuts::Cut> = cuts[n].iter().flatten().cloned().collect();
+    let rows = (exact.into_iter().enumerate())
+        .map(|(n, exact)| {
+            let mut sets: Vec<cuts::Cut> = cuts.of(n).cloned().collect();
             cuts::minimise(&mut sets);
             let prob = |s: &cuts::Cut| s.iter().map(|&e| event_p[e as usize]).product::<f64>();
             sets.sort_by(|a, b| prob(b).total_cmp(&prob(a)));
-            let cut_sets = sets.iter().map(|s| event_names(model, s)).collect();
-            let Some(x) = &exact[n] else {
+            let cut_sets = sets
+                .iter()
+                .flat_map(|s| std::iter::once(s.len() as u32).chain(s.iter().copied()))
+                .collect();
+            let Some(x) = exact else {
                 let (p, ci, regions) = &estimates.expect("estimates exist when needed")[n];
                 return NodeRow {
                     figures: AnalysisRowFigures {
                         p: *p,
                         ci: Some(*ci),
                         regions: RegionValues::new(names.clone(), &regions[..]),
-                        importance: Arc::from([]),
                     },
+                    total: *p,
+                    birnbaum: Box::new([]),
                     cut_sets,
                 };
             };
@@ -206,22 +220,16 @@ fn node_rows(
                 plan_birnbaum[e as usize] += model.node_weight[n] * b;
             }
             exact_impact += model.node_weight[n] * p;
-            let mut importance: Vec<(usize, Importance)> = x
-                .birnbaum
-                .iter()
-                .map(|&(e, b)| {
-                    let ev = &model.events[e as usize];
-                    (e as usize, importance(ev.id.clone(), ev.p, p, b))
-                })
-                .collect();
-            rank(&mut importance);
+            let mut birnbaum = x.birnbaum;
+            rank(&mut birnbaum, |&(e, b)| (event_p[e as usize] * b, b, e));
             NodeRow {
                 figures: AnalysisRowFigures {
                     p,
                     ci: None,
-                    regions: RegionValues::new(names.clone(), &x.p[..]),
-                    importance: importance.into_iter().map(|(_, i)| i).collect(),
+                    regions: RegionValues::new(names.clone(), x.p),
                 },
+                total: p,
+                birnbaum: birnbaum.into(),
                 cut_sets,
             }
         })
@@ -241,38 +249,27 @@ fn event_names(model: &Model, set: &cuts::Cut) -> Vec<String> {
 
 /// Importance against the plan's expected impact, most removed first.
 fn plan_importance(model: &Model, plan_birnbaum: &[f64], exact_impact: f64) -> Vec<Importance> {
-    let mut list: Vec<(usize, Importance)> = plan_birnbaum
+    let mut list: Vec<(u32, Importance)> = plan_birnbaum
         .iter()
         .enumerate()
         .filter(|&(_, &b)| b != 0.0)
         .map(|(e, &b)| {
             let ev = &model.events[e];
-            (e, importance(ev.id.clone(), ev.p, exact_impact, b))
+            (e as u32, importance(ev.id.clone(), ev.p, exact_impact, b))
         })
         .collect();
-    rank(&mut list);
+    rank(&mut list, |(e, i)| (i.removes, i.birnbaum, *e));
     list.into_iter().map(|(_, i)| i).collect()
 }
 
 /// Every set that is a minimal cut set of some node, with what it does
 /// alone; largest impact first.
-fn plan_cut_sets(
-    model: &Model,
-    cuts: &[Vec<Vec<cuts::Cut>>],
-    total_weight: f64,
-) -> Vec<PlanCutSet> {
+fn plan_cut_sets(model: &Model, cuts: &cuts::NodeCuts, total_weight: f64) -> Vec<PlanCutSet> {
     let mut per_node = vec![0usize; model.node_count()];
     for &n in &model.service_node {
         per_node[n as usize] += 1;
     }
-    let distinct: Vec<cuts::Cut> = cuts
-        .iter()
-        .flatten()
-        .flatten()
-        .cloned()
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
+    let distinct = cuts.distinct();
     let mut cut_sets: Vec<PlanCutSet> = cuts::impacts(model, &distinct, &per_node)
         .into_iter()
         .zip(&distinct)

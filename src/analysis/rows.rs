@@ -2,15 +2,25 @@
 //! all at once, the first few (for a table), or, written as JSON, a chunk
 //! at a time on every core, so that a plan of millions of services never
 //! holds them all (a row is about 130 bytes beside the scenario's own).
+//! A node's importance and cut sets are named and computed with each row
+//! made from it; rows made together (`collect`) share them.
+
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
 use super::NodeRow;
-use crate::results::{AnalysisService, ServiceMethod, round12};
+use crate::model::EventDef;
+use crate::results::{AnalysisService, Importance, ServiceMethod, round12, rounded_importance};
 use crate::scenario::Scenario;
+
+/// A node's importance and cut sets, as rows show them.
+type Named = (Arc<[Importance]>, Arc<[Vec<String>]>);
 
 pub struct ServiceRows<'a> {
     scenario: &'a Scenario,
+    /// The model's events, which the nodes' rows name by index.
+    events: Vec<EventDef>,
     /// Per service, its node.
     node_of: Vec<u32>,
     /// Service indices in the rows' order.
@@ -22,6 +32,7 @@ pub struct ServiceRows<'a> {
 impl<'a> ServiceRows<'a> {
     pub(super) fn new(
         scenario: &'a Scenario,
+        events: Vec<EventDef>,
         node_of: Vec<u32>,
         order: Vec<u32>,
         mut nodes: Vec<NodeRow>,
@@ -29,6 +40,7 @@ impl<'a> ServiceRows<'a> {
         nodes.par_iter_mut().for_each(|n| n.figures.tidy());
         ServiceRows {
             scenario,
+            events,
             node_of,
             order,
             nodes,
@@ -44,10 +56,37 @@ impl<'a> ServiceRows<'a> {
         self.order.is_empty()
     }
 
-    fn row(&self, i: u32) -> AnalysisService {
+    /// A node's importance measures and cut sets, named.
+    fn named(&self, node: &NodeRow) -> Named {
+        let importance = node
+            .birnbaum
+            .iter()
+            .map(|&(e, b)| {
+                let ev = &self.events[e as usize];
+                rounded_importance(super::importance(ev.id.clone(), ev.p, node.total, b))
+            })
+            .collect();
+        let mut cut_sets = Vec::new();
+        let mut rest = &node.cut_sets[..];
+        while let Some((&len, tail)) = rest.split_first() {
+            let (set, tail) = tail.split_at(len as usize);
+            cut_sets.push(
+                set.iter()
+                    .map(|&e| self.events[e as usize].id.clone())
+                    .collect(),
+            );
+            rest = tail;
+        }
+        (importance, cut_sets.into())
+    }
+
+    fn node(&self, i: u32) -> &NodeRow {
+        &self.nodes[self.node_of[i as usize] as usize]
+    }
+
+    fn row(&self, i: u32, (importance, cut_sets): Named) -> AnalysisService {
         let s = &self.scenario.services[i as usize];
-        let node = &self.nodes[self.node_of[i as usize] as usize];
-        let f = &node.figures;
+        let f = &self.node(i).figures;
         AnalysisService {
             id: s.id.to_string(),
             weight: round12(s.weight),
@@ -59,25 +98,43 @@ impl<'a> ServiceRows<'a> {
             p_unreachable: f.p,
             ci95: f.ci,
             regions: f.regions.clone(),
-            importance: f.importance.clone(),
-            cut_sets: node.cut_sets.clone(),
+            importance,
+            cut_sets,
         }
     }
 
-    /// Every row, made on both cores in order.
+    /// The rows of `services`, made on every core; each run of one node's
+    /// services (riskiest first, they are mostly together) shares its
+    /// importance and cut sets.
+    fn make(&self, services: &[u32]) -> Vec<AnalysisService> {
+        let node = |&i: &u32| self.node_of[i as usize];
+        services
+            .par_chunk_by(|a, b| node(a) == node(b))
+            .flat_map_iter(|run| {
+                let named = self.named(self.node(run[0]));
+                run.iter().map(move |&i| self.row(i, named.clone()))
+            })
+            .collect()
+    }
+
+    /// Every row, made on both cores in order; the services of a node
+    /// share its importance and cut sets.
     pub fn collect(&self) -> Vec<AnalysisService> {
-        self.first(self.len())
+        let named: Vec<Named> = self.nodes.par_iter().map(|n| self.named(n)).collect();
+        self.order
+            .par_iter()
+            .map(|&i| self.row(i, named[self.node_of[i as usize] as usize].clone()))
+            .collect()
     }
 
     /// The first `n` rows (all when there are fewer).
     pub fn first(&self, n: usize) -> Vec<AnalysisService> {
-        let shown = &self.order[..n.min(self.len())];
-        shown.par_iter().map(|&i| self.row(i)).collect()
+        self.make(&self.order[..n.min(self.len())])
     }
 }
 
 impl serde::Serialize for ServiceRows<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        crate::results::serialize_rows(&self.order, |i| self.row(i), s)
+        crate::results::serialize_rows(&self.order, |chunk| self.make(chunk), s)
     }
 }

@@ -277,7 +277,11 @@ impl<'a> Rows<'a> {
 
 impl serde::Serialize for Rows<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        crate::results::serialize_rows(&self.order, |i| self.row(i), s)
+        crate::results::serialize_rows(
+            &self.order,
+            |chunk| chunk.par_iter().map(|&i| self.row(i)).collect(),
+            s,
+        )
     }
 }
 

@@ -45,14 +45,14 @@ pub struct Csr {
 }
 
 impl Csr {
-    fn new() -> Csr {
+    pub(crate) fn new() -> Csr {
         Csr {
             starts: vec![0],
             items: Vec::new(),
         }
     }
 
-    fn push_row(&mut self, row: impl IntoIterator<Item = u32>) {
+    pub(crate) fn push_row(&mut self, row: impl IntoIterator<Item = u32>) {
         self.items.extend(row);
         self.starts.push(self.items.len() as u32);
     }

@@ -29,7 +29,7 @@ pub use self::compare::*;
 pub use self::probe::Probe;
 pub use self::snapshot::*;
 pub use self::sweep::*;
-pub use self::tidy::{AnalysisRowFigures, round12};
+pub use self::tidy::{AnalysisRowFigures, round12, rounded as rounded_importance};
 pub use self::timeline::*;
 pub use crate::scenario::ModelKind;
 
@@ -319,17 +319,17 @@ fn descending(x: f64) -> u64 {
 const WRITTEN_ROWS: usize = 16_384;
 
 /// Writes the rows of the services in `order` as one sequence, made
-/// [`WRITTEN_ROWS`] at a time on every core: a report of millions of
-/// services never holds all its rows.
-pub fn serialize_rows<S: Serializer, R: Serialize + Send>(
+/// [`WRITTEN_ROWS`] at a time by `rows` (on every core, as the callers
+/// make them): a report of millions of services never holds all its rows.
+pub fn serialize_rows<S: Serializer, R: Serialize>(
     order: &[u32],
-    row: impl Fn(u32) -> R + Sync,
+    rows: impl Fn(&[u32]) -> Vec<R>,
     s: S,
 ) -> Result<S::Ok, S::Error> {
     use serde::ser::SerializeSeq;
     let mut seq = s.serialize_seq(Some(order.len()))?;
     for chunk in order.chunks(WRITTEN_ROWS) {
-        let rows: Vec<R> = chunk.par_iter().map(|&i| row(i)).collect();
+        let rows = rows(chunk);
         for row in &rows {
             seq.serialize_element(row)?;
         }

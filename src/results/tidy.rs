@@ -11,8 +11,6 @@
 //! Counts stay as they are, and so does the snapshot's impact
 //! distribution, whose values key trial counts.
 
-use std::sync::Arc;
-
 use super::{
     AnalysisReport, CompareReport, Importance, RegionValues, SnapshotReport, TimelineCompareReport,
     TimelineReport,
@@ -118,7 +116,6 @@ pub struct AnalysisRowFigures {
     pub p: f64,
     pub ci: Option<[f64; 2]>,
     pub regions: RegionValues,
-    pub importance: Arc<[Importance]>,
 }
 
 impl AnalysisRowFigures {
@@ -130,7 +127,6 @@ impl AnalysisRowFigures {
             r2(ci);
         }
         self.regions = self.regions.map(round12);
-        self.importance = self.importance.iter().cloned().map(rounded).collect();
     }
 }
 
@@ -187,7 +183,7 @@ impl TimelineCompareReport {
 }
 
 /// An importance row's figures to 12 significant digits.
-fn rounded(mut i: Importance) -> Importance {
+pub fn rounded(mut i: Importance) -> Importance {
     rs([&mut i.p, &mut i.birnbaum, &mut i.removes]);
     for x in [
         &mut i.fussell_vesely,
