@@ -11,6 +11,7 @@
 //! turns names into indices and refuses requirement cycles.
 
 mod csv_include;
+mod cycles;
 mod diagnostics;
 mod flat;
 mod id_index;

@@ -1,15 +1,12 @@
 //! Names into indices: ids claimed once across kinds, references to
 //! providers and regions with suggestions, services' requirements resolved
-//! after every service is known, and requirement cycles found and named.
-
-use std::collections::BTreeMap;
+//! after every service is known, and cycles refused ([`super::cycles`]).
 
 use super::flat::Flat;
 use super::id_index::IdIndex;
 use super::written::{Place, Written};
 
-use petgraph::graph::{DiGraph, NodeIndex};
-
+use super::cycles::{find_cycle, parent_cycle};
 use super::diagnostics::Loc;
 use super::values::check_id_text;
 use super::{IdKind, Loader};
@@ -155,8 +152,7 @@ impl Loader<'_> {
             s.set_parent(read.parent());
         }
         drop(resolved);
-        let parents: Vec<Option<Parent>> = services.iter().map(|s| s.parent()).collect();
-        if let Some(cycle) = parent_cycle(&parents) {
+        if let Some(cycle) = parent_cycle(&services) {
             let names: Vec<&str> = cycle.iter().map(|&i| &*services[i as usize].id).collect();
             let (_, loc) = written[cycle[0] as usize]
                 .names
@@ -347,119 +343,4 @@ impl Loader<'_> {
         out.sort_unstable();
         Ok(out)
     }
-}
-
-/// Finds a requirement cycle, if any, as the services on it in order.
-/// Strongly connected components come from petgraph's iterative Kosaraju
-/// (a recursive search would overflow the stack on long chains).
-fn find_cycle(services: &[Service]) -> Option<Vec<u32>> {
-    let deps = |s: &Service| -> Vec<u32> {
-        s.requires()
-            .iter()
-            .chain(s.requires_any().iter().flatten())
-            .copied()
-            .collect()
-    };
-    // Only services that require something or are required can be on a
-    // cycle: the graph holds those alone, numbered in file order (most
-    // services of a large plan are neither).
-    let mut involved = vec![false; services.len()];
-    let mut edges = 0;
-    for (i, s) in services.iter().enumerate() {
-        let d = deps(s);
-        if d.contains(&(i as u32)) {
-            return Some(vec![i as u32]);
-        }
-        edges += d.len();
-        involved[i] |= !d.is_empty();
-        for x in d {
-            involved[x as usize] = true;
-        }
-    }
-    // Graph node of each involved service, and back.
-    let member: Vec<u32> = (0..services.len() as u32)
-        .filter(|&i| involved[i as usize])
-        .collect();
-    let mut node = vec![0u32; services.len()];
-    for (n, &i) in member.iter().enumerate() {
-        node[i as usize] = n as u32;
-    }
-    let mut g: DiGraph<(), ()> = DiGraph::with_capacity(member.len(), edges);
-    for _ in &member {
-        g.add_node(());
-    }
-    for &i in &member {
-        for r in deps(&services[i as usize]) {
-            let (a, b) = (node[i as usize], node[r as usize]);
-            g.add_edge(NodeIndex::new(a as usize), NodeIndex::new(b as usize), ());
-        }
-    }
-    // Valid plans have no cycle: say so without listing every component.
-    if !petgraph::algo::is_cyclic_directed(&g) {
-        return None;
-    }
-    let scc = petgraph::algo::kosaraju_scc(&g)
-        .into_iter()
-        .find(|c| c.len() > 1)?;
-    // Walk from the smallest member, staying inside the component, until a
-    // service repeats: the walk from that service on is a cycle.
-    let members: std::collections::HashSet<u32> = scc.iter().map(|n| member[n.index()]).collect();
-    let start = *members.iter().min()?;
-    let mut order: BTreeMap<u32, usize> = BTreeMap::new();
-    let mut path = Vec::new();
-    let mut at = start;
-    loop {
-        if let Some(&pos) = order.get(&at) {
-            return Some(path[pos..].to_vec());
-        }
-        order.insert(at, path.len());
-        path.push(at);
-        let s = &services[at as usize];
-        at = *s
-            .requires()
-            .iter()
-            .chain(s.requires_any().iter().flatten())
-            .filter(|r| members.contains(r))
-            .min()?;
-    }
-}
-
-/// A cycle of `parent`s (each service's parent, where it is a service),
-/// named from its first member in file order.
-fn parent_cycle(parents: &[Option<Parent>]) -> Option<Vec<u32>> {
-    // 0: not seen; 1: on the chain walked now; 2: ends outside a cycle.
-    let mut state = vec![0u8; parents.len()];
-    for start in 0..parents.len() {
-        let mut chain = Vec::new();
-        let mut at = start;
-        while state[at] == 0 {
-            state[at] = 1;
-            chain.push(at as u32);
-            match parents[at] {
-                Some(Parent::Service(q)) => at = q as usize,
-                _ => break,
-            }
-        }
-        if state[at] == 1
-            && matches!(
-                parents[*chain.last().expect("a step") as usize],
-                Some(Parent::Service(_))
-            )
-        {
-            let from = chain
-                .iter()
-                .position(|&x| x as usize == at)
-                .expect("on the chain");
-            let mut cycle = chain[from..].to_vec();
-            let first = (0..cycle.len())
-                .min_by_key(|&i| cycle[i])
-                .expect("a member");
-            cycle.rotate_left(first);
-            return Some(cycle);
-        }
-        for x in chain {
-            state[x as usize] = 2;
-        }
-    }
-    None
 }
