@@ -2,8 +2,8 @@
 //! all at once, the first few (for a table), or, written as JSON, a chunk
 //! at a time on every core, so that a plan of millions of services never
 //! holds them all (a row is about 130 bytes beside the scenario's own).
-//! A node's importance and cut sets are named and computed with each row
-//! made from it; rows made together (`collect`) share them.
+//! A node's importance and cut sets are kept as event indices and named
+//! when rows are made, once for all the rows made together.
 
 use std::sync::Arc;
 
@@ -103,28 +103,29 @@ impl<'a> ServiceRows<'a> {
         }
     }
 
-    /// The rows of `services`, made on every core; each run of one node's
-    /// services (riskiest first, they are mostly together) shares its
-    /// importance and cut sets.
+    /// The rows of `services`, made on every core; the services of a node
+    /// share its importance and cut sets, named once.
     fn make(&self, services: &[u32]) -> Vec<AnalysisService> {
-        let node = |&i: &u32| self.node_of[i as usize];
+        let node = |i: u32| self.node_of[i as usize];
+        let mut nodes: Vec<u32> = services.iter().map(|&i| node(i)).collect();
+        nodes.par_sort_unstable();
+        nodes.dedup();
+        let named: Vec<Named> = nodes
+            .par_iter()
+            .map(|&n| self.named(&self.nodes[n as usize]))
+            .collect();
         services
-            .par_chunk_by(|a, b| node(a) == node(b))
-            .flat_map_iter(|run| {
-                let named = self.named(self.node(run[0]));
-                run.iter().map(move |&i| self.row(i, named.clone()))
+            .par_iter()
+            .map(|&i| {
+                let k = nodes.binary_search(&node(i)).expect("every node named");
+                self.row(i, named[k].clone())
             })
             .collect()
     }
 
-    /// Every row, made on both cores in order; the services of a node
-    /// share its importance and cut sets.
+    /// Every row, made on both cores in order.
     pub fn collect(&self) -> Vec<AnalysisService> {
-        let named: Vec<Named> = self.nodes.par_iter().map(|n| self.named(n)).collect();
-        self.order
-            .par_iter()
-            .map(|&i| self.row(i, named[self.node_of[i as usize] as usize].clone()))
-            .collect()
+        self.make(&self.order)
     }
 
     /// The first `n` rows (all when there are fewer).
