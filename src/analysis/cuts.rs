@@ -20,7 +20,7 @@ pub type Cut = Vec<u32>;
 /// of sets per node and region was the largest thing analyze made.
 pub struct NodeCuts {
     /// Every distinct set met, events ascending.
-    pub sets: Vec<Cut>,
+    sets: Vec<Cut>,
     /// Row `node × regions + region`: indices into `sets`, smallest set
     /// first, then by events.
     rows: Csr,
@@ -36,10 +36,7 @@ impl NodeCuts {
     /// A node's sets in every region, region by region (a set minimal in
     /// two regions comes twice).
     pub fn of(&self, node: usize) -> impl Iterator<Item = &Cut> + '_ {
-        let (from, to) = (node * self.regions, (node + 1) * self.regions);
-        let items =
-            &self.rows.items[self.rows.starts[from] as usize..self.rows.starts[to] as usize];
-        items.iter().map(|&i| &self.sets[i as usize])
+        (0..self.regions).flat_map(move |r| self.row(node, r))
     }
 
     /// Every set that is minimal for some node in some region, by events.
@@ -48,7 +45,10 @@ impl NodeCuts {
         for &i in &self.rows.items {
             used[i as usize] = true;
         }
-        let mut sets: Vec<&Cut> = (self.sets.iter().zip(used))
+        let mut sets: Vec<&Cut> = self
+            .sets
+            .iter()
+            .zip(used)
             .filter_map(|(s, used)| used.then_some(s))
             .collect();
         sets.sort_unstable();

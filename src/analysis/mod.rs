@@ -192,7 +192,9 @@ fn node_rows(
     let event_p: Vec<f64> = model.events.iter().map(|e| e.p).collect();
     let mut plan_birnbaum = vec![0.0f64; model.events.len()];
     let mut exact_impact = 0.0;
-    let rows = (exact.into_iter().enumerate())
+    let rows = exact
+        .into_iter()
+        .enumerate()
         .map(|(n, exact)| {
             let mut sets: Vec<cuts::Cut> = cuts.of(n).cloned().collect();
             cuts::minimise(&mut sets);
