@@ -287,6 +287,7 @@ pub fn run(args: RunArgs) -> Outcome {
         }
     };
     progress.finish();
+    super::release_freed_memory();
     match (plan.shard, plan.part) {
         (Some(_), _) | (_, Some(_)) => {
             let whole = Shard { index: 1, count: 1 };
