@@ -40,6 +40,7 @@ impl From<Exit> for ExitCode {
 }
 
 fn main() -> ExitCode {
+    commands::configure_allocator();
     let cli = match cli::Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {

