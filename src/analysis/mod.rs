@@ -157,10 +157,10 @@ pub fn analyze_rows<'a>(
 }
 
 /// One node's figures, shared by the services of that node. Importance
-/// and cut sets are kept as the model's events and made into named rows
-/// when a service's row is made: at a million services, made up front
-/// (an event's name and seven figures per entry), they were a fifth of
-/// analyze's peak.
+/// and cut sets are kept as the model's events and named when rows are
+/// made (`rows.rs`, once a node for the rows made together): at a million
+/// services, made up front (an event's name and seven figures per entry),
+/// they were a fifth of analyze's peak.
 struct NodeRow {
     figures: AnalysisRowFigures,
     /// P(unreachable) as computed, before `figures` are rounded: what the

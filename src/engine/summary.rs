@@ -270,18 +270,18 @@ impl<'a> Rows<'a> {
 
     /// The first `n` rows (all when there are fewer), for a table.
     pub fn first(&self, n: usize) -> Vec<ServiceRow> {
-        let shown = &self.order[..n.min(self.order.len())];
-        shown.par_iter().map(|&i| self.row(i)).collect()
+        self.make(&self.order[..n.min(self.order.len())])
+    }
+
+    /// The rows of `services`, made on every core.
+    fn make(&self, services: &[u32]) -> Vec<ServiceRow> {
+        services.par_iter().map(|&i| self.row(i)).collect()
     }
 }
 
 impl serde::Serialize for Rows<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        crate::results::serialize_rows(
-            &self.order,
-            |chunk| chunk.par_iter().map(|&i| self.row(i)).collect(),
-            s,
-        )
+        crate::results::serialize_rows(&self.order, |chunk| self.make(chunk), s)
     }
 }
 
