@@ -16,8 +16,10 @@
 //! has N members (one provider with 12 outages a year, a year's horizon):
 //! five times the width should cost about five times as much (issue 16: it
 //! cost 25 times, a scan of the closure per lookup). `requirements/chain-N`:
-//! an N-long `requires` chain, where each lookup still walks what it
-//! requires, so the cost grows with the cube of N (noted, not yet fixed).
+//! an N-long `requires` chain: one simulation of the chain's shared caches
+//! (its names' lookups each run once), where each lookup still walks what
+//! it requires, so the cost grows with the square of N (it grew with the
+//! cube while each name simulated its own copy of what it requires).
 //!
 //!     cargo bench --bench timeline
 

@@ -25,7 +25,7 @@ use std::path::PathBuf;
 use crate::engine::{self, BlockTrials, Tally};
 use crate::error::InputError;
 use crate::model::{Model, Slice, unit_shift};
-use crate::scenario::{Parent, PartLoad, Scenario};
+use crate::scenario::{ModelKind, Parent, PartLoad, Scenario};
 use crate::shard::{PartSlice, Shard};
 
 /// What a part is, and what the whole plan fixes for it.
@@ -64,7 +64,13 @@ pub fn restrict(mut full: Scenario, part: Shard) -> (Scenario, PartPlan) {
     let range = slice(part, n);
     let mut keep = vec![false; n];
     keep[range.clone()].fill(true);
-    for svc in &full.services {
+    // The timeline simulates names that requirements connect together
+    // (`timeline/components.rs`): a part keeps every service that requires.
+    let timeline = full.simulation.model == ModelKind::Timeline;
+    for (i, svc) in full.services.iter().enumerate() {
+        if timeline && !svc.dependencies().is_empty() {
+            keep[i] = true;
+        }
         for d in svc.dependencies() {
             keep[d as usize] = true;
         }

@@ -1,77 +1,100 @@
-//! The next lookup of a closure: which member's comes first, kept in a
-//! tournament tree so that a resolver's event loop costs O(log n) per
-//! lookup instead of a scan of the whole closure (issue 16: a 10,000-wide
-//! `requires_any` group made every lookup a 10,000-step scan).
+//! The next lookup of a window's members: which member's comes first, kept
+//! in a binary heap of (time, member) so that a resolver's event loop costs
+//! O(log n) per lookup instead of a scan of every member (issue 16: a
+//! 10,000-wide `requires_any` group made every lookup a 10,000-step scan).
+//! The loop only ever moves the first lookup (to that member's next), so
+//! the heap's one update is that: the entry on top sinks to the bottom
+//! along its smaller children and rises back to its place, about one
+//! comparison a level (as `std`'s heap does), the entries beside each
+//! other in memory (a tournament tree over the members took two indirect
+//! loads a level, a third of a component's event loop).
 //!
-//! Ties go to the lower index and an all-infinite list answers index 0,
-//! exactly as the scan it replaces, so results do not change.
+//! Ties go to the lower member and an all-infinite list answers member 0,
+//! exactly as a scan, so results do not hang on the heap's layout.
 
-/// A tournament over `values`: each internal node holds the index of the
-/// smaller of its children's winners.
+/// A heap over (value, member), least first, ties to the lower member.
 #[derive(Default)]
 pub(super) struct ArgMin {
-    /// Leaves, padded to a power of two with +∞.
-    values: Vec<f64>,
-    /// `tree[1]` is the root; node `i`'s children are `2i` and `2i + 1`;
-    /// the leaves sit at `size + j`, implicitly.
-    tree: Vec<u32>,
-    size: usize,
+    heap: Vec<(f64, u32)>,
+}
+
+/// Whether `a` comes before `b`.
+#[inline]
+fn before(a: (f64, u32), b: (f64, u32)) -> bool {
+    a.0 < b.0 || (a.0 == b.0 && a.1 < b.1)
 }
 
 impl ArgMin {
-    /// Rebuilds the tournament over `values` (reusing its memory).
+    /// Rebuilds the heap over `values` (reusing its memory).
     pub(super) fn build(&mut self, values: &[f64]) {
-        self.size = values.len().next_power_of_two();
-        self.values.clear();
-        self.values.extend_from_slice(values);
-        self.values.resize(self.size, f64::INFINITY);
-        self.tree.clear();
-        self.tree.resize(self.size.max(2), 0);
-        for i in (1..self.size).rev() {
-            let (l, r) = (self.child(2 * i), self.child(2 * i + 1));
-            self.tree[i] = self.better(l, r);
+        self.heap.clear();
+        self.heap
+            .extend(values.iter().enumerate().map(|(k, &v)| (v, k as u32)));
+        for i in (0..self.heap.len() / 2).rev() {
+            self.sift_down(i);
         }
     }
 
-    /// The member whose value comes first, and that value.
+    /// The member whose value comes first, and that value (member 0 and
+    /// +∞ when there is none).
     pub(super) fn min(&self) -> (usize, f64) {
-        let k = if self.size == 1 { 0 } else { self.tree[1] };
-        (k as usize, self.values[k as usize])
+        self.heap
+            .first()
+            .map_or((0, f64::INFINITY), |&(v, k)| (k as usize, v))
     }
 
-    /// Sets member `k`'s value.
-    pub(super) fn set(&mut self, k: usize, value: f64) {
-        self.values[k] = value;
-        let mut i = (self.size + k) / 2;
-        while i >= 1 {
-            let (l, r) = (self.child(2 * i), self.child(2 * i + 1));
-            let winner = self.better(l, r);
-            // A node whose winner and its value stay put leaves every
-            // node above as it was.
-            if winner == self.tree[i] && winner as usize != k {
+    /// Sets the first member's value (the one [`Self::min`] gives).
+    pub(super) fn set_min(&mut self, value: f64) {
+        let Some(top) = self.heap.first_mut() else {
+            return;
+        };
+        top.0 = value;
+        let item = *top;
+        let end = self.heap.len();
+        // Down to the bottom along the smaller children, then back up.
+        let mut pos = 0;
+        let mut child = 1;
+        while child + 1 < end {
+            if before(self.heap[child + 1], self.heap[child]) {
+                child += 1;
+            }
+            self.heap[pos] = self.heap[child];
+            pos = child;
+            child = 2 * pos + 1;
+        }
+        if child + 1 == end {
+            self.heap[pos] = self.heap[child];
+            pos = child;
+        }
+        while pos > 0 {
+            let parent = (pos - 1) / 2;
+            if !before(item, self.heap[parent]) {
                 break;
             }
-            self.tree[i] = winner;
-            i /= 2;
+            self.heap[pos] = self.heap[parent];
+            pos = parent;
         }
+        self.heap[pos] = item;
     }
 
-    /// The winner at node `i`: a leaf's own index, or an internal node's.
-    fn child(&self, i: usize) -> u32 {
-        if i >= self.size {
-            (i - self.size) as u32
-        } else {
-            self.tree[i]
+    fn sift_down(&mut self, mut pos: usize) {
+        let item = self.heap[pos];
+        let end = self.heap.len();
+        loop {
+            let mut child = 2 * pos + 1;
+            if child >= end {
+                break;
+            }
+            if child + 1 < end && before(self.heap[child + 1], self.heap[child]) {
+                child += 1;
+            }
+            if !before(self.heap[child], item) {
+                break;
+            }
+            self.heap[pos] = self.heap[child];
+            pos = child;
         }
-    }
-
-    /// The left one unless the right one is strictly smaller.
-    fn better(&self, l: u32, r: u32) -> u32 {
-        if self.values[r as usize] < self.values[l as usize] {
-            r
-        } else {
-            l
-        }
+        self.heap[pos] = item;
     }
 }
 
@@ -79,7 +102,7 @@ impl ArgMin {
 mod tests {
     use super::ArgMin;
 
-    /// The scan the tree replaces.
+    /// The scan the heap replaces.
     fn scan(values: &[f64]) -> (usize, f64) {
         let (mut k, mut t) = (0, f64::INFINITY);
         for (j, &n) in values.iter().enumerate() {
@@ -91,29 +114,31 @@ mod tests {
     }
 
     #[test]
-    fn the_tree_answers_as_the_scan_does_through_updates() {
+    fn the_heap_answers_as_the_scan_does_through_updates() {
         use rand_chacha::rand_core::{Rng, SeedableRng};
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(5);
         let mut below = |n: u32| rng.next_u32() % n;
-        let mut tree = ArgMin::default();
+        let mut heap = ArgMin::default();
         for n in [1usize, 2, 3, 5, 8, 13, 100] {
             // Few distinct values, so that ties are common.
             let mut values: Vec<f64> = (0..n).map(|_| f64::from(below(4))).collect();
-            tree.build(&values);
-            assert_eq!(tree.min(), scan(&values), "n = {n}");
+            heap.build(&values);
+            assert_eq!(heap.min(), scan(&values), "n = {n}");
             for _ in 0..500 {
-                let k = below(n as u32) as usize;
+                let (k, _) = heap.min();
                 let v = match below(5) {
                     0 => f64::INFINITY,
                     x => f64::from(x),
                 };
                 values[k] = v;
-                tree.set(k, v);
-                assert_eq!(tree.min(), scan(&values), "n = {n}, {values:?}");
+                heap.set_min(v);
+                assert_eq!(heap.min(), scan(&values), "n = {n}, {values:?}");
             }
             values.fill(f64::INFINITY);
-            tree.build(&values);
-            assert_eq!(tree.min(), (0, f64::INFINITY));
+            heap.build(&values);
+            assert_eq!(heap.min(), (0, f64::INFINITY));
         }
+        heap.build(&[]);
+        assert_eq!(heap.min(), (0, f64::INFINITY));
     }
 }

@@ -24,12 +24,11 @@ impl ResolverSim<'_> {
         rest: &mut Cost,
     ) -> Option<Certain> {
         let mut until = b;
-        let own = self.closure.len() - 1;
         let mut remembered = std::mem::take(&mut self.remembered);
         remembered.clear();
         let part = &mut |sim: &mut Self, j: usize| {
-            if t < sim.expiry[j] {
-                until = until.min(sim.expiry[j]);
+            if t < sim.names[j].expiry {
+                until = until.min(sim.names[j].expiry);
                 return Some(true);
             }
             let (fails, u, sends) = sim.certain(j, t, b)?;
@@ -46,10 +45,8 @@ impl ResolverSim<'_> {
                     }
                 }
                 Sends::OneOfFree => {
-                    if j == own {
-                        sim.free_providers(j, t, &mut first.spread);
-                        sim.free_providers(j, t, &mut rest.spread);
-                    }
+                    sim.free_providers(j, t, &mut first.spread);
+                    sim.free_providers(j, t, &mut rest.spread);
                 }
             }
             Some(!fails)
@@ -63,7 +60,7 @@ impl ResolverSim<'_> {
         let change = until;
         for &j in &remembered {
             self.resolution_lost(j, t);
-            until = until.min(self.failed_until[j]);
+            until = until.min(self.names[j].failed_until);
         }
         self.remembered = remembered;
         Some(Certain {
@@ -74,13 +71,10 @@ impl ResolverSim<'_> {
     }
 
     /// What a resolution of member `j` at `t` that every delegated
-    /// provider loses costs: the client's tries, and the queries when `j`
-    /// is the closure's own name.
+    /// provider loses costs: the client's tries, and the queries.
     fn resolution_cost(&self, j: usize, t: f64, cost: &mut Cost) {
         cost.lost += self.model.scenario.resolvers.attempts as u64;
-        if j == self.closure.len() - 1 {
-            self.spread_queries(j, t, cost);
-        }
+        self.spread_queries(j, t, cost);
     }
 
     /// The queries of one resolution that every delegated provider loses,
@@ -114,8 +108,8 @@ impl ResolverSim<'_> {
     fn certain(&self, j: usize, t: f64, b: f64) -> Option<(bool, f64, Sends)> {
         let stale = self.stale_until(j, t);
         let mut until = stale.map_or(b, |end| b.min(end));
-        if self.caching && t < self.failed_until[j] {
-            let until = until.min(self.failed_until[j]);
+        if self.caching && t < self.names[j].failed_until {
+            let until = until.min(self.names[j].failed_until);
             return Some((stale.is_none(), until, Sends::Nothing));
         }
         // An expired NS set makes the outcome hang on the parent's

@@ -62,19 +62,20 @@ impl<'a> TimelineModel<'a> {
             check_series_size(scenario, horizon, step)?;
         }
         let order = topological_order(scenario);
-        let mut position = vec![0u32; order.len()];
-        for (i, &s) in order.iter().enumerate() {
-            position[s as usize] = i as u32;
-        }
+        let deps = dependencies(scenario);
+        let (components, slot) = super::components::components(&deps, &order);
+        let mut svc = services(scenario, seed);
+        super::components::reach_rates(scenario, &mut svc);
         Ok(TimelineModel {
             scenario,
-            position,
             horizon,
             sources,
             scheduled,
-            svc: services(scenario, seed),
+            svc,
             order,
-            deps: dependencies(scenario),
+            deps,
+            components,
+            slot,
             referral: referral_providers(scenario),
             loss_keys: scenario
                 .providers
@@ -231,6 +232,7 @@ fn services(scenario: &Scenario, seed: u64) -> Vec<Svc> {
         .iter()
         .map(|s| Svc {
             lambda: s.query_rate / 3600.0,
+            reach: 0.0,
             ttl: (s.ttl as f64).min(cap),
             child_window: (s.ns_ttl as f64).min(cap),
             parent_window: (s.delegation_ttl as f64).min(cap),

@@ -5,7 +5,7 @@
 //! provider of the service and of what it requires. In them, each name of
 //! the service's requirement closure is looked up at its own rate, and each
 //! lookup steps through what that name requires (the next lookup is found
-//! in a tournament tree, at a cost that the estimate leaves out). So one
+//! in a heap, at a cost that the estimate leaves out). So one
 //! trial costs about
 //!
 //!   Σ over regions and services: resolvers × W × Σ over the closure of λ × m
@@ -17,6 +17,9 @@
 //! W, the sums and the sizes are computed in one pass in topological
 //! order, as upper bounds where requirements share members (capped at the
 //! plan's size and summed rate), so the pass stays linear in the plan.
+//! Since names that requirements connect share one simulation
+//! (`components.rs`), a required name's own lookups run once, not once per
+//! dependent: the estimate counts them per dependent, an upper bound.
 
 use super::TimelineModel;
 

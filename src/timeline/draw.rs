@@ -2,10 +2,9 @@
 //! service's standby joins its delegation, and the trouble windows that the
 //! resolvers then simulate.
 
-use std::collections::BTreeSet;
-
 use rayon::prelude::*;
 
+use super::components::Activity;
 use super::intervals::{Interval, intersect, normalise};
 use super::record::Record;
 use super::resolver::{ResolverSim, TrialDraws};
@@ -13,14 +12,14 @@ use super::{Outage, Outages, TimelineModel, TimelineTally};
 use crate::random::{Stream, exponential, lognormal, resolver_stream, stream, uniform};
 use crate::scenario::{OutageDuration, Z95};
 
-/// Services of a trial and region simulated at once, at most: their
+/// Components of a trial and region simulated at once, at most: their
 /// records are held until added to the tally.
-const SERVICES_IN_FLIGHT: usize = 256;
+const COMPONENTS_IN_FLIGHT: usize = 256;
 
-/// Closures this large split their resolvers across threads: one such
-/// service can outweigh all the others of a trial (a wide `requires_any`
+/// Components this large split their resolvers across threads: one such
+/// component can outweigh all the others of a trial (a wide `requires_any`
 /// group, a long chain), and its resolvers are independent.
-const SPLIT_CLOSURE: usize = 32;
+const SPLIT_COMPONENT: usize = 32;
 
 fn draw_duration(rng: &mut Stream, d: OutageDuration) -> f64 {
     match d {
@@ -143,54 +142,72 @@ impl TimelineModel<'_> {
                 normalise(&mut w);
                 windows[s as usize] = w;
             }
-            // Each service on its own streams, in parallel (a trial with
+            // Each component on its own streams, in parallel (a trial with
             // fewer trials than threads still uses them all), a chunk at a
             // time so that records in flight stay few; their integer
-            // counts are added in service order.
-            let busy: Vec<usize> = (0..sc_n)
-                .filter(|&s| !windows[s].is_empty() && self.svc[s].lambda > 0.0 && self.counts(s))
+            // counts are added in component order. Whether a component is
+            // simulated does not hang on which services a part counts, so
+            // a part's counts are the whole run's.
+            let busy: Vec<usize> = (0..self.component_count())
+                .filter(|&c| {
+                    let members = self.components.row(c);
+                    members.iter().any(|&s| self.counts(s as usize))
+                        && members.iter().any(|&s| {
+                            !windows[s as usize].is_empty() && self.svc[s as usize].lambda > 0.0
+                        })
+                })
                 .collect();
-            for chunk in busy.chunks(SERVICES_IN_FLIGHT) {
-                let records: Vec<Record> = chunk
+            for chunk in busy.chunks(COMPONENTS_IN_FLIGHT) {
+                let records: Vec<Vec<Record>> = chunk
                     .par_iter()
-                    .map(|&s| self.simulate(trial, s, r, &windows[s], &draws))
+                    .map(|&c| self.simulate(trial, c, r, &windows, &draws))
                     .collect();
-                for (&s, rec) in chunk.iter().zip(&records) {
-                    tally.apply(s, r, rec);
+                for (&c, recs) in chunk.iter().zip(&records) {
+                    for (&s, rec) in self.components.row(c).iter().zip(recs) {
+                        if self.counts(s as usize) {
+                            tally.apply(s as usize, r, rec);
+                        }
+                    }
                 }
             }
         }
         tally.fold_trial();
     }
 
-    /// Service `s`'s resolvers in region `r` through its trouble windows.
+    /// Component `c`'s resolvers in region `r` through its trouble
+    /// windows (`windows`: per service): a record per member.
     fn simulate(
         &self,
         trial: u64,
-        s: usize,
+        c: usize,
         r: usize,
-        windows: &[Interval],
+        windows: &[Vec<Interval>],
         draws: &TrialDraws,
-    ) -> Record<'_> {
+    ) -> Vec<Record<'_>> {
         let pc = self.scenario.providers.len();
-        let closure = self.closure(s as u32);
-        let sub = self.sub_closures(&closure);
+        let members = self.components.row(c);
+        let children = self.children(members);
+        let activity = Activity::new(members, &children, windows);
+        // The streams of the component's first service in plan order: a
+        // service alone keeps its own.
+        let first = members.iter().min().expect("a component has a member");
+        let key = &self.svc[*first as usize].key;
         let resolvers = self.scenario.resolvers.per_region as usize;
         // Each resolver on its own stream, into integer counts: any split
         // of them across threads gives the same sums.
         let run = |range: std::ops::Range<usize>| {
-            let mut sim = ResolverSim::new(self, &closure, &sub, draws, r, pc);
-            let mut rec = Record::new(self);
+            let mut sim = ResolverSim::new(self, members, &children, draws, r, pc);
+            let mut recs: Vec<Record> = members.iter().map(|_| Record::new(self)).collect();
             for i in range {
-                let mut rng = stream(&self.svc[s].key, resolver_stream(trial, r, i));
+                let mut rng = stream(key, resolver_stream(trial, r, i));
                 sim.reset(&mut rng, i);
-                for &(a, b) in windows {
-                    sim.window(&mut rng, a, b, &mut rec, r);
+                for (u, &(a, b)) in activity.windows.iter().enumerate() {
+                    sim.window(&mut rng, a, b, activity.active.row(u), &mut recs, r);
                 }
             }
-            rec
+            recs
         };
-        let chunks = if closure.len() >= SPLIT_CLOSURE {
+        let chunks = if members.len() >= SPLIT_COMPONENT {
             rayon::current_num_threads().min(resolvers).max(1)
         } else {
             1
@@ -202,7 +219,9 @@ impl TimelineModel<'_> {
             .into_par_iter()
             .map(|c| run(c * resolvers / chunks..(c + 1) * resolvers / chunks))
             .reduce_with(|mut a, b| {
-                a.absorb(b);
+                for (x, y) in a.iter_mut().zip(b) {
+                    x.absorb(y);
+                }
                 a
             })
             .expect("at least one chunk")
@@ -231,44 +250,5 @@ impl TimelineModel<'_> {
                 Some(hits)
             })
             .collect()
-    }
-
-    /// For each member of a closure, the indices (into the closure) of what
-    /// its lookup also looks up, itself included, requirements first.
-    fn sub_closures(&self, closure: &[u32]) -> Vec<Vec<usize>> {
-        let index = |x: u32| {
-            closure
-                .iter()
-                .position(|&y| y == x)
-                .expect("closure is closed")
-        };
-        closure
-            .iter()
-            .map(|&x| {
-                let mut members: BTreeSet<usize> = BTreeSet::new();
-                let mut stack = vec![x];
-                while let Some(y) = stack.pop() {
-                    if members.insert(index(y)) {
-                        stack.extend(self.deps.row(y as usize));
-                    }
-                }
-                members.into_iter().collect()
-            })
-            .collect()
-    }
-
-    /// `s` and everything it requires, requirements first, `s` last.
-    fn closure(&self, s: u32) -> Vec<u32> {
-        let mut seen = BTreeSet::new();
-        let mut stack = vec![s];
-        while let Some(x) = stack.pop() {
-            if seen.insert(x) {
-                stack.extend(self.deps.row(x as usize));
-            }
-        }
-        // Topological positions put requirements first.
-        let mut list: Vec<u32> = seen.into_iter().collect();
-        list.sort_by_key(|&x| self.position[x as usize]);
-        list
     }
 }

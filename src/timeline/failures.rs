@@ -13,14 +13,14 @@ impl ResolverSim<'_> {
     /// RFC 9520's 5 minutes.
     fn failure_ttl_after(&self, k: usize) -> f64 {
         let cap = Resolvers::MAX_FAILURE_TTL.as_secs_f64();
-        let ttl = self.model.failure_ttl * f64::from(1u32 << self.fail_streak[k].min(16));
+        let ttl = self.model.failure_ttl * f64::from(1u32 << self.names[k].fail_streak.min(16));
         ttl.min(cap)
     }
 
     /// Remembers a failed resolution of member `k` at `t`.
     pub(super) fn remember_failure(&mut self, k: usize, t: f64) {
-        self.failed_until[k] = t + self.failure_ttl_after(k);
-        self.fail_streak[k] += 1;
+        self.names[k].failed_until = t + self.failure_ttl_after(k);
+        self.names[k].fail_streak += 1;
     }
 
     /// A resolution of member `k` at `t` whose every query is lost, as
@@ -61,7 +61,7 @@ impl ResolverSim<'_> {
         let (mut seg_at, mut seg_end, mut resolutions) = (at, f64::NEG_INFINITY, 0);
         while at < change {
             self.resolution_lost(k, at);
-            let end = self.failed_until[k].min(change);
+            let end = self.names[k].failed_until.min(change);
             if at >= seg_end {
                 bulk.resolutions(seg_at, resolutions, rec);
                 (seg_at, seg_end, resolutions) = (at, rec.next_boundary(at), 0);

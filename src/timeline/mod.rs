@@ -9,7 +9,9 @@
 //! not with the horizon: outside every outage each lookup is answered, so for
 //! each service and region the engine only simulates the *trouble windows*,
 //! the union of the outages of every provider that the service or its
-//! requirements are delegated to. At the start of a window each resolver's
+//! requirements are delegated to. Names that requirements connect share
+//! each resolver's caches, so they are simulated together (`components`),
+//! each in the windows that concern it. At the start of a window each resolver's
 //! cache is drawn from its stationary law (the ideal profile: fresh with
 //! probability λT/(1+λT), remaining life uniform on [0, T]; if expired,
 //! expired for an Exp(λ) time) or carried over from t = 0 and the windows
@@ -23,13 +25,17 @@
 //! lookups through a window), `selection` (which providers a resolution
 //! tries, holddown), `quiet` (cache states between windows), `bulk` and
 //! `failures` (lookups counted in bulk), `independent` (lookups of a
-//! resolver without a cache under partial loss, counted in bulk), `record` (one service's counts in
-//! one region, simulated in parallel with the trial's other services),
+//! resolver without a cache under partial loss, counted in bulk),
+//! `components` (names that requirements connect, simulated together),
+//! `record` (one service's counts in one region, simulated in parallel
+//! with the trial's other components),
 //! `tally` (the integer counts), `summary` (counts into the report).
 //!
 //! Random streams (spec §5): a provider's or common cause's outages come from
 //! the stream of (seed, its id) numbered by the trial; a resolver's from the
-//! stream of (seed, the service's id) numbered by (trial, region, resolver).
+//! stream of (seed, the id of the first service in plan order of the
+//! component it simulates: for a service alone, its own) numbered by
+//! (trial, region, resolver).
 //! Counts are integers; weights and rates are applied when results are
 //! written.
 
@@ -37,6 +43,7 @@ mod argmin;
 mod bulk;
 mod certain;
 mod compile;
+mod components;
 mod cost;
 mod draw;
 mod failures;
@@ -99,6 +106,9 @@ struct Scheduled {
 struct Svc {
     /// Lookups per second per resolver.
     lambda: f64,
+    /// Lookups per second per resolver that reach its cache while every
+    /// lookup is answered: its own and its dependents' (`components.rs`).
+    reach: f64,
     /// Cache lifetime: min(ttl, max_cache_ttl), seconds.
     ttl: f64,
     child_window: f64,
@@ -128,10 +138,13 @@ pub struct TimelineModel<'a> {
     scheduled: Vec<Scheduled>,
     svc: Vec<Svc>,
     order: Vec<u32>,
-    /// Inverse of `order`.
-    position: Vec<u32>,
     /// Direct requirements (requires and requires_any members) per service.
     deps: Csr,
+    /// The requirement graph's weakly connected components, each simulated
+    /// on shared caches (`components.rs`), and each service's index in its
+    /// component.
+    components: Csr,
+    slot: Vec<u32>,
     /// Per service: the providers its referrals may ask (its parent's, and
     /// up the chain while parents have parents); their outages make
     /// trouble windows too.
@@ -152,8 +165,8 @@ pub struct TimelineModel<'a> {
     pub events: Vec<EventWindow>,
     pub series_step: Option<f64>,
     /// A part's services that it counts (`run --part`; `None`: all). The
-    /// others are there because a counted one requires them: simulated
-    /// inside its closure, not on their own.
+    /// others are simulated because they share a component with a counted
+    /// one, and not counted.
     counted: Option<Vec<bool>>,
 }
 

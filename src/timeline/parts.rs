@@ -1,7 +1,9 @@
 //! A timeline run split by services (`run --part K/N`): each service's
-//! counts come from its own resolvers' streams and its closure alone, so a
-//! part that simulates its slice counts exactly what the whole run counts
-//! for those services. A part's file holds the rows of its counted
+//! counts come from its component's simulation alone (`components.rs`: the
+//! names that requirements connect, on their own streams), and a part
+//! keeps every service that requires something, so it simulates whole
+//! every component its slice touches and counts exactly what the whole
+//! run counts for those services. A part's file holds the rows of its counted
 //! services only; `merge` puts each part's rows in place and adds what
 //! sums over services (the queries sent during events), all integers.
 

@@ -1,8 +1,8 @@
 //! What one service's resolvers in one region record through a trial:
 //! failed lookups (with their series step and event windows), lost tries,
-//! and queries in event windows. Each service and region is simulated on
-//! its own (its resolvers' streams are its own), so a trial's services run
-//! in parallel, each into its own record, and the records are added into
+//! and queries in event windows. Each component (`components.rs`) and
+//! region is simulated on its own streams, so a trial's components run in
+//! parallel, each into a record per member, and the records are added into
 //! the trial's tally afterwards: integer counts, so the order of the
 //! additions, and the number of threads, change nothing.
 

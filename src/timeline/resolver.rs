@@ -1,6 +1,7 @@
-//! One resolver's view of one service and its requirements through its
-//! trouble windows: caches (answers, failures, NS sets at the child and the
-//! parent), server choice and holddown, retries under loss, serve-stale,
+//! One resolver's view of a component's names (`components.rs`: services
+//! that requirements connect) through its trouble windows: caches
+//! (answers, failures, NS sets at the child and the parent), server choice
+//! and holddown, retries under loss, serve-stale,
 //! simulated lookup by lookup where the outcome is uncertain; the jump over
 //! fresh stretches here, the other shortcuts in `certain.rs`, `bulk.rs`,
 //! `failures.rs` and `independent.rs` (spec §3, §3.1).
@@ -9,7 +10,7 @@ use super::argmin::ArgMin;
 use super::bulk::{Bulk, Cost, Pending};
 use super::record::Record;
 use super::walk::{Children, WalkState, depth_first, earliest_expiry};
-use super::{Outages, TimelineModel, Zone};
+use super::{Outages, Svc, TimelineModel, Zone};
 use crate::random::{Stream, exponential, exponential_fast, uniform};
 
 /// What one trial drew, shared by every resolver of the trial.
@@ -22,7 +23,48 @@ pub(super) struct TrialDraws {
     pub change: Vec<f64>,
 }
 
-/// One resolver's view of one service and its requirements.
+/// One member's state at a resolver, kept together: a component's event
+/// loop goes from member to member, and a large component's members are
+/// far apart in the plan's tables (one cache line a member, not one an
+/// array).
+#[derive(Clone, Copy)]
+pub(super) struct Name {
+    /// When the cached answer expires (stays expired, for serve-stale).
+    pub expiry: f64,
+    /// When the remembered failure ends, and how many failed in a row.
+    pub failed_until: f64,
+    pub fail_streak: u32,
+    /// When the resolver sees the standby.
+    pub seen: f64,
+    /// Its own next lookup.
+    pub next: f64,
+    /// Until when its cache's state is known (the end of the last window
+    /// it was simulated in), and whether it has been set at t = 0 (caches
+    /// carried over the horizon).
+    pub since: f64,
+    pub begun: bool,
+    /// Its lookup rate and cache lifetime.
+    pub lambda: f64,
+    pub ttl: f64,
+}
+
+impl Name {
+    fn new(svc: &Svc) -> Name {
+        Name {
+            expiry: f64::NEG_INFINITY,
+            failed_until: f64::NEG_INFINITY,
+            fail_streak: 0,
+            seen: f64::INFINITY,
+            next: f64::INFINITY,
+            since: 0.0,
+            begun: false,
+            lambda: svc.lambda,
+            ttl: svc.ttl,
+        }
+    }
+}
+
+/// One resolver's view of a component's names, on one shared cache.
 pub(super) struct ResolverSim<'m> {
     pub(super) model: &'m TimelineModel<'m>,
     pub(super) closure: &'m [u32],
@@ -35,16 +77,9 @@ pub(super) struct ResolverSim<'m> {
     /// and whether it serves stale answers (`serve_stale`).
     pub(super) caching: bool,
     pub(super) stale_ok: bool,
-    /// Per closure member: when the cached answer expires (stays expired,
-    /// for serve-stale), when the remembered failure ends and how many
-    /// failed in a row, when the resolver sees the standby, and the next
-    /// lookup.
-    pub(super) expiry: Vec<f64>,
-    pub(super) failed_until: Vec<f64>,
-    pub(super) fail_streak: Vec<u32>,
-    pub(super) seen: Vec<f64>,
-    pub(super) next: Vec<f64>,
-    /// `next` as a tournament, inside a window's event loop.
+    /// Per member, its state at this resolver.
+    pub(super) names: Vec<Name>,
+    /// The active members' `next` as a heap, inside a window's event loop.
     first: ArgMin,
     /// Providers in holddown, and until when.
     pub(super) held: Vec<(u32, f64)>,
@@ -55,21 +90,19 @@ pub(super) struct ResolverSim<'m> {
     pub(super) rest: Cost,
     /// Scratch: the members whose failure a certain lookup remembers.
     pub(super) remembered: Vec<usize>,
-    /// Per closure member: indices (into the closure) of what its lookup
-    /// also looks up, itself last.
-    pub(super) sub: &'m [Vec<usize>],
+    /// Per member: whether its last lookup's name succeeded (`walk.rs`).
     pub(super) ok: Vec<bool>,
-    /// Per closure member: the closure positions of its `requires`, and of
-    /// each `requires_any` group's members.
-    requires: Vec<Vec<usize>>,
-    groups: Vec<Vec<Vec<usize>>>,
-    /// When a closure member has a `requires_any` group, what each
-    /// member's lookup walks, in order (`walk.rs`); empty otherwise.
-    pub(super) children: Children,
+    /// Per member, what its lookup walks, in order (`walk.rs`).
+    pub(super) children: &'m Children,
     pub(super) walk_state: WalkState,
     initialised: bool,
-    /// Caches carried over the horizon: whether they have been set at t = 0.
+    /// Caches carried over the horizon: whether this resolver's NS sets
+    /// have been set at t = 0.
     pub(super) started: bool,
+    /// Scratch: `next` of the window's active members, in their order.
+    live: Vec<f64>,
+    /// Per member: its failing lookups kept for a Poisson draw (`bulk.rs`).
+    pending: Vec<Pending>,
     /// NS sets of the zones that members' resolutions may need (members
     /// with a `parent`, and up the chain), and each member's zone.
     pub(super) zones: Vec<Zone>,
@@ -82,7 +115,7 @@ impl<'m> ResolverSim<'m> {
     pub(super) fn new(
         model: &'m TimelineModel<'m>,
         closure: &'m [u32],
-        sub: &'m [Vec<usize>],
+        children: &'m Children,
         draws: &'m TrialDraws,
         region: usize,
         pc: usize,
@@ -98,69 +131,26 @@ impl<'m> ResolverSim<'m> {
             resolver: 0,
             caching: true,
             stale_ok: false,
-            expiry: vec![f64::NEG_INFINITY; n],
-            failed_until: vec![f64::NEG_INFINITY; n],
-            fail_streak: vec![0; n],
-            seen: vec![f64::INFINITY; n],
-            next: vec![f64::INFINITY; n],
+            names: (closure.iter())
+                .map(|&x| Name::new(&model.svc[x as usize]))
+                .collect(),
             first: ArgMin::default(),
             held: Vec::new(),
             order: Vec::new(),
             cost: Cost::default(),
             rest: Cost::default(),
             remembered: Vec::new(),
-            sub,
             ok: vec![false; n],
-            requires: Vec::new(),
-            groups: Vec::new(),
-            children: Vec::new(),
+            children,
             walk_state: WalkState::new(n),
             initialised: false,
             started: false,
+            live: Vec::new(),
+            pending: (0..n).map(|_| Pending::default()).collect(),
             zones,
             zone_of,
             zones_until: 0.0,
         }
-        .with_positions()
-    }
-
-    /// Finds each requirement's position in the closure once, so that
-    /// settling a lookup costs its requirements, not the closure's size.
-    fn with_positions(mut self) -> Self {
-        let at: std::collections::HashMap<u32, usize> = self
-            .closure
-            .iter()
-            .enumerate()
-            .map(|(i, &x)| (x, i))
-            .collect();
-        let services = &self.model.scenario.services;
-        let pos = |list: &[u32]| -> Vec<usize> { list.iter().map(|q| at[q]).collect() };
-        for &x in self.closure {
-            let svc = &services[x as usize];
-            self.requires.push(pos(svc.requires()));
-            self.groups
-                .push(svc.requires_any().iter().map(|g| pos(g)).collect());
-        }
-        if self.groups.iter().any(|g| !g.is_empty()) {
-            self.children = (self.requires.iter().zip(&self.groups))
-                .map(|(requires, groups)| {
-                    let all = requires.iter().map(|&q| (q, 0));
-                    let any = (groups.iter().enumerate())
-                        .flat_map(|(g, members)| members.iter().map(move |&q| (q, g as u32 + 1)));
-                    all.chain(any).collect()
-                })
-                .collect();
-        }
-        self
-    }
-
-    /// Whether closure member `j`'s lookup succeeds, given whether its own
-    /// name was answered: its requirements (settled before it, being
-    /// earlier in the closure) must be too.
-    pub(super) fn settle(&mut self, j: usize, answered: bool) {
-        let reqs = self.requires[j].iter().all(|&q| self.ok[q]);
-        let groups = self.groups[j].iter().all(|g| g.iter().any(|&q| self.ok[q]));
-        self.ok[j] = answered && reqs && groups;
     }
 
     /// Ready for resolver `i`: no view of any delegation change yet, no
@@ -169,9 +159,12 @@ impl<'m> ResolverSim<'m> {
     pub(super) fn reset(&mut self, rng: &mut Stream, i: usize) {
         let res = &self.model.scenario.resolvers;
         self.resolver = i;
-        self.seen.fill(f64::INFINITY);
-        self.failed_until.fill(f64::NEG_INFINITY);
-        self.fail_streak.fill(0);
+        for name in &mut self.names {
+            name.seen = f64::INFINITY;
+            name.failed_until = f64::NEG_INFINITY;
+            name.fail_streak = 0;
+            name.begun = false;
+        }
         self.held.clear();
         self.initialised = false;
         self.started = false;
@@ -192,57 +185,69 @@ impl<'m> ResolverSim<'m> {
     /// Whether a lookup of member `j` at `t` that gets no answer is served
     /// a stale one, and until when that holds (`None`: not stale).
     pub(super) fn stale_until(&self, j: usize, t: f64) -> Option<f64> {
-        let end = self.expiry[j] + self.model.max_stale;
-        (self.stale_ok && self.expiry[j].is_finite() && t < end).then_some(end)
+        let end = self.names[j].expiry + self.model.max_stale;
+        (self.stale_ok && self.names[j].expiry.is_finite() && t < end).then_some(end)
     }
 
-    /// Simulates this resolver's lookups of `target` (the closure's last
-    /// member) and what it requires through the trouble window [a, b),
-    /// recording failures, lost tries and queries in region `r`.
-    pub(super) fn window(&mut self, rng: &mut Stream, a: f64, b: f64, rec: &mut Record, r: usize) {
+    /// Simulates this resolver's lookups of the `active` members (indices,
+    /// ascending) through the trouble window [a, b), recording each
+    /// lookup's failures, lost tries and queries in region `r` in the
+    /// record of the member it came from.
+    pub(super) fn window(
+        &mut self,
+        rng: &mut Stream,
+        a: f64,
+        b: f64,
+        active: &[u32],
+        recs: &mut [Record],
+        r: usize,
+    ) {
         if !self.initialised {
             self.draw_delegation_views(rng);
             self.initialised = true;
         }
         let first = !self.started;
         if self.model.scenario.resolvers.evolve {
-            self.advance(rng, a);
+            self.advance(rng, a, active);
         } else {
-            self.draw_window_start(rng, a);
+            self.draw_window_start(rng, a, active);
         }
         self.zones_at_window(rng, a, b, first);
-        let m = self.model;
-        let own = self.closure.len() - 1;
-        if !self.caching {
-            // Without a cache, the other names' own lookups change nothing
-            // this simulation counts: only the service's lookups are run.
-            self.next[..own].fill(f64::INFINITY);
-        }
+        let alone = self.closure.len() == 1;
         let mut cost = std::mem::take(&mut self.cost);
         let mut rest = std::mem::take(&mut self.rest);
-        let mut pending = Pending::default();
+        let mut pending = std::mem::take(&mut self.pending);
         let mut first = std::mem::take(&mut self.first);
-        first.build(&self.next);
+        // The heap holds the active members' next lookups only, by
+        // their place in `active` (ascending, so ties go to the lower
+        // member as before).
+        let mut live = std::mem::take(&mut self.live);
+        live.clear();
+        live.extend(active.iter().map(|&k| self.names[k as usize].next));
+        first.build(&live);
+        self.live = live;
         loop {
-            let (k, t) = first.min();
+            let (at, t) = first.min();
             if t >= b {
                 break;
             }
-            let lambda = m.svc[self.closure[k] as usize].lambda;
+            let k = active[at] as usize;
+            let lambda = self.names[k].lambda;
             // While the lookup and all it requires are fresh in cache, every
             // lookup is answered and nothing changes: jump to the first
             // lookup after the earliest expiry (the process is memoryless).
             let fresh_until = self.fresh_until(k, t);
             if t < fresh_until {
-                self.next[k] = fresh_until + self.wait(rng, lambda);
-                first.set(k, self.next[k]);
+                self.names[k].next = fresh_until + self.wait(rng, lambda);
+                first.set_min(self.names[k].next);
                 continue;
             }
+            let rec = &mut recs[k];
             // A resolver without a cache under partial loss, where each
             // lookup is a fresh draw from one law: counted in bulk.
             if let Some(next) = self.independent_run(rng, k, t, b, rec, r) {
-                self.next[k] = next;
-                first.set(k, next);
+                self.names[k].next = next;
+                first.set_min(next);
                 continue;
             }
             // When every part of the lookup is certain (fresh in cache, a
@@ -260,37 +265,37 @@ impl<'m> ResolverSim<'m> {
                     lambda,
                     r,
                 };
-                if k == own {
-                    bulk.record(rng, t, c.until, rec, &mut pending);
-                }
+                bulk.record(rng, t, c.until, rec, &mut pending[k]);
                 let mut next = c.until + self.wait(rng, lambda);
-                if c.change > c.until && own == 0 {
-                    // The service alone (nothing required), its failure
-                    // remembered and forgotten before anything else changes:
-                    // the same again at each lookup until then. (A name that
-                    // others require stays in the loop, whose lookups may
-                    // resolve it in between.)
-                    next = self.failure_run(rng, &bulk, next, c.change, rec, &mut pending);
+                if c.change > c.until && alone {
+                    // The service alone (nothing required, nothing requiring
+                    // it), its failure remembered and forgotten before
+                    // anything else changes: the same again at each lookup
+                    // until then. (Names that requirements connect stay in
+                    // the loop, whose other lookups may resolve them.)
+                    next = self.failure_run(rng, &bulk, next, c.change, rec, &mut pending[k]);
                 }
-                self.next[k] = next;
-                first.set(k, next);
+                self.names[k].next = next;
+                first.set_min(next);
                 continue;
             }
             cost.clear();
             let ok = self.lookup(rng, k, t, &mut cost);
-            if k == own {
-                if !ok {
-                    rec.record_failures(t, 1);
-                }
-                rec.record_lost(cost.lost);
-                for &(p, n) in &cost.queries {
-                    rec.record_queries(p, r, t, n);
-                }
+            if !ok {
+                rec.record_failures(t, 1);
             }
-            self.next[k] = t + self.wait(rng, lambda);
-            first.set(k, self.next[k]);
+            rec.record_lost(cost.lost);
+            for &(p, n) in &cost.queries {
+                rec.record_queries(p, r, t, n);
+            }
+            self.names[k].next = t + self.wait(rng, lambda);
+            first.set_min(self.names[k].next);
         }
-        pending.flush(rng, rec);
+        for &k in active {
+            pending[k as usize].flush(rng, &mut recs[k as usize]);
+            self.names[k as usize].since = b;
+        }
+        self.pending = pending;
         self.first = first;
         self.cost = cost;
         self.rest = rest;
@@ -311,16 +316,15 @@ impl<'m> ResolverSim<'m> {
                 } else {
                     svc.child_window
                 };
-                self.seen[k] = c + uniform(rng) * w;
+                self.names[k].seen = c + uniform(rng) * w;
             }
         }
     }
 
-    /// A client lookup of closure member `k` at `t`: it and what it requires,
+    /// A client lookup of member `k` at `t`: it and what it requires,
     /// requirements first, each from cache or by resolution (`walk.rs`).
-    /// Returns whether it succeeded; adds what it cost to `cost` (queries
-    /// for the closure's own name only: each name's load is counted in its
-    /// own simulation).
+    /// Returns whether it succeeded; adds what it cost to `cost`: the
+    /// client's lost tries, and every query its resolutions send.
     fn lookup(&mut self, rng: &mut Stream, k: usize, t: f64, cost: &mut Cost) -> bool {
         let resolve = &mut |sim: &mut Self, j| Some(sim.resolve(rng, j, t, cost));
         self.walk(k, resolve)
@@ -333,17 +337,16 @@ impl<'m> ResolverSim<'m> {
     /// later answer still fills the cache. Returns whether the client got
     /// an answer (or a stale one).
     fn resolve(&mut self, rng: &mut Stream, j: usize, t: f64, cost: &mut Cost) -> bool {
-        if t < self.expiry[j] {
+        if t < self.names[j].expiry {
             return true;
         }
         let m = self.model;
         let res = &m.scenario.resolvers;
         let stale = self.stale_until(j, t).is_some();
-        if self.caching && t < self.failed_until[j] {
+        if self.caching && t < self.names[j].failed_until {
             return stale;
         }
-        let own = j == self.closure.len() - 1;
-        if !self.referred(rng, j, t, own, cost) {
+        if !self.referred(rng, j, t, cost) {
             // No referral: the resolution fails, and is remembered so.
             if self.caching && m.failure_ttl > 0.0 {
                 self.remember_failure(j, t);
@@ -361,9 +364,7 @@ impl<'m> ResolverSim<'m> {
             if next == self.order.len() {
                 next = 0;
             }
-            if own {
-                cost.query(p);
-            }
+            cost.query(p);
             let l = self.loss(p, t);
             if l > 0.0 && uniform(rng) < l {
                 if m.holddown > 0.0 {
@@ -381,8 +382,8 @@ impl<'m> ResolverSim<'m> {
             Some(q) => {
                 cost.lost += q.min(attempts) as u64;
                 if self.caching {
-                    self.expiry[j] = t + m.svc[self.closure[j] as usize].ttl;
-                    self.fail_streak[j] = 0;
+                    self.names[j].expiry = t + self.names[j].ttl;
+                    self.names[j].fail_streak = 0;
                 }
                 q < attempts || stale
             }
@@ -407,20 +408,11 @@ impl ResolverSim<'_> {
         k: usize,
         at: &mut impl FnMut(&mut Self, usize) -> Option<bool>,
     ) -> Option<bool> {
-        if self.children.is_empty() {
-            let sub = self.sub;
-            for &j in &sub[k] {
-                let answered = at(self, j)?;
-                self.settle(j, answered);
-            }
-            return Some(self.ok[k]);
-        }
         // The walk's own state is taken out, so that `at` may borrow `self`.
-        let children = std::mem::take(&mut self.children);
+        let children = self.children;
         let mut state = std::mem::take(&mut self.walk_state);
         let mut ok = std::mem::take(&mut self.ok);
-        let result = depth_first(&children, &mut state, &mut ok, k, &mut |j| at(self, j));
-        self.children = children;
+        let result = depth_first(children, &mut state, &mut ok, k, &mut |j| at(self, j));
         self.walk_state = state;
         self.ok = ok;
         result
@@ -429,22 +421,17 @@ impl ResolverSim<'_> {
     /// Until when every name that a lookup of member `k` at `t` would look
     /// up stays fresh in cache, so that each lookup until then is answered
     /// and changes nothing (a time at or before `t` when one is not fresh
-    /// now): without groups, every name it requires; with groups, those it
-    /// requires and the first member of each group, and theirs.
+    /// now): what it requires and the first member of each group, and
+    /// theirs.
     pub(super) fn fresh_until(&mut self, k: usize, t: f64) -> f64 {
-        if self.children.is_empty() {
-            // Requirements come first, and under an outage they are the
-            // names that have expired: stop at the first.
-            let mut until = f64::INFINITY;
-            for &j in &self.sub[k] {
-                until = until.min(self.expiry[j]);
-                if until <= t {
-                    break;
-                }
-            }
-            return until;
-        }
-        earliest_expiry(&self.children, &mut self.walk_state, &self.expiry, k, t)
+        let names = &self.names;
+        earliest_expiry(
+            self.children,
+            &mut self.walk_state,
+            &|j| names[j].expiry,
+            k,
+            t,
+        )
     }
 }
 

@@ -10,7 +10,7 @@ impl ResolverSim<'_> {
     /// once this resolver sees the delegation change.
     pub(super) fn delegated(&self, j: usize, t: f64) -> impl Iterator<Item = u32> + Clone + '_ {
         let svc = &self.model.scenario.services[self.closure[j] as usize];
-        let with_standby = t >= self.seen[j];
+        let with_standby = t >= self.names[j].seen;
         svc.dns
             .iter()
             .chain(svc.standby().iter().filter(move |_| with_standby))
@@ -32,8 +32,8 @@ impl ResolverSim<'_> {
         for &p in svc.dns.iter().chain(svc.standby().iter()) {
             until = until.min(self.next_change(p, t));
         }
-        if t < self.seen[j] && !svc.standby().is_empty() {
-            until = until.min(self.seen[j]);
+        if t < self.names[j].seen && !svc.standby().is_empty() {
+            until = until.min(self.names[j].seen);
         }
         until
     }

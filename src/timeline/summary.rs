@@ -345,9 +345,10 @@ impl<'a> Summary<'a> {
 
     /// The queries that the lookups of every trial would send to event
     /// `e`'s providers from region `r` during the event with no outage:
-    /// each name's own lookups (as counted), a caching resolver fetching it
-    /// once per expiry (a share 1/(1+λT) of its lookups, stationary), a
-    /// resolver whose cache does not help at every lookup, each time from
+    /// each name's lookups, its own and those of its dependents that reach
+    /// it (λ: `reach`, as a shared cache sees them), a caching resolver
+    /// fetching it once per expiry (a share 1/(1+λT) of them, stationary),
+    /// a resolver whose cache does not help at every one, each time from
     /// one delegated provider at random.
     fn normal_queries(&self, e: usize, r: usize) -> f64 {
         let (sc, ev) = (self.sc, &self.m.events[e]);
@@ -363,7 +364,7 @@ impl<'a> Summary<'a> {
             if hit == 0 {
                 continue;
             }
-            let (lambda, ttl) = (self.m.svc[s].lambda, self.m.svc[s].ttl);
+            let (lambda, ttl) = (self.m.svc[s].reach, self.m.svc[s].ttl);
             let per_lookup = c / (1.0 + lambda * ttl) + (1.0 - c);
             per_second += lambda * per_lookup * hit as f64 / svc.dns.len() as f64;
         }

@@ -103,7 +103,7 @@ pub(super) fn depth_first(
 pub(super) fn earliest_expiry(
     children: &Children,
     w: &mut WalkState,
-    expiry: &[f64],
+    expiry: &impl Fn(usize) -> f64,
     k: usize,
     t: f64,
 ) -> f64 {
@@ -114,7 +114,7 @@ pub(super) fn earliest_expiry(
     w.visited[k] = lookup;
     let mut until = f64::INFINITY;
     while let Some(j) = w.pending.pop() {
-        until = until.min(expiry[j]);
+        until = until.min(expiry(j));
         if until <= t {
             break;
         }

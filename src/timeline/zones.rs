@@ -18,6 +18,8 @@
 //! Names without a parent have no zone and draw nothing, so plans without
 //! `parent` give the figures they gave before.
 
+use std::collections::HashMap;
+
 use super::bulk::Cost;
 use super::resolver::ResolverSim;
 use super::{TimelineModel, Zone};
@@ -30,6 +32,8 @@ impl TimelineModel<'_> {
     pub(super) fn zones_of(&self, closure: &[u32]) -> (Vec<Zone>, Vec<Option<usize>>) {
         let services = &self.scenario.services;
         let mut zones: Vec<Zone> = Vec::new();
+        // Each zone's index in `zones`, by its service.
+        let mut index: HashMap<u32, usize> = HashMap::new();
         let mut zone_of = Vec::with_capacity(closure.len());
         for &x in closure {
             if services[x as usize].parent().is_none() {
@@ -41,7 +45,7 @@ impl TimelineModel<'_> {
             let mut at = Some(x);
             let mut above = None;
             while let Some(s) = at {
-                if let Some(z) = zones.iter().position(|z| z.service == s) {
+                if let Some(&z) = index.get(&s) {
                     above = Some(z);
                     break;
                 }
@@ -52,6 +56,7 @@ impl TimelineModel<'_> {
                 };
             }
             for &s in chain.iter().rev() {
+                index.insert(s, zones.len());
                 zones.push(Zone {
                     service: s,
                     up: above,
@@ -60,7 +65,7 @@ impl TimelineModel<'_> {
                 });
                 above = Some(zones.len() - 1);
             }
-            zone_of.push(zones.iter().position(|z| z.service == x));
+            zone_of.push(index.get(&x).copied());
         }
         (zones, zone_of)
     }
@@ -113,12 +118,13 @@ impl ResolverSim<'_> {
 
     /// Zone `z`'s NS set walked from its `expiry` at `from` through quiet
     /// time to `a`: the first resolution of the name after it expires
-    /// (resolutions come at m = λ/(1 + λT), memoryless) fetches it again.
+    /// (resolutions come at m = λ/(1 + λT), memoryless, λ the rate of the
+    /// lookups that reach the name's cache) fetches it again.
     /// Past 64 cycles the walk ends in the stationary state.
     fn quiet_ns(&self, rng: &mut Stream, z: usize, mut expiry: f64, from: f64, a: f64) -> f64 {
         let zone = &self.zones[z];
         let svc = &self.model.svc[zone.service as usize];
-        let m = svc.lambda / (1.0 + svc.lambda * svc.ttl);
+        let m = svc.reach / (1.0 + svc.reach * svc.ttl);
         if expiry > a || m <= 0.0 {
             return expiry;
         }
@@ -140,7 +146,7 @@ impl ResolverSim<'_> {
     fn stationary_ns(&self, rng: &mut Stream, z: usize, a: f64) -> f64 {
         let zone = &self.zones[z];
         let svc = &self.model.svc[zone.service as usize];
-        let m = svc.lambda / (1.0 + svc.lambda * svc.ttl);
+        let m = svc.reach / (1.0 + svc.reach * svc.ttl);
         let mt = m * zone.ttl;
         if mt > 0.0 && uniform(rng) < mt / (1.0 + mt) {
             a + uniform(rng) * zone.ttl
@@ -162,28 +168,20 @@ impl ResolverSim<'_> {
 
     /// Whether a resolution of member `j` at `t` gets past its zone's
     /// referral (at once when the NS set is fresh, else by asking the
-    /// parent's providers); lost tries go to `cost`, and queries too when
-    /// `own` (the closure's own name).
-    pub(super) fn referred(
-        &mut self,
-        rng: &mut Stream,
-        j: usize,
-        t: f64,
-        own: bool,
-        cost: &mut Cost,
-    ) -> bool {
+    /// parent's providers); lost tries and queries go to `cost`.
+    pub(super) fn referred(&mut self, rng: &mut Stream, j: usize, t: f64, cost: &mut Cost) -> bool {
         match self.zone_of[j] {
             None => true,
-            Some(z) => self.referral(rng, z, t, own, cost),
+            Some(z) => self.referral(rng, z, t, cost),
         }
     }
 
-    fn referral(&mut self, rng: &mut Stream, z: usize, t: f64, own: bool, cost: &mut Cost) -> bool {
+    fn referral(&mut self, rng: &mut Stream, z: usize, t: f64, cost: &mut Cost) -> bool {
         if t < self.zones[z].expiry {
             return true;
         }
         if let Some(up) = self.zones[z].up
-            && !self.referral(rng, up, t, own, cost)
+            && !self.referral(rng, up, t, cost)
         {
             return false;
         }
@@ -192,9 +190,7 @@ impl ResolverSim<'_> {
         let providers = scenario.parent_providers(service);
         for q in 0..scenario.resolvers.attempts as usize {
             let p = providers[q % providers.len()];
-            if own {
-                cost.query(p);
-            }
+            cost.query(p);
             let l = self.loss(p, t);
             if l > 0.0 && uniform(rng) < l {
                 cost.lost += 1;

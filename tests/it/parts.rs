@@ -449,8 +449,18 @@ fn part_flags_are_checked() {
 
 #[test]
 fn a_part_loads_only_its_slice_and_what_is_required_as_restrict_keeps_it() {
-    let (_dir, file) = temp_scenario(PLAN);
+    for text in [PLAN, TIMELINE_PLAN] {
+        a_part_loads_as_restrict_keeps(text);
+    }
+}
+
+/// A part's services: its slice and every service that anything requires;
+/// in the timeline model also every service that requires something (names
+/// that requirements connect are simulated together on shared caches).
+fn a_part_loads_as_restrict_keeps(text: &str) {
+    let (_dir, file) = temp_scenario(text);
     let whole = dnsim::scenario::load(&file).unwrap();
+    let timeline = whole.simulation.model == dnsim::scenario::ModelKind::Timeline;
     for (k, n) in [(1, 3), (2, 3), (3, 3), (4, 5)] {
         let part = Shard { index: k, count: n };
         let loaded = dnsim::scenario::load_part(&file, &[], &|n| dnsim::part::slice(part, n))
@@ -468,8 +478,20 @@ fn a_part_loads_only_its_slice_and_what_is_required_as_restrict_keeps_it() {
         assert_eq!(loaded.1.slice.kept, kept.1.slice.kept);
         assert_eq!(loaded.1.slice.unit_shift, kept.1.slice.unit_shift);
         assert_eq!(loaded.0.content_hash, whole.content_hash);
-        // Fewer services than the whole plan: the slice and what is required.
-        assert!(loaded.0.services.len() < whole.services.len());
+        if !timeline {
+            // Fewer services than the whole plan: the slice and what is
+            // required.
+            assert!(loaded.0.services.len() < whole.services.len());
+        } else {
+            let kept = ids(&loaded.0);
+            for s in whole
+                .services
+                .iter()
+                .filter(|s| !s.dependencies().is_empty())
+            {
+                assert!(kept.contains(&s.id.to_string()), "{} in part {k}/{n}", s.id);
+            }
+        }
     }
 }
 

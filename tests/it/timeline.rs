@@ -308,6 +308,81 @@ end = "5h"
     assert!(latency > 0.0, "its lost tries: {latency} ms");
 }
 
+/// Spec §3: one cache per resolver. A name that others require is in the
+/// cache that all their lookups share, so its cache follows the closed form
+/// at the rate of every lookup that reaches it: five sites, each looking up
+/// a CDN (which has no lookups of its own) 6 times an hour, keep it fresh
+/// with probability λT/(1+λT) at λ = 30 an hour. Into a total outage of the
+/// CDN's provider the sites' answered share is λT/(1+λT) · max(0, 1 − x/T),
+/// as for one name. (Before, each site simulated its own copy of the CDN's
+/// cache, drawn at the outage's start from the CDN's own lookups: none
+/// here, so the sites' lookups failed from the first minute.) With the
+/// ideal resolvers, whose windows start from the stationary law, and with
+/// measured ones (every cache helping), carried from t = 0 through quiet
+/// time.
+#[test]
+fn a_required_name_is_cached_once_for_all_its_dependents() {
+    let (sites, rate_per_hour, ttl_min) = (5, 6.0, 10.0);
+    for profile in [
+        "profile = \"ideal\"",
+        "profile = \"measured\"\ncache_share = 1",
+    ] {
+        let mut text = format!(
+            r#"
+[simulation]
+model = "timeline"
+horizon = "1d"
+[resolvers]
+{profile}
+per_region = 300
+[[provider]]
+id = "cdn-dns"
+[[provider]]
+id = "own"
+[[service]]
+id = "cdn"
+dns = ["cdn-dns"]
+ttl = "{ttl_min}m"
+query_rate = 0
+weight = 0
+[[event]]
+provider = "cdn-dns"
+start = "1h"
+end = "3h"
+"#
+        );
+        for i in 0..sites {
+            text.push_str(&format!(
+                "[[service]]\nid = \"site{i}\"\ndns = [\"own\"]\nttl = 0\n\
+                 query_rate = {rate_per_hour}\nrequires = [\"cdn\"]\n"
+            ));
+        }
+        let trials = 20;
+        let r = run_plan(&text, trials, Some(60));
+        let lambda = rate_per_hour / 60.0; // per minute, per site
+        let reach = lambda * sites as f64;
+        let fresh = reach * ttl_min / (1.0 + reach * ttl_min);
+        let rows: Vec<&Vec<f64>> = (r.services.iter())
+            .filter(|s| s.id.starts_with("site"))
+            .map(|s| &s.series.as_ref().expect("a series").failed_share["global"])
+            .collect();
+        assert_eq!(rows.len(), sites);
+        for x in 0..(ttl_min as usize + 3) {
+            let (a, b) = ((x as f64).min(ttl_min), ((x + 1) as f64).min(ttl_min));
+            let mean_life = (b - a) - (b * b - a * a) / (2.0 * ttl_min);
+            let failed = rows.iter().map(|row| row[60 + x]).sum::<f64>() / sites as f64;
+            let lookups = trials as f64 * 300.0 * lambda * sites as f64;
+            close(
+                1.0 - failed,
+                fresh * mean_life,
+                lookups,
+                5.0,
+                &format!("{profile}, x={x}"),
+            );
+        }
+    }
+}
+
 #[test]
 fn timeline_json_is_byte_identical_across_thread_counts() {
     let path = scenario_file("dyn-2016.toml");

@@ -1,8 +1,11 @@
 //! Which services a load keeps: all, or for a part of a plan (`run --part
-//! K/N`) only its slice and every service that anything requires, so that
+//! K/N`) only its slice and every service that anything requires (in the
+//! timeline model also every service that requires something: names that
+//! requirements connect share caches, so are simulated together), so that
 //! a part never holds the whole plan. A part reads the plan twice: a survey
 //! that keeps nothing but counts the services, sums their weights and
-//! notes every name that is required, then the load that keeps.
+//! notes every name that is required and every service that requires,
+//! then the load that keeps.
 
 use std::ops::Range;
 
@@ -26,6 +29,8 @@ pub(in crate::scenario) struct Survey {
     pub total_weight: f64,
     /// Every name in a `requires`, `requires_any` or `parent`.
     pub required: HashSet<Box<str>>,
+    /// A bit per service: whether it has a `requires` or `requires_any`.
+    pub requiring: Vec<u64>,
     /// The distinct (query rate, ttl, ns_ttl, delegation_ttl) of services
     /// with a parent: whether their cold-NS shares are all 0 or 1 is known
     /// once the resolvers are.
@@ -52,23 +57,32 @@ pub(in crate::scenario) struct Filter {
     pub seen: usize,
     pub slice: Range<usize>,
     pub required: HashSet<Box<str>>,
+    /// A bit per service: kept too (empty: none).
+    pub also: Vec<u64>,
     /// Per kept service: its index in the whole plan.
     pub kept: Vec<u32>,
 }
 
 impl Keep {
     /// Whether to keep `service`, which names `required` (its `requires`,
-    /// `requires_any` and `parent`) and may have a parent, noting what the
-    /// mode notes.
+    /// `requires_any` and `parent`), may require something (`requiring`)
+    /// and may have a parent, noting what the mode notes.
     pub fn keeps<'a>(
         &mut self,
         service: &Service,
         required: impl Iterator<Item = &'a str>,
+        requiring: bool,
         has_parent: bool,
     ) -> bool {
         match self {
             Keep::All => true,
             Keep::Survey(s) => {
+                if s.count % 64 == 0 {
+                    s.requiring.push(0);
+                }
+                if requiring {
+                    s.requiring[s.count / 64] |= 1 << (s.count % 64);
+                }
                 s.count += 1;
                 s.total_weight += service.weight;
                 for name in required {
@@ -89,7 +103,7 @@ impl Keep {
             Keep::Slice(f) => {
                 let i = f.seen;
                 f.seen += 1;
-                let keep = f.slice.contains(&i) || f.required.contains(&*service.id);
+                let keep = f.slice.contains(&i) || f.also(i) || f.required.contains(&*service.id);
                 if keep {
                     f.kept.push(i as u32);
                 }
@@ -103,7 +117,9 @@ impl Keep {
     /// it need not be read further.
     pub fn drops(&mut self, id: &str) -> bool {
         match self {
-            Keep::Slice(f) if !f.slice.contains(&f.seen) && !f.required.contains(id) => {
+            Keep::Slice(f)
+                if !f.slice.contains(&f.seen) && !f.also(f.seen) && !f.required.contains(id) =>
+            {
                 f.seen += 1;
                 true
             }
@@ -122,12 +138,20 @@ impl Keep {
 }
 
 impl Filter {
-    pub fn new(slice: Range<usize>, required: HashSet<Box<str>>) -> Filter {
+    pub fn new(slice: Range<usize>, required: HashSet<Box<str>>, also: Vec<u64>) -> Filter {
         Filter {
             seen: 0,
             slice,
             required,
+            also,
             kept: Vec::new(),
         }
+    }
+
+    /// Whether service `i` of the whole plan is kept whatever its slice.
+    fn also(&self, i: usize) -> bool {
+        self.also
+            .get(i / 64)
+            .is_some_and(|w| w >> (i % 64) & 1 == 1)
     }
 }

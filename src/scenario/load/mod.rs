@@ -94,9 +94,16 @@ pub fn parse_part(
         unreachable!("a survey stays one")
     };
     let cold_exact = survey.cold_exact(&first.resolvers);
+    // The timeline simulates names that requirements connect together
+    // (`timeline/components.rs`): a part keeps every service that requires.
+    let also = if first.simulation.model == ModelKind::Timeline {
+        survey.requiring
+    } else {
+        Vec::new()
+    };
     drop(first);
     let range = slice(survey.count);
-    let filter = Filter::new(range.clone(), survey.required);
+    let filter = Filter::new(range.clone(), survey.required, also);
     let (scenario, keep) = parse_keeping(path, text, Keep::Slice(filter))?;
     let Keep::Slice(filter) = keep else {
         unreachable!("a filter stays one")

@@ -37,7 +37,9 @@ impl Pending {
                 .chain(others.map(|(name, _)| &**name))
         });
         let has_parent = names.is_some_and(|n| n.parent().is_some());
-        if self.keep.keeps(&service, required, has_parent) {
+        let requiring = names
+            .is_some_and(|n| n.requires(place).next().is_some() || !n.requires_any().is_empty());
+        if self.keep.keeps(&service, required, requiring, has_parent) {
             self.services.push(service);
             self.written.push(written);
         }
