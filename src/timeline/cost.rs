@@ -1,25 +1,26 @@
 //! What a trial will cost, estimated before any of it runs, so that a run
 //! on course to take hours says so first (issue: resource bounds).
 //!
-//! A resolver simulates a service's trouble windows: the outages of every
-//! provider of the service and of what it requires. In them, each name of
-//! the service's requirement closure is looked up at its own rate, and each
-//! lookup steps through what that name requires (the next lookup is found
-//! in a heap, at a cost that the estimate leaves out). So one
-//! trial costs about
+//! Names that requirements connect are simulated together on shared
+//! caches (`components.rs`), each name's own lookups once, while the name
+//! or any service that requires it (directly or not) is in trouble. Each
+//! lookup steps through what the name requires (the next lookup is found
+//! in a heap, at a cost that the estimate leaves out). So one trial costs
+//! about
 //!
-//!   Σ over regions and services: resolvers × W × Σ over the closure of λ × m
+//!   Σ over regions and services: resolvers × W × λ × m
 //!
-//! lookup steps, where W is the expected trouble time (the providers'
-//! expected outage time, added up and capped at the horizon), λ a member's
-//! lookup rate and m the size of its own closure; plus, per resolver and
-//! window, the walk of each closure member's cache to the window's start.
-//! W, the sums and the sizes are computed in one pass in topological
-//! order, as upper bounds where requirements share members (capped at the
-//! plan's size and summed rate), so the pass stays linear in the plan.
-//! Since names that requirements connect share one simulation
-//! (`components.rs`), a required name's own lookups run once, not once per
-//! dependent: the estimate counts them per dependent, an upper bound.
+//! lookup steps, where W is the expected trouble time of the providers of
+//! the service's closure and of every dependent's closure (their expected
+//! outage time, added up and capped at the horizon), λ the service's
+//! lookup rate and m the size of its closure; plus, per resolver and
+//! window, the walk of the name's cache to the window's start. The
+//! closures' providers and sizes come from one pass in topological order,
+//! the dependents' providers from one pass back, as upper bounds where
+//! requirements share members (sizes capped at the plan's, provider lists
+//! at 64, beyond which W is the horizon), so the passes stay linear in the
+//! plan. (Until 2026-12-05 every service simulated its own copy of what it
+//! requires, and the estimate summed the closure's rates per service.)
 
 use super::TimelineModel;
 
@@ -31,9 +32,6 @@ struct Reach {
     providers: Option<Vec<u32>>,
     /// Closure size (an upper bound).
     size: f64,
-    /// Σ over the closure of a member's rate times its closure's size (an
-    /// upper bound): the steps of the closure's lookups per second.
-    steps: f64,
 }
 
 const MAX_TRACKED: usize = 64;
@@ -65,13 +63,11 @@ impl TimelineModel<'_> {
                 count[r as usize * pc + p as usize] += 1.0;
             }
         }
-        // Closures are bounded by the whole plan: its size and its summed
-        // rates (the sums below overcount shared members, and a ladder of
-        // diamonds would otherwise double them at every rung).
+        // Closures are bounded by the whole plan: its size (the sums below
+        // overcount shared members, and a ladder of diamonds would
+        // otherwise double them at every rung).
         let n = sc.services.len() as f64;
-        let all_rates: f64 = self.svc.iter().map(|v| v.lambda).sum();
         let mut reach: Vec<Reach> = vec![Reach::default(); sc.services.len()];
-        let (mut lookups, mut walks) = (0.0, 0.0);
         for &s in &self.order {
             let svc = &sc.services[s as usize];
             let mut providers: Option<Vec<u32>> = Some(
@@ -81,49 +77,58 @@ impl TimelineModel<'_> {
                     .copied()
                     .collect(),
             );
-            let lambda = self.svc[s as usize].lambda;
-            let (mut size, mut steps) = (1.0, 0.0);
+            let mut size = 1.0;
             for &d in self.deps.row(s as usize) {
                 let r = &reach[d as usize];
                 size += r.size;
-                steps += r.steps;
-                providers = match (providers, &r.providers) {
-                    (Some(mut mine), Some(theirs)) => {
-                        mine.extend(theirs);
-                        mine.sort_unstable();
-                        mine.dedup();
-                        (mine.len() <= MAX_TRACKED).then_some(mine)
-                    }
-                    _ => None,
-                };
+                providers = union(providers, &r.providers);
             }
-            let size = size.min(n);
-            let steps = (steps + lambda * size).min(all_rates * n);
+            reach[s as usize] = Reach {
+                providers,
+                size: size.min(n),
+            };
+        }
+        // A name is simulated while it or any service that requires it,
+        // directly or not, is in trouble: the providers of its closure and
+        // of every dependent's, from the dependents down.
+        let mut up: Vec<Option<Vec<u32>>> = vec![Some(Vec::new()); sc.services.len()];
+        let (mut lookups, mut walks) = (0.0, 0.0);
+        for &s in self.order.iter().rev() {
+            let mine = union(up[s as usize].take(), &reach[s as usize].providers);
+            for &d in self.deps.row(s as usize) {
+                up[d as usize] = union(up[d as usize].take(), &mine);
+            }
+            let steps = self.svc[s as usize].lambda * reach[s as usize].size;
             for r in 0..rc {
-                let (trouble, windows) = match &providers {
+                let (trouble, windows) = match &mine {
                     Some(ps) => ps.iter().fold((0.0, 0.0), |(t, w), &p| {
                         let x = r * pc + p as usize;
                         (t + down[x], w + count[x])
                     }),
                     None => (self.horizon, f64::INFINITY),
                 };
-                if !self.counts(s as usize) {
-                    // Simulated only inside the closures that need it.
-                    continue;
-                }
                 lookups += trouble.min(self.horizon) * steps;
-                // A window's start walks each closure member's cache through
-                // the quiet time before it (at most 64 cycles).
+                // A window's start walks the name's cache through the
+                // quiet time before it (at most 64 cycles).
                 if trouble > 0.0 {
-                    walks += windows.min(self.horizon / 60.0).max(1.0) * size;
+                    walks += windows.min(self.horizon / 60.0).max(1.0);
                 }
             }
-            reach[s as usize] = Reach {
-                providers,
-                size,
-                steps,
-            };
         }
         (lookups + walks * WALK_STEPS) * f64::from(sc.resolvers.per_region)
+    }
+}
+
+/// The union of two sorted provider lists; `None` (too many to track) once
+/// either is or the union is longer than [`MAX_TRACKED`].
+fn union(mine: Option<Vec<u32>>, theirs: &Option<Vec<u32>>) -> Option<Vec<u32>> {
+    match (mine, theirs) {
+        (Some(mut mine), Some(theirs)) => {
+            mine.extend(theirs);
+            mine.sort_unstable();
+            mine.dedup();
+            (mine.len() <= MAX_TRACKED).then_some(mine)
+        }
+        _ => None,
     }
 }

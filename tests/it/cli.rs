@@ -580,8 +580,8 @@ fn a_timeline_run_estimated_to_take_long_says_so_before_it_starts() {
         line.starts_with("dnsim: this timeline run is estimated at ") && line.contains("--trials"),
         "{line}"
     );
-    // A 20,000-name requirement chain: each name's simulation steps through
-    // everything it requires (issue: cost blow-ups).
+    // A 20,000-name requirement chain: each lookup steps through
+    // everything its name requires (issue: cost blow-ups).
     let dir = tempfile::tempdir().unwrap();
     let chain = (0..20_000).map(|i| {
         let requires = if i > 0 {
@@ -602,7 +602,8 @@ fn a_timeline_run_estimated_to_take_long_says_so_before_it_starts() {
     );
     // A ladder of 300 diamonds (two names a rung, each requiring both of
     // the rung below): bounds that add up shared members would double at
-    // every rung, to infinity; the estimate stays a number.
+    // every rung, to infinity; the estimate stays a number (of enough
+    // trials to be worth a warning).
     let ladder = (0..300).flat_map(|i| {
         ["a", "b"].map(|side| {
             let requires = if i > 0 {
@@ -616,7 +617,14 @@ fn a_timeline_run_estimated_to_take_long_says_so_before_it_starts() {
     let plan = timeline_plan("30d", ladder);
     let path = dir.path().join("ladder.toml");
     std::fs::write(&path, plan).unwrap();
-    let line = first_stderr_line(&["run", path_str(&path), "--format", "json"]);
+    let line = first_stderr_line(&[
+        "run",
+        path_str(&path),
+        "--trials",
+        "100000",
+        "--format",
+        "json",
+    ]);
     assert!(
         line.starts_with("dnsim: this timeline run is estimated at ")
             && !line.contains("inf")
