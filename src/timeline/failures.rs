@@ -40,22 +40,25 @@ impl ResolverSim<'_> {
         self.remember_failure(k, t);
     }
 
-    /// A service without requirements whose every query is lost, at a
-    /// resolver that remembers the failure: one resolution each time the
-    /// failure is forgotten, the lookups in between failing at once, from
-    /// the lookup at `at` until `change`. Run in one go rather than lookup
-    /// by lookup (each resolution the same as the first, so certain; `bulk`
-    /// holds its cost); returns the first lookup after `change`.
+    /// Member `k`, whose every query is lost, at a resolver that remembers
+    /// the failure, and which no other member looks up: one resolution
+    /// each time the failure is forgotten, the lookups in between failing
+    /// at once, from the lookup at `at` until `change` (before which
+    /// nothing else its lookups walk changes). Run in one go rather than
+    /// lookup by lookup (each resolution the same as the first, so
+    /// certain; `bulk` holds its cost); returns the first lookup after
+    /// `change`.
+    #[allow(clippy::too_many_arguments)]
     pub(super) fn failure_run(
         &mut self,
         rng: &mut Stream,
         bulk: &Bulk,
+        k: usize,
         mut at: f64,
         change: f64,
         rec: &mut Record,
         pending: &mut Pending,
     ) -> f64 {
-        let k = self.closure.len() - 1;
         // The resolutions so far in the current series-step and event
         // segment: recorded together when it ends.
         let (mut seg_at, mut seg_end, mut resolutions) = (at, f64::NEG_INFINITY, 0);

@@ -90,8 +90,10 @@ pub(super) struct ResolverSim<'m> {
     pub(super) rest: Cost,
     /// Scratch: the members whose failure a certain lookup remembers.
     pub(super) remembered: Vec<usize>,
-    /// Per member: whether its last lookup's name succeeded (`walk.rs`).
+    /// Per member: whether its last lookup's name succeeded (`walk.rs`),
+    /// and whether another member's lookups look it up.
     pub(super) ok: Vec<bool>,
+    required: Vec<bool>,
     /// Per member, what its lookup walks, in order (`walk.rs`).
     pub(super) children: &'m Children,
     pub(super) walk_state: WalkState,
@@ -141,6 +143,13 @@ impl<'m> ResolverSim<'m> {
             rest: Cost::default(),
             remembered: Vec::new(),
             ok: vec![false; n],
+            required: {
+                let mut required = vec![false; n];
+                for &(q, _) in children.iter().flatten() {
+                    required[q] = true;
+                }
+                required
+            },
             children,
             walk_state: WalkState::new(n),
             initialised: false,
@@ -213,7 +222,6 @@ impl<'m> ResolverSim<'m> {
             self.draw_window_start(rng, a, active);
         }
         self.zones_at_window(rng, a, b, first);
-        let alone = self.closure.len() == 1;
         let mut cost = std::mem::take(&mut self.cost);
         let mut rest = std::mem::take(&mut self.rest);
         let mut pending = std::mem::take(&mut self.pending);
@@ -267,13 +275,15 @@ impl<'m> ResolverSim<'m> {
                 };
                 bulk.record(rng, t, c.until, rec, &mut pending[k]);
                 let mut next = c.until + self.wait(rng, lambda);
-                if c.change > c.until && alone {
-                    // The service alone (nothing required, nothing requiring
-                    // it), its failure remembered and forgotten before
-                    // anything else changes: the same again at each lookup
-                    // until then. (Names that requirements connect stay in
-                    // the loop, whose other lookups may resolve them.)
-                    next = self.failure_run(rng, &bulk, next, c.change, rec, &mut pending[k]);
+                if c.change > c.until
+                    && !self.required[k]
+                    && self.remembered.iter().all(|&j| j == k)
+                {
+                    // Its own failure remembered now and forgotten before
+                    // anything else its lookups walk changes, and no other
+                    // member's lookups resolve it (nothing requires it):
+                    // the same again at each of its lookups until then.
+                    next = self.failure_run(rng, &bulk, k, next, c.change, rec, &mut pending[k]);
                 }
                 self.names[k].next = next;
                 first.set_min(next);

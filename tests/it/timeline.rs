@@ -639,18 +639,36 @@ fn each_profile_sets_its_defaults_and_keys_override_them() {
     assert_eq!(resolvers("attempts = 8").max_queries, 8);
 }
 
+/// How "site" stands among requirements in [`site_through_an_event`].
+#[derive(Clone, Copy, PartialEq)]
+enum Site {
+    Alone,
+    /// It requires "anchor".
+    Requiring,
+    /// It requires "anchor", and "portal" (which looks nothing up)
+    /// requires it.
+    Required,
+}
+
 /// "site" on "dyn", whose queries are lost with `loss` for 3 hours of a
 /// 6-hour horizon, at 500 resolvers with `cache_share`, alone or requiring
-/// "anchor" (on a provider that stays up, fresh in every cache that helps):
-/// the event's failed share and authoritative load and the site's added
-/// latency, over 8 trials. Alone, the engine may count lookups in bulk;
-/// the requirement keeps it on the lookup-by-lookup path.
-fn site_through_an_event(cache_share: f64, loss: f64, requires: bool) -> (f64, f64, f64) {
-    let requires = if requires {
-        r#"requires = ["anchor"]"#
-    } else {
-        ""
-    };
+/// "anchor" (on a provider that stays up, fresh in every cache that helps)
+/// and maybe required by "portal": the event's failed share and
+/// authoritative load and the site's added latency, over 8 trials. Alone
+/// (or requiring only, for remembered failures), the engine may count
+/// lookups in bulk; a name that another requires, and that requires one,
+/// stays on the lookup-by-lookup path.
+fn site_through_an_event(cache_share: f64, loss: f64, site: Site) -> (f64, f64, f64) {
+    let mut requires = String::new();
+    if site != Site::Alone {
+        requires.push_str("requires = [\"anchor\"]\n");
+    }
+    if site == Site::Required {
+        requires.push_str(
+            "[[service]]\nid = \"portal\"\ndns = [\"solid\"]\n\
+             query_rate = 0\nweight = 0\nrequires = [\"site\"]\n",
+        );
+    }
     let text = format!(
         r#"
 [simulation]
@@ -698,19 +716,35 @@ loss = {loss:?}
     )
 }
 
-/// A service alone whose every query is lost, at a caching resolver that
+/// A service whose every query is lost, at a caching resolver that
 /// remembers failures: the engine runs its resolutions in one go (the
-/// failure run) instead of lookup by lookup. Give the same service a
-/// requirement that is always fresh in cache and the engine takes the
-/// lookup-by-lookup path instead; both must agree, in law, on failures,
-/// load and latency.
+/// failure run) instead of lookup by lookup, alone or with a requirement
+/// that stays fresh in cache. Required by another service, it takes the
+/// lookup-by-lookup path instead (another name's lookups may resolve it);
+/// all must agree, in law, on failures, load and latency.
 #[test]
 fn remembered_failures_run_in_one_go_agree_with_lookup_by_lookup() {
+    let requiring = site_through_an_event(1.0, 1.0, Site::Requiring);
     let (alone, with_requirement) = (
-        site_through_an_event(1.0, 1.0, false),
-        site_through_an_event(1.0, 1.0, true),
+        site_through_an_event(1.0, 1.0, Site::Alone),
+        site_through_an_event(1.0, 1.0, Site::Required),
     );
-    println!("failure run {alone:?}, lookup by lookup {with_requirement:?}");
+    println!(
+        "failure run {alone:?}, with a requirement {requiring:?}, \
+         lookup by lookup {with_requirement:?}"
+    );
+    assert!(
+        (requiring.0 - with_requirement.0).abs() < 0.005,
+        "failed share"
+    );
+    assert!(
+        (requiring.1 / with_requirement.1 - 1.0).abs() < 0.03,
+        "load"
+    );
+    assert!(
+        (requiring.2 / with_requirement.2 - 1.0).abs() < 0.03,
+        "latency"
+    );
     // 4,000 resolvers through a 3-hour total outage, about 30 remembered
     // failures each: the load is known to about 1%. The failed share is
     // about 0.99 (what the caches held when the outage began), its noise
@@ -730,8 +764,8 @@ fn remembered_failures_run_in_one_go_agree_with_lookup_by_lookup() {
 #[test]
 fn independent_lookups_in_bulk_agree_with_lookup_by_lookup_and_the_closed_form() {
     let (bulk, one_by_one) = (
-        site_through_an_event(0.0, 0.5, false),
-        site_through_an_event(0.0, 0.5, true),
+        site_through_an_event(0.0, 0.5, Site::Alone),
+        site_through_an_event(0.0, 0.5, Site::Required),
     );
     println!("in bulk {bulk:?}, lookup by lookup {one_by_one:?}");
     // 500 resolvers × 60 lookups an hour × 3 hours × 8 trials: 720,000
