@@ -7,7 +7,7 @@ use super::bulk::Cost;
 use super::resolver::ResolverSim;
 
 impl ResolverSim<'_> {
-    /// Whether a lookup of closure member `k` at `t` and every lookup after
+    /// Whether a lookup of member `k` at `t` and every lookup after
     /// it until some time are certain: each part fresh in cache or certain
     /// (see [`Self::certain`]). Returns whether they fail, until when this
     /// holds, and until when it would hold but for failures remembered
@@ -95,7 +95,7 @@ impl ResolverSim<'_> {
         }
     }
 
-    /// When closure member `j` (not fresh at `t`) is certain to get the
+    /// When member `j` (not fresh at `t`) is certain to get the
     /// same answer from every lookup until some later time: its failure is
     /// remembered (no query sent), or all its delegated providers lose
     /// every query (a caching resolver that remembers failures then sends

@@ -8,11 +8,11 @@
 //! lookup counted for the service it came from. A service with no
 //! requirement edge is a component of its own, simulated as it always was.
 //!
-//! A member is simulated only where it matters: in the trouble windows of
-//! the component (the union of its members' windows), those whose own
-//! windows meet the union's window, with everything their lookups may
-//! walk. Outside its own trouble windows nothing a member's lookup walks
-//! is out, so every such lookup is answered (counted as such, unsimulated).
+//! A member is simulated only where it matters: in each window of the
+//! union of its component's trouble windows that meets its own windows,
+//! or that holds a window of a member whose lookups walk it; there
+//! throughout that window. Elsewhere nothing a member's lookup walks is
+//! out, so every such lookup is answered (counted as such, unsimulated).
 
 use super::intervals::{Interval, normalise};
 use super::walk::Children;

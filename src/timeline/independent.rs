@@ -71,10 +71,10 @@ impl ResolverSim<'_> {
     /// lookups are independent (see the module's note) and uncertain
     /// (a loss of 0 or 1 is certain: `certain.rs` counts those).
     fn independent(&self, k: usize, t: f64) -> Option<(u32, f64)> {
-        if self.caching || self.closure.len() != 1 || self.zone_of[k].is_some() {
+        if self.caching || self.members.len() != 1 || self.zone_of[k].is_some() {
             return None;
         }
-        let svc = &self.model.scenario.services[self.closure[k] as usize];
+        let svc = &self.model.scenario.services[self.members[k] as usize];
         if svc.dns.len() != 1 || !svc.standby().is_empty() {
             return None;
         }
@@ -99,7 +99,7 @@ impl ResolverSim<'_> {
         let until = self.next_change(p, t).min(b);
         let res = &self.model.scenario.resolvers;
         let tries = Tries::new(l, res.attempts, res.max_queries);
-        let lambda = self.model.svc[self.closure[k] as usize].lambda;
+        let lambda = self.model.svc[self.members[k] as usize].lambda;
         let mut seg = Segment::default();
         // The lookup at `t`, then a Poisson number per segment after it.
         tries.draw(rng, &mut seg);

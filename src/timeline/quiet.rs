@@ -26,7 +26,7 @@ impl ResolverSim<'_> {
     /// own and its dependents'). A resolver whose cache does not help has
     /// nothing. Then its own next lookup.
     fn stationary(&mut self, rng: &mut Stream, k: usize, a: f64) {
-        let svc = &self.model.svc[self.closure[k] as usize];
+        let svc = &self.model.svc[self.members[k] as usize];
         if svc.reach <= 0.0 {
             self.names[k].expiry = f64::NEG_INFINITY;
             self.names[k].next = f64::INFINITY;
@@ -47,7 +47,7 @@ impl ResolverSim<'_> {
 
     /// Member `k`'s first own lookup after `a` (none at a rate of 0).
     fn own_next(&self, rng: &mut Stream, k: usize, a: f64) -> f64 {
-        let lambda = self.model.svc[self.closure[k] as usize].lambda;
+        let lambda = self.model.svc[self.members[k] as usize].lambda;
         if lambda <= 0.0 {
             f64::INFINITY
         } else {
@@ -66,7 +66,7 @@ impl ResolverSim<'_> {
             let k = k as usize;
             if !self.names[k].begun {
                 self.names[k].begun = true;
-                let svc = &self.model.svc[self.closure[k] as usize];
+                let svc = &self.model.svc[self.members[k] as usize];
                 match initial {
                     InitialCache::Stationary => self.stationary(rng, k, 0.0),
                     _ if svc.reach <= 0.0 => {
@@ -95,7 +95,7 @@ impl ResolverSim<'_> {
 
     /// Member `k` from its state up to `a` through quiet time.
     fn quiet(&mut self, rng: &mut Stream, k: usize, a: f64) {
-        let svc = &self.model.svc[self.closure[k] as usize];
+        let svc = &self.model.svc[self.members[k] as usize];
         if svc.reach > svc.lambda {
             self.quiet_shared(rng, k, a);
             return;
@@ -138,7 +138,7 @@ impl ResolverSim<'_> {
     /// window (`since`) to `a`; then its own next lookup after `a`
     /// (memoryless).
     fn quiet_shared(&mut self, rng: &mut Stream, k: usize, a: f64) {
-        let svc = &self.model.svc[self.closure[k] as usize];
+        let svc = &self.model.svc[self.members[k] as usize];
         let (reach, ttl) = (svc.reach, svc.ttl);
         if self.caching && self.names[k].since < a {
             let cycle = ttl + 1.0 / reach;

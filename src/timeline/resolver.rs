@@ -67,7 +67,7 @@ impl Name {
 /// One resolver's view of a component's names, on one shared cache.
 pub(super) struct ResolverSim<'m> {
     pub(super) model: &'m TimelineModel<'m>,
-    pub(super) closure: &'m [u32],
+    pub(super) members: &'m [u32],
     pub(super) draws: &'m TrialDraws,
     pub(super) region: usize,
     pub(super) pc: usize,
@@ -116,24 +116,24 @@ pub(super) struct ResolverSim<'m> {
 impl<'m> ResolverSim<'m> {
     pub(super) fn new(
         model: &'m TimelineModel<'m>,
-        closure: &'m [u32],
+        members: &'m [u32],
         children: &'m Children,
         draws: &'m TrialDraws,
         region: usize,
         pc: usize,
     ) -> ResolverSim<'m> {
-        let n = closure.len();
-        let (zones, zone_of) = model.zones_of(closure);
+        let n = members.len();
+        let (zones, zone_of) = model.zones_of(members);
         ResolverSim {
             model,
-            closure,
+            members,
             draws,
             region,
             pc,
             resolver: 0,
             caching: true,
             stale_ok: false,
-            names: (closure.iter())
+            names: (members.iter())
                 .map(|&x| Name::new(&model.svc[x as usize]))
                 .collect(),
             first: ArgMin::default(),
@@ -316,7 +316,7 @@ impl<'m> ResolverSim<'m> {
     /// within the parent's, uniformly.
     fn draw_delegation_views(&mut self, rng: &mut Stream) {
         let m = self.model;
-        for (k, &x) in self.closure.iter().enumerate() {
+        for (k, &x) in self.members.iter().enumerate() {
             let c = self.draws.change[x as usize];
             if c.is_finite() {
                 let svc = &m.svc[x as usize];
@@ -341,7 +341,7 @@ impl<'m> ResolverSim<'m> {
             .expect("every resolution gives an outcome")
     }
 
-    /// Resolves closure member `j` at `t` unless it is fresh in cache or
+    /// Resolves member `j` at `t` unless it is fresh in cache or
     /// its failure is remembered: up to `max_queries` tries over the
     /// providers in order; the client waits for the first `attempts`, and a
     /// later answer still fills the cache. Returns whether the client got
@@ -409,7 +409,7 @@ impl<'m> ResolverSim<'m> {
 }
 
 impl ResolverSim<'_> {
-    /// Walks a lookup of closure member `k`: `at(self, j)` looks name `j`
+    /// Walks a lookup of member `k`: `at(self, j)` looks name `j`
     /// up (from cache, or by resolution) and says whether it got an answer,
     /// or `None` to stop the walk, which then returns `None`. Returns
     /// whether the lookup succeeded: its name and all it requires answered.

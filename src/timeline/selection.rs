@@ -9,7 +9,7 @@ impl ResolverSim<'_> {
     /// Member `j`'s delegated providers at `t`: its NS set, and its standby
     /// once this resolver sees the delegation change.
     pub(super) fn delegated(&self, j: usize, t: f64) -> impl Iterator<Item = u32> + Clone + '_ {
-        let svc = &self.model.scenario.services[self.closure[j] as usize];
+        let svc = &self.model.scenario.services[self.members[j] as usize];
         let with_standby = t >= self.names[j].seen;
         svc.dns
             .iter()
@@ -27,7 +27,7 @@ impl ResolverSim<'_> {
     /// `t` (at most `b`): the next outage boundary of any of its providers,
     /// or this resolver seeing its standby.
     pub(super) fn unchanged_until(&self, j: usize, t: f64, b: f64) -> f64 {
-        let svc = &self.model.scenario.services[self.closure[j] as usize];
+        let svc = &self.model.scenario.services[self.members[j] as usize];
         let mut until = b;
         for &p in svc.dns.iter().chain(svc.standby().iter()) {
             until = until.min(self.next_change(p, t));

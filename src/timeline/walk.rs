@@ -1,11 +1,11 @@
 //! A lookup's walk over what it requires (spec §3): each service in
 //! `requires`, and the members of each `requires_any` group in order until
 //! one succeeds, requirements before the name itself, each name once per
-//! lookup. A closure without groups walks its names in one fixed order,
-//! all of them; one with groups walks depth first, so that a group stops at
-//! its first member that succeeds (with everything that member requires).
+//! lookup, depth first, so that a group stops at its first member that
+//! succeeds (with everything that member requires). Indices are a
+//! component's members (`components.rs`).
 
-/// Per closure member, what its lookup looks up before its own name, in
+/// Per member, what its lookup looks up before its own name, in
 /// order: (member, 0) for each of `requires`, (member, g) for the members
 /// of its `g`-th `requires_any` group (from 1).
 pub(super) type Children = Vec<Vec<(usize, u32)>>;
@@ -25,7 +25,7 @@ pub(super) struct Frame {
 /// The depth-first walk's state, kept between lookups.
 #[derive(Default)]
 pub(super) struct WalkState {
-    /// Per closure member, the lookup that last visited it.
+    /// Per member, the lookup that last visited it.
     visited: Vec<u64>,
     lookup: u64,
     stack: Vec<Frame>,
@@ -42,7 +42,7 @@ impl WalkState {
     }
 }
 
-/// The walk of a closure with groups: depth first from `k`, each name's
+/// The walk: depth first from `k`, each name's
 /// requirements, then its groups' members in order until one succeeds,
 /// then the name itself (`at`, which gives whether it was answered, or
 /// `None` to stop). `ok[j]` is left as whether name `j`'s lookup

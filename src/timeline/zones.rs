@@ -26,16 +26,16 @@ use super::{TimelineModel, Zone};
 use crate::random::{Stream, uniform};
 use crate::scenario::{InitialCache, Parent};
 
-/// The zones a closure's resolutions may need: for each member with a
+/// The zones a component's resolutions may need: for each member with a
 /// parent its zone, and up the chain. Returns them with each member's zone.
 impl TimelineModel<'_> {
-    pub(super) fn zones_of(&self, closure: &[u32]) -> (Vec<Zone>, Vec<Option<usize>>) {
+    pub(super) fn zones_of(&self, members: &[u32]) -> (Vec<Zone>, Vec<Option<usize>>) {
         let services = &self.scenario.services;
         let mut zones: Vec<Zone> = Vec::new();
         // Each zone's index in `zones`, by its service.
         let mut index: HashMap<u32, usize> = HashMap::new();
-        let mut zone_of = Vec::with_capacity(closure.len());
-        for &x in closure {
+        let mut zone_of = Vec::with_capacity(members.len());
+        for &x in members {
             if services[x as usize].parent().is_none() {
                 zone_of.push(None);
                 continue;
