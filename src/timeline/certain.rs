@@ -5,6 +5,7 @@
 
 use super::bulk::Cost;
 use super::resolver::ResolverSim;
+use super::walk::Step;
 
 impl ResolverSim<'_> {
     /// Whether a lookup of member `k` at `t` and every lookup after
@@ -29,12 +30,14 @@ impl ResolverSim<'_> {
         let part = &mut |sim: &mut Self, j: usize| {
             if t < sim.names[j].expiry {
                 until = until.min(sim.names[j].expiry);
-                return Some(true);
+                let quiet = sim.names[j].expiry.min(b);
+                return Some(Step { ok: true, quiet });
             }
             let (fails, u, sends) = sim.certain(j, t, b)?;
             until = until.min(u);
+            let mut quiet = f64::NEG_INFINITY;
             match sends {
-                Sends::Nothing => {}
+                Sends::Nothing => quiet = u,
                 Sends::AllLost { remembers } => {
                     if remembers {
                         remembered.push(j);
@@ -49,9 +52,12 @@ impl ResolverSim<'_> {
                     sim.free_providers(j, t, &mut rest.spread);
                 }
             }
-            Some(!fails)
+            Some(Step { ok: !fails, quiet })
         };
-        let outcome = self.walk(k, part);
+        let outcome = self.walk(k, t, part);
+        // The quiet names taken as they stand hold until the first of them
+        // changes.
+        until = until.min(self.walk_state.skipped_until);
         let Some(ok) = outcome else {
             self.remembered = remembered;
             return None;

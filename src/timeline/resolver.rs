@@ -9,7 +9,7 @@
 use super::argmin::ArgMin;
 use super::bulk::{Bulk, Cost, Pending};
 use super::record::Record;
-use super::walk::{Children, WalkState, depth_first, earliest_expiry};
+use super::walk::{Children, Step, WalkState, depth_first, earliest_expiry};
 use super::{Outages, Svc, TimelineModel, Zone};
 use crate::random::{Stream, exponential, exponential_fast, uniform};
 
@@ -175,6 +175,7 @@ impl<'m> ResolverSim<'m> {
             name.begun = false;
         }
         self.held.clear();
+        self.walk_state.forget();
         self.initialised = false;
         self.started = false;
         self.caching = share_draw(rng, res.cache_share);
@@ -290,7 +291,7 @@ impl<'m> ResolverSim<'m> {
                 continue;
             }
             cost.clear();
-            let ok = self.lookup(rng, k, t, &mut cost);
+            let ok = self.lookup(rng, k, t, b, &mut cost);
             if !ok {
                 rec.record_failures(t, 1);
             }
@@ -331,13 +332,18 @@ impl<'m> ResolverSim<'m> {
         }
     }
 
-    /// A client lookup of member `k` at `t`: it and what it requires,
-    /// requirements first, each from cache or by resolution (`walk.rs`).
-    /// Returns whether it succeeded; adds what it cost to `cost`: the
-    /// client's lost tries, and every query its resolutions send.
-    fn lookup(&mut self, rng: &mut Stream, k: usize, t: f64, cost: &mut Cost) -> bool {
-        let resolve = &mut |sim: &mut Self, j| Some(sim.resolve(rng, j, t, cost));
-        self.walk(k, resolve)
+    /// A client lookup of member `k` at `t` (in a window that ends at `b`):
+    /// it and what it requires, requirements first, each from cache or by
+    /// resolution (`walk.rs`). Returns whether it succeeded; adds what it
+    /// cost to `cost`: the client's lost tries, and every query its
+    /// resolutions send.
+    fn lookup(&mut self, rng: &mut Stream, k: usize, t: f64, b: f64, cost: &mut Cost) -> bool {
+        let resolve = &mut |sim: &mut Self, j| {
+            let quiet = sim.quiet_until(j, t, b);
+            let ok = sim.resolve(rng, j, t, cost);
+            Some(Step { ok, quiet })
+        };
+        self.walk(k, t, resolve)
             .expect("every resolution gives an outcome")
     }
 
@@ -409,23 +415,44 @@ impl<'m> ResolverSim<'m> {
 }
 
 impl ResolverSim<'_> {
-    /// Walks a lookup of member `k`: `at(self, j)` looks name `j`
-    /// up (from cache, or by resolution) and says whether it got an answer,
-    /// or `None` to stop the walk, which then returns `None`. Returns
-    /// whether the lookup succeeded: its name and all it requires answered.
+    /// Walks a lookup of member `k` at `t`: `at(self, j)` looks name `j`
+    /// up (from cache, or by resolution) and says whether it got an answer
+    /// and until when it stays as it was (see [`Self::quiet_until`]), or
+    /// `None` to stop the walk, which then returns `None`. Names that are
+    /// quiet (`walk.rs`) are taken as they stand, without `at`; the
+    /// earliest end among them is left in `walk_state.skipped_until`.
+    /// Returns whether the lookup succeeded: its name and all it requires
+    /// answered.
     pub(super) fn walk(
         &mut self,
         k: usize,
-        at: &mut impl FnMut(&mut Self, usize) -> Option<bool>,
+        t: f64,
+        at: &mut impl FnMut(&mut Self, usize) -> Option<Step>,
     ) -> Option<bool> {
         // The walk's own state is taken out, so that `at` may borrow `self`.
         let children = self.children;
         let mut state = std::mem::take(&mut self.walk_state);
         let mut ok = std::mem::take(&mut self.ok);
-        let result = depth_first(children, &mut state, &mut ok, k, &mut |j| at(self, j));
+        let result = depth_first(children, &mut state, &mut ok, k, t, &mut |j| at(self, j));
         self.walk_state = state;
         self.ok = ok;
         result
+    }
+
+    /// Until when member `j` stays as a lookup at `t` finds it, the lookup
+    /// changing nothing: while its answer is fresh in cache, or its failure
+    /// remembered (with its stale answer served, or not); at most the
+    /// window's end `b`. A time at or before `t` when the lookup resolves it.
+    pub(super) fn quiet_until(&self, j: usize, t: f64, b: f64) -> f64 {
+        let name = &self.names[j];
+        if t < name.expiry {
+            return name.expiry.min(b);
+        }
+        if self.caching && t < name.failed_until {
+            let stale = self.stale_until(j, t).map_or(b, |end| end.min(b));
+            return stale.min(name.failed_until);
+        }
+        f64::NEG_INFINITY
     }
 
     /// Until when every name that a lookup of member `k` at `t` would look

@@ -4,6 +4,13 @@
 //! lookup, depth first, so that a group stops at its first member that
 //! succeeds (with everything that member requires). Indices are a
 //! component's members (`components.rs`).
+//!
+//! A name whose walk met only names that a lookup leaves as they are
+//! (fresh in cache, or a failure remembered: no query, no draw, no change)
+//! is *quiet*: until the first of those names changes, every walk of it has
+//! the same outcome and touches nothing, so later walks take its outcome
+//! without walking it again. A requirement chain's lookups then walk down
+//! only to the first quiet name, not to its end.
 
 /// Per member, what its lookup looks up before its own name, in
 /// order: (member, 0) for each of `requires`, (member, g) for the members
@@ -11,8 +18,9 @@
 pub(super) type Children = Vec<Vec<(usize, u32)>>;
 
 /// One name being walked: the next of its children, whether all it has
-/// required so far succeeded, and the group being tried and whether a
-/// member of it has succeeded.
+/// required so far succeeded, the group being tried and whether a
+/// member of it has succeeded, and until when all it has walked so far
+/// stays quiet (at or before the lookup's time: not quiet).
 #[derive(Clone, Copy)]
 pub(super) struct Frame {
     j: usize,
@@ -20,6 +28,24 @@ pub(super) struct Frame {
     all: bool,
     group: u32,
     met: bool,
+    quiet: f64,
+}
+
+/// A name's own part in a walk: whether it was answered, and until when
+/// it stays as it was before the walk looked it up (fresh, or its failure
+/// remembered), a time at or before the lookup's when it does not (it was
+/// resolved).
+#[derive(Clone, Copy)]
+pub(super) struct Step {
+    pub ok: bool,
+    pub quiet: f64,
+}
+
+/// A quiet name's walk: its outcome, and until when it holds.
+#[derive(Clone, Copy)]
+struct Quiet {
+    until: f64,
+    ok: bool,
 }
 
 /// The depth-first walk's state, kept between lookups.
@@ -29,6 +55,14 @@ pub(super) struct WalkState {
     visited: Vec<u64>,
     lookup: u64,
     stack: Vec<Frame>,
+    /// Per member: its walk's outcome while it is quiet (see the module's
+    /// note); valid at `t` when `until > t`. Times only grow between
+    /// [`WalkState::forget`]s, and each window's quiet names expire by its
+    /// end, so what quiet time between windows changes is never taken.
+    quiet: Vec<Quiet>,
+    /// The earliest end among the quiet names the last walk took without
+    /// walking them (infinite when none).
+    pub skipped_until: f64,
     /// Scratch for the fresh-until walk.
     pending: Vec<usize>,
 }
@@ -37,24 +71,51 @@ impl WalkState {
     pub(super) fn new(n: usize) -> WalkState {
         WalkState {
             visited: vec![0; n],
+            quiet: vec![Quiet::NONE; n],
             ..WalkState::default()
         }
     }
+
+    /// No name quiet: for a new resolver, whose times start again at 0.
+    pub(super) fn forget(&mut self) {
+        self.quiet.fill(Quiet::NONE);
+    }
+
+    /// Name `q`'s quiet outcome at `t`, if it has one.
+    fn quiet_at(&self, q: usize, t: f64) -> Option<Quiet> {
+        let x = self.quiet[q];
+        (x.until > t).then_some(x)
+    }
 }
 
-/// The walk: depth first from `k`, each name's
+impl Quiet {
+    const NONE: Quiet = Quiet {
+        until: f64::NEG_INFINITY,
+        ok: false,
+    };
+}
+
+/// The walk at `t`: depth first from `k`, each name's
 /// requirements, then its groups' members in order until one succeeds,
-/// then the name itself (`at`, which gives whether it was answered, or
-/// `None` to stop). `ok[j]` is left as whether name `j`'s lookup
-/// succeeded, for each name walked.
+/// then the name itself (`at`, which gives whether it was answered and
+/// whether it stayed as it was, or `None` to stop); a quiet name is taken
+/// as it stands instead (its outcome, `w.skipped_until`). `ok[j]` is left
+/// as whether name `j`'s lookup succeeded, for each name walked or taken.
 pub(super) fn depth_first(
     children: &Children,
     w: &mut WalkState,
     ok: &mut [bool],
     k: usize,
-    at: &mut impl FnMut(usize) -> Option<bool>,
+    t: f64,
+    at: &mut impl FnMut(usize) -> Option<Step>,
 ) -> Option<bool> {
     w.lookup += 1;
+    w.skipped_until = f64::INFINITY;
+    if let Some(x) = w.quiet_at(k, t) {
+        w.skipped_until = x.until;
+        ok[k] = x.ok;
+        return Some(x.ok);
+    }
     let lookup = w.lookup;
     w.stack.clear();
     w.visited[k] = lookup;
@@ -73,11 +134,19 @@ pub(super) fn depth_first(
         }
         let Some(&(q, g)) = kids.get(f.next) else {
             // Everything it requires walked: the name itself.
-            let Frame { j, all, .. } = *f;
-            ok[j] = at(j)? && all;
+            let Frame { j, all, quiet, .. } = *f;
+            let step = at(j)?;
+            ok[j] = step.ok && all;
+            let quiet = quiet.min(step.quiet);
+            if quiet > t {
+                w.quiet[j] = Quiet {
+                    until: quiet,
+                    ok: ok[j],
+                };
+            }
             w.stack.pop();
             match w.stack.last_mut() {
-                Some(parent) => parent.take(ok[j], children),
+                Some(parent) => parent.take(ok[j], quiet, children),
                 None => return Some(ok[j]),
             }
             continue;
@@ -88,11 +157,21 @@ pub(super) fn depth_first(
             continue;
         }
         if w.visited[q] == lookup {
-            // Walked already by this lookup: its outcome stands.
-            f.take(ok[q], children);
+            // Walked already by this lookup: its outcome stands, and it is
+            // quiet if it was then.
+            let quiet = w.quiet[q].until;
+            f.take(ok[q], quiet, children);
             continue;
         }
         w.visited[q] = lookup;
+        let x = w.quiet[q];
+        if x.until > t {
+            // Quiet: taken as it stands.
+            ok[q] = x.ok;
+            w.skipped_until = w.skipped_until.min(x.until);
+            f.take(x.ok, x.until, children);
+            continue;
+        }
         w.stack.push(Frame::at(q));
     }
 }
@@ -139,11 +218,13 @@ impl Frame {
             all: true,
             group: 0,
             met: false,
+            quiet: f64::INFINITY,
         }
     }
 
-    /// The outcome of the child just walked.
-    fn take(&mut self, ok: bool, children: &Children) {
+    /// The outcome of the child just walked, and until when it is quiet.
+    fn take(&mut self, ok: bool, quiet: f64, children: &Children) {
+        self.quiet = self.quiet.min(quiet);
         let (_, g) = children[self.j][self.next];
         if g == 0 {
             self.all &= ok;
@@ -193,13 +274,17 @@ mod tests {
 
     /// On random closures with groups (a DAG: members require only lower
     /// ones) and random outcomes, the walk visits the names the reference
-    /// does, in its order, with its outcomes.
+    /// does, in its order, with its outcomes; with some names quiet until
+    /// some time, later walks skip quiet names but still look up every
+    /// name that is not quiet, in the reference's order, with the same
+    /// outcome.
     #[test]
     fn the_walk_agrees_with_the_recursive_reference() {
         use rand_chacha::rand_core::{Rng, SeedableRng};
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(16);
         let mut below = |n: u32| (rng.next_u32() % n) as usize;
-        for _ in 0..500 {
+        let mut skipped = 0;
+        for _ in 0..2000 {
             let n = 1 + below(12);
             let children: Children = (0..n)
                 .map(|j| {
@@ -220,23 +305,58 @@ mod tests {
                 .collect();
             let outcomes: Vec<bool> = (0..n).map(|_| below(3) > 0).collect();
             let answered = |j: usize| outcomes[j];
+            // Until when each name stays as it is (never, or to 5 or 10).
+            let quiet: Vec<f64> = (0..n)
+                .map(|_| [f64::NEG_INFINITY, 5.0, 10.0][below(3)])
+                .collect();
             let mut w = WalkState::new(n);
             let mut ok = vec![false; n];
-            // Two lookups in a row: the second must not see the first's marks.
-            for k in [n - 1, n / 2] {
+            // Lookups in a row, later and later: none may see another's
+            // marks, and quiet names are taken only while they are quiet.
+            for (k, t) in [
+                (n - 1, 1.0),
+                (n / 2, 2.0),
+                (n - 1, 3.0),
+                (below(n as u32), 7.0),
+            ] {
                 let mut want_order = Vec::new();
                 let want = reference(&children, k, &answered, &mut vec![None; n], &mut want_order);
                 let mut order = Vec::new();
-                let got = depth_first(&children, &mut w, &mut ok, k, &mut |j| {
+                let got = depth_first(&children, &mut w, &mut ok, k, t, &mut |j| {
                     order.push(j);
-                    Some(answered(j))
+                    Some(Step {
+                        ok: answered(j),
+                        quiet: quiet[j],
+                    })
                 });
-                assert_eq!(got, Some(want), "{children:?} {outcomes:?} from {k}");
-                assert_eq!(order, want_order, "{children:?} {outcomes:?} from {k}");
+                let at = format!("{children:?} {outcomes:?} {quiet:?} from {k} at {t}");
+                assert_eq!(got, Some(want), "{at}");
+                let live = |list: &[usize]| -> Vec<usize> {
+                    list.iter().copied().filter(|&j| quiet[j] <= t).collect()
+                };
+                assert_eq!(live(&order), live(&want_order), "{at}");
+                assert!(order.iter().all(|j| want_order.contains(j)), "{at}");
+                // What was skipped holds until the first of it changes: no
+                // later than any name skipped, no earlier than any quiet one.
+                let first = |names: &mut dyn Iterator<Item = usize>| {
+                    names.map(|j| quiet[j]).fold(f64::INFINITY, f64::min)
+                };
+                let skipped_names = want_order.iter().filter(|j| !order.contains(j));
+                let any_quiet = want_order.iter().filter(|&&j| quiet[j] > t);
+                assert!(w.skipped_until > t, "{at}");
+                assert!(
+                    w.skipped_until <= first(&mut skipped_names.copied()),
+                    "{at}"
+                );
+                assert!(w.skipped_until >= first(&mut any_quiet.copied()), "{at}");
+                skipped += want_order.len() - order.len();
             }
             // Stopped by `at`: no outcome.
-            let stop = depth_first(&children, &mut w, &mut ok, n - 1, &mut |_| None);
+            w.forget();
+            let stop = depth_first(&children, &mut w, &mut ok, n - 1, 20.0, &mut |_| None);
             assert_eq!(stop, None);
         }
+        // Quiet names were skipped.
+        assert!(skipped > 1000, "{skipped}");
     }
 }
