@@ -4,9 +4,10 @@
 //! Names that requirements connect are simulated together on shared
 //! caches (`components.rs`), each name's own lookups once, while the name
 //! or any service that requires it (directly or not) is in trouble. Each
-//! lookup steps through what the name requires (the next lookup is found
-//! in a heap, at a cost that the estimate leaves out). So one trial costs
-//! about
+//! lookup steps through what the name requires, at most (a walk stops at
+//! quiet names, `walk.rs`, which the steps' pace in the binary allows
+//! for; the next lookup is found in a heap, at a cost that the estimate
+//! leaves out). So one trial costs about
 //!
 //!   Σ over regions and services: resolvers × W × λ × m
 //!

@@ -17,13 +17,16 @@ const PACE_AFTER: Duration = Duration::from_secs(3);
 
 /// Timeline lookup steps one core simulates a second, for the estimate a
 /// run makes before it starts (`timeline::cost`; measured on this project's
-/// 2-core machine: 15 s for 4.0e9 steps of a 100-name requirement chain
-/// when each name simulated its own copy of what it requires; with shared
-/// caches, one trial on one core, 2026-12-05: a 100-name chain 2.9 s for
-/// 4.5e8 estimated steps, a 200-name one 13.0 s for 1.6e9, a 10,000-member
-/// `requires_any` group 23.9 s for 1.0e10, the Dyn replay 0.10 s for
-/// 2.5e7: within about 2x either way).
-const TIMELINE_STEPS_PER_SECOND: f64 = 2.5e8;
+/// 2-core machine, one trial on one core). The estimate counts a closure's
+/// every name at each lookup, which quiet names (`timeline/walk.rs`) now
+/// mostly spare: at 9424cce, 2026-12-05, a 100-name requirement chain took
+/// 0.79 s for 4.5e8 estimated steps, a 200-name one 2.45 s for 1.6e9, a
+/// 400-name one 7.92 s for 6.1e9, an 800-name one 27.2 s for 2.4e10, a
+/// 10,000-member `requires_any` group 11.5 s for 1.0e10, the Dyn replay
+/// 0.10 s for 2.5e7; at this pace the estimates are within 2x either way
+/// (the replay's half its time, the 800-name chain's 1.8 times). Before quiet names (and with it 2.5e8 steps a second): the
+/// 100-name chain 2.9 s, the 200-name one 13.0 s.
+const TIMELINE_STEPS_PER_SECOND: f64 = 5e8;
 
 /// Says, before any work, that a timeline run of `work` expected lookup
 /// steps (`Prepared::timeline_work`) on `cores` is likely to take long.
