@@ -68,11 +68,13 @@ impl ResolverSim<'_> {
             self.resolution_lost(j, t);
             until = until.min(self.names[j].failed_until);
         }
+        let only_own = remembered.iter().all(|&j| j == k);
         self.remembered = remembered;
         Some(Certain {
             fails: !ok,
             until,
             change,
+            only_own,
         })
     }
 
@@ -141,11 +143,15 @@ impl ResolverSim<'_> {
     }
 }
 
-/// A run of certain lookups (see [`ResolverSim::certain_lookup`]).
+/// A run of certain lookups (see [`ResolverSim::certain_lookup`]):
+/// whether they fail, until when, until when but for the failures
+/// remembered now, and whether those are at most the looked-up member's
+/// own.
 pub(super) struct Certain {
     pub fails: bool,
     pub until: f64,
     pub change: f64,
+    pub only_own: bool,
 }
 
 /// What each of a run of certain lookups sends to the authoritatives.

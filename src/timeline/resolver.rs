@@ -276,10 +276,7 @@ impl<'m> ResolverSim<'m> {
                 };
                 bulk.record(rng, t, c.until, rec, &mut pending[k]);
                 let mut next = c.until + self.wait(rng, lambda);
-                if c.change > c.until
-                    && !self.required[k]
-                    && self.remembered.iter().all(|&j| j == k)
-                {
+                if c.change > c.until && c.only_own && !self.required[k] {
                     // Its own failure remembered now and forgotten before
                     // anything else its lookups walk changes, and no other
                     // member's lookups resolve it (nothing requires it):
