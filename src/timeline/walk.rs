@@ -80,12 +80,6 @@ impl WalkState {
     pub(super) fn forget(&mut self) {
         self.quiet.fill(Quiet::NONE);
     }
-
-    /// Name `q`'s quiet outcome at `t`, if it has one.
-    fn quiet_at(&self, q: usize, t: f64) -> Option<Quiet> {
-        let x = self.quiet[q];
-        (x.until > t).then_some(x)
-    }
 }
 
 impl Quiet {
@@ -111,7 +105,9 @@ pub(super) fn depth_first(
 ) -> Option<bool> {
     w.lookup += 1;
     w.skipped_until = f64::INFINITY;
-    if let Some(x) = w.quiet_at(k, t) {
+    let x = w.quiet[k];
+    if x.until > t {
+        // Quiet: taken as it stands.
         w.skipped_until = x.until;
         ok[k] = x.ok;
         return Some(x.ok);

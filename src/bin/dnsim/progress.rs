@@ -24,8 +24,9 @@ const PACE_AFTER: Duration = Duration::from_secs(3);
 /// 400-name one 7.92 s for 6.1e9, an 800-name one 27.2 s for 2.4e10, a
 /// 10,000-member `requires_any` group 11.5 s for 1.0e10, the Dyn replay
 /// 0.10 s for 2.5e7; at this pace the estimates are within 2x either way
-/// (the replay's half its time, the 800-name chain's 1.8 times). Before quiet names (and with it 2.5e8 steps a second): the
-/// 100-name chain 2.9 s, the 200-name one 13.0 s.
+/// (the replay's half its time, the 800-name chain's 1.8 times). Before
+/// quiet names (and with it 2.5e8 steps a second): the 100-name chain
+/// 2.9 s, the 200-name one 13.0 s.
 const TIMELINE_STEPS_PER_SECOND: f64 = 5e8;
 
 /// Says, before any work, that a timeline run of `work` expected lookup
