@@ -28,16 +28,16 @@ impl ResolverSim<'_> {
         let mut remembered = std::mem::take(&mut self.remembered);
         remembered.clear();
         let part = &mut |sim: &mut Self, j: usize| {
+            // Fresh, or its failure remembered: the lookup leaves it as it is.
+            let quiet = sim.quiet_until(j, t, b);
             if t < sim.names[j].expiry {
                 until = until.min(sim.names[j].expiry);
-                let quiet = sim.names[j].expiry.min(b);
                 return Some(Step { ok: true, quiet });
             }
             let (fails, u, sends) = sim.certain(j, t, b)?;
             until = until.min(u);
-            let mut quiet = f64::NEG_INFINITY;
             match sends {
-                Sends::Nothing => quiet = u,
+                Sends::Nothing => {}
                 Sends::AllLost { remembers } => {
                     if remembers {
                         remembered.push(j);
