@@ -10,7 +10,7 @@
 //! - `provider_share`: a provider whose failure alone takes down more than
 //!   `max_share` of the total weight.
 
-use crate::engine::eval::single_failures;
+use crate::engine::eval::{NodeProviders, single_failures};
 use crate::forcing::Forcing;
 use crate::model::Model;
 use crate::results::{Detail, Warning, WarningKind};
@@ -25,7 +25,9 @@ pub fn lint(scenario: &Scenario, max_share: f64) -> Vec<Warning<'_>> {
     let single = single_failures(&model);
     let down = single.by_node();
     let pid = |p: usize| &*scenario.providers[p].id;
-    let mut out = Vec::new();
+    // Room for every warning at once: a large plan has about one a service,
+    // and a list that doubles its way there copies itself each time.
+    let mut out = Vec::with_capacity(most(scenario, &model.service_node, &down));
     for (s, &node) in scenario.services.iter().zip(&model.service_node) {
         // A back-end of weight 0 on one provider whose failure alone takes
         // down no weight (it sits in a redundant requires_any group, say)
@@ -70,4 +72,13 @@ pub fn lint(scenario: &Scenario, max_share: f64) -> Vec<Warning<'_>> {
         }
     }
     out
+}
+
+/// How many warnings [`lint`] gives at most: one per provider that takes a
+/// service down alone (`single_provider` when it is the service's only
+/// one, which then takes it down, `hidden_single_provider` otherwise), and
+/// one per provider for its share.
+fn most(scenario: &Scenario, service_node: &[u32], down: &NodeProviders) -> usize {
+    let services: usize = service_node.iter().map(|&n| down.of(n).len()).sum();
+    services + scenario.providers.len()
 }

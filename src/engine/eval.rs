@@ -14,23 +14,30 @@ pub fn eval_word(model: &Model, provider_down: &[u64], node_down: &mut [u64], ma
     for r in 0..model.region_count() {
         let pd = &provider_down[r * p_count..(r + 1) * p_count];
         let nd = &mut node_down[r * n_count..(r + 1) * n_count];
-        for n in 0..n_count {
-            let mut down = u64::MAX;
-            for &p in model.node_dns.row(n) {
-                down &= pd[p as usize];
-            }
-            for &m in model.node_requires.row(n) {
-                down |= nd[m as usize];
-            }
-            for &g in model.node_groups.row(n) {
-                let mut all = u64::MAX;
-                for &m in model.groups.row(g as usize) {
-                    all &= nd[m as usize];
-                }
-                down |= all;
-            }
-            nd[n] = down & mask;
+        eval_region(model, pd, nd, mask);
+    }
+}
+
+/// [`eval_word`] for one region: `node_down` (per node) from
+/// `provider_down` (per provider).
+#[inline]
+fn eval_region(model: &Model, provider_down: &[u64], node_down: &mut [u64], mask: u64) {
+    for n in 0..node_down.len() {
+        let mut down = u64::MAX;
+        for &p in model.node_dns.row(n) {
+            down &= provider_down[p as usize];
         }
+        for &m in model.node_requires.row(n) {
+            down |= node_down[m as usize];
+        }
+        for &g in model.node_groups.row(n) {
+            let mut all = u64::MAX;
+            for &m in model.groups.row(g as usize) {
+                all &= node_down[m as usize];
+            }
+            down |= all;
+        }
+        node_down[n] = down & mask;
     }
 }
 
@@ -127,8 +134,8 @@ pub fn single_failure_totals(model: &Model) -> SingleTotals {
 
 /// Evaluates every single-provider failure exactly, 64 providers a word,
 /// and hands each chunk's node words to `chunk(first provider, words)`
-/// (region 0's: a failure alone takes a node down in every region alike);
-/// returns the impact per provider.
+/// (one set for every region: a failure alone takes a node down in every
+/// region alike); returns the impact per provider.
 fn each_single_failure(model: &Model, mut chunk: impl FnMut(usize, &[u64])) -> Vec<f64> {
     let (pc, nc, rc) = (
         model.provider_count,
@@ -136,26 +143,26 @@ fn each_single_failure(model: &Model, mut chunk: impl FnMut(usize, &[u64])) -> V
         model.region_count(),
     );
     let mut impact = vec![0.0; pc];
-    let mut provider_down = vec![0u64; rc * pc];
-    let mut nodes = vec![0u64; rc * nc];
+    // A failure alone is the same in every region, so one region's pass
+    // serves them all: each region's impact adds up the same words.
+    let mut provider_down = vec![0u64; pc];
+    let mut nodes = vec![0u64; nc];
     for base in (0..pc).step_by(64) {
         let width = (pc - base).min(64);
-        for r in 0..rc {
-            for p in 0..pc {
-                provider_down[r * pc + p] = if (base..base + width).contains(&p) {
-                    1 << (p - base)
-                } else {
-                    0
-                };
-            }
+        for (p, down) in provider_down.iter_mut().enumerate() {
+            *down = if (base..base + width).contains(&p) {
+                1 << (p - base)
+            } else {
+                0
+            };
         }
-        eval_word(model, &provider_down, &mut nodes, low_bits(width as u32));
+        eval_region(model, &provider_down, &mut nodes, low_bits(width as u32));
         let mut sums = [0.0f64; 64];
         for r in 0..rc {
-            add_impacts(model, r, &nodes[r * nc..(r + 1) * nc], &mut sums);
+            add_impacts(model, r, &nodes, &mut sums);
         }
         impact[base..base + width].copy_from_slice(&sums[..width]);
-        chunk(base, &nodes[..nc]);
+        chunk(base, &nodes);
     }
     impact
 }

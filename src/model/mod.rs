@@ -356,6 +356,8 @@ struct Nodes {
     node_groups: Csr,
     groups: Csr,
     service_node: Vec<u32>,
+    /// The signature being looked up, kept from one to the next.
+    key: Vec<u32>,
 }
 
 impl Nodes {
@@ -370,15 +372,20 @@ impl Nodes {
             node_groups: Csr::new(),
             groups: Csr::new(),
             service_node: vec![u32::MAX; scenario.services.len()],
+            key: Vec::new(),
         };
         let mut node_of: HashMap<Vec<u32>, u32> = HashMap::new();
+        // One delegation set at a time, in a list kept from one service to
+        // the next (a list per service is an allocation per service).
+        let mut dns = Vec::new();
         for &s in order {
             let svc = &scenario.services[s as usize];
             let referral: Vec<u32> = referral_sets(scenario, s, referrals)
                 .iter()
                 .map(|dns| nodes.node(&mut node_of, dns, &[], &[]))
                 .collect();
-            let mut dns = svc.dns.to_vec();
+            dns.clear();
+            dns.extend_from_slice(&svc.dns);
             dns.sort_unstable();
             let to_nodes = |list: &[u32]| {
                 let mut v: Vec<u32> = list
@@ -413,7 +420,8 @@ impl Nodes {
         req: &[u32],
         any: &[Vec<u32>],
     ) -> u32 {
-        let mut key = Vec::with_capacity(2 + dns.len() + req.len());
+        let mut key = std::mem::take(&mut self.key);
+        key.clear();
         key.push(dns.len() as u32);
         key.extend(dns);
         key.push(req.len() as u32);
@@ -422,7 +430,8 @@ impl Nodes {
             key.push(g.len() as u32);
             key.extend(g);
         }
-        if let Some(&n) = node_of.get(&key) {
+        if let Some(&n) = node_of.get(key.as_slice()) {
+            self.key = key;
             return n;
         }
         let n = self.dns.len() as u32;
@@ -433,7 +442,8 @@ impl Nodes {
             self.groups.push_row(g.iter().copied());
         }
         self.node_groups.push_row(first..self.groups.len() as u32);
-        node_of.insert(key, n);
+        node_of.insert(key.clone(), n);
+        self.key = key;
         n
     }
 }
@@ -444,14 +454,17 @@ impl Nodes {
 pub fn topological_order(scenario: &Scenario) -> Vec<u32> {
     let n = scenario.services.len();
     // Dependents as compressed rows, filled in two passes to spare a vector
-    // per service on million-service plans.
-    let deps = crate::scenario::Service::dependencies;
+    // per service on million-service plans. A service required twice is
+    // two edges, counted twice and met side by side: the same order.
+    fn deps(s: &crate::scenario::Service) -> impl Iterator<Item = u32> + '_ {
+        let any = s.requires_any().iter().flatten();
+        s.requires().iter().chain(any).copied()
+    }
     let mut pending = vec![0u32; n];
     let mut starts = vec![0u32; n + 1];
     for (i, s) in scenario.services.iter().enumerate() {
-        let d = deps(s);
-        pending[i] = d.len() as u32;
-        for x in d {
+        for x in deps(s) {
+            pending[i] += 1;
             starts[x as usize + 1] += 1;
         }
     }
