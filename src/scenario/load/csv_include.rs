@@ -8,8 +8,6 @@ use std::io::Read;
 use std::path::Path;
 use std::sync::Arc;
 
-use sha2::{Digest, Sha256};
-
 use super::resolve::Pending;
 use super::values::{check_id_text, check_non_negative, duration_value, seconds_u32};
 use super::written::{CsvFile, Place, Written, cell_names};
@@ -244,21 +242,6 @@ fn set_cell(
         Col::Id | Col::Requires => {}
     }
     Ok(())
-}
-
-/// A reader that feeds what it reads to a hasher (the scenario's content
-/// hash covers its includes).
-pub(super) struct Hashing<'h, R> {
-    pub inner: R,
-    pub hasher: &'h mut Sha256,
-}
-
-impl<R: Read> Read for Hashing<'_, R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.hasher.update(&buf[..n]);
-        Ok(n)
-    }
 }
 
 fn csv_error(path: &Path, e: &csv::Error) -> InputError {

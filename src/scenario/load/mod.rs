@@ -16,6 +16,7 @@ mod diagnostics;
 mod flat;
 mod id_index;
 mod keep;
+mod read_ahead;
 mod resolve;
 mod sections;
 mod values;
@@ -31,6 +32,7 @@ use sha2::{Digest, Sha256};
 
 use self::diagnostics::{Loc, check_nesting, toml_error};
 use self::keep::{Filter, Keep, Survey};
+use self::read_ahead::read_ahead;
 use super::raw::RawScenario;
 use super::source::Source;
 use super::*;
@@ -257,13 +259,11 @@ impl Loader<'_> {
             hasher.update(b"\0include\0");
             hasher.update(rel.as_bytes());
             hasher.update(b"\0");
-            let input = csv_include::Hashing {
-                inner: file,
-                hasher: &mut hasher,
-            };
-            if let Err(e) =
-                csv_include::read(&path, input, size, |p| self.provider_index(p), &mut pending)
-            {
+            let index = |p: &str| self.provider_index(p);
+            let read = read_ahead(file, &mut hasher, |input| {
+                csv_include::read(&path, input, size, index, &mut pending)
+            });
+            if let Err(e) = read {
                 // Said as when the file was read whole before its rows: a
                 // file that is not UTF-8 (or cannot be read) says so first.
                 return Err(read_text(&path).err().map_or(e, unreadable));
