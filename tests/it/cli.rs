@@ -935,6 +935,30 @@ fn check_accepts_known_warnings_and_speaks_sarif() {
         "{}",
         out.stderr
     );
+    // JSON, but not what check writes: no list, or a list of something else.
+    for (text, said) in [
+        ("{\"ok\": true}", "no \"warnings\" list"),
+        (
+            "{\"warnings\": 3}",
+            "not a baseline (invalid type: integer `3`, expected a sequence",
+        ),
+        (
+            "{\"warnings\": [{\"kind\": 1}]}",
+            "not a baseline (invalid type: integer `1`, expected a string",
+        ),
+    ] {
+        std::fs::write(&base, text).unwrap();
+        let out = run(&["check", q, "--baseline", path_str(&base)]);
+        assert_eq!(out.code, 2, "{text}");
+        assert!(out.stderr.contains(said), "{text}: {}", out.stderr);
+    }
+    // Strings with escapes are read as well as plain ones.
+    let escaped = serde_json::to_string(&all)
+        .unwrap()
+        .replace("single_provider", "single\\u005fprovider");
+    std::fs::write(&base, escaped).unwrap();
+    let out = run(&["check", q, "--baseline", path_str(&base), "--deny-warnings"]);
+    assert_eq!(out.code, 0, "{}", out.stdout);
     // SARIF: one result per warning, rules by kind.
     let out = run(&["check", q, "--format", "sarif"]);
     let sarif: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();

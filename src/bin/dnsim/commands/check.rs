@@ -2,9 +2,11 @@
 //! accepted by a service's `allow`, `--allow` or a `--baseline` are
 //! counted, not reported.
 
+use std::borrow::Cow;
 use std::path::Path;
 
 use foldhash::HashSet;
+use serde::Deserialize;
 
 use dnsim::error::InputError;
 use dnsim::lint;
@@ -41,43 +43,58 @@ fn parse_allow(text: &str) -> Result<(WarningKind, Option<String>), InputError> 
     Ok((*kind, id))
 }
 
-/// The (kind, service, provider) of every warning in a baseline written by
-/// `check --format json`.
-fn read_baseline(path: &Path) -> Result<Baseline, InputError> {
-    let text = dnsim::files::read_input(path, "baseline")?;
+/// A baseline as `check --format json` writes it: its warnings' kind,
+/// service (none for a provider's share) and provider, read in place
+/// (strings with escapes aside), not as a tree of JSON values.
+#[derive(Deserialize)]
+struct BaselineFile<'t> {
+    #[serde(borrow, default)]
+    warnings: Option<Vec<BaselineWarning<'t>>>,
+}
+
+#[derive(Deserialize)]
+struct BaselineWarning<'t> {
+    #[serde(borrow, default)]
+    kind: Cow<'t, str>,
+    #[serde(borrow, default)]
+    service: Option<Cow<'t, str>>,
+    #[serde(borrow, default)]
+    provider: Cow<'t, str>,
+}
+
+/// The warnings of the baseline `text`, read from `path`.
+fn read_baseline<'t>(path: &Path, text: &'t str) -> Result<Vec<BaselineWarning<'t>>, InputError> {
     let bad = |why: String| InputError::new(why).in_file(path).with_key("--baseline");
-    let json: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+    let file: BaselineFile = serde_json::from_str(text).map_err(|e| {
+        let what = if e.is_data() {
+            "not a baseline"
+        } else {
+            "not JSON"
+        };
         bad(format!(
-            "not JSON ({e}); a baseline is what check --format json writes"
+            "{what} ({e}); a baseline is what check --format json writes"
         ))
     })?;
-    let list = json["warnings"].as_array().ok_or_else(|| {
+    file.warnings.ok_or_else(|| {
         bad("no \"warnings\" list: a baseline is what check --format json writes".into())
-    })?;
-    Ok(list
-        .iter()
-        .map(|w| {
-            let s = |k: &str| w[k].as_str().unwrap_or("").to_string();
-            (s("kind"), s("service"), s("provider"))
-        })
-        .collect())
+    })
 }
 
 /// A baseline's warnings as (kind, service or "", provider).
-type Baseline = HashSet<(String, String, String)>;
+type Baseline<'t> = HashSet<(&'t str, &'t str, &'t str)>;
 
 /// What `--allow`, the file's `allow` lists and a baseline accept, as sets:
 /// a plan of a million services with a baseline of as many warnings is
 /// checked in one pass, not one scan of the baseline per warning.
-struct Accepted {
+struct Accepted<'t> {
     /// Kinds accepted everywhere (`--allow KIND`).
     kinds: HashSet<WarningKind>,
     /// (kind, service or provider id) (`--allow KIND:ID`, `allow`).
     ids: HashSet<(WarningKind, String)>,
-    baseline: Baseline,
+    baseline: Baseline<'t>,
 }
 
-impl Accepted {
+impl Accepted<'_> {
     /// Whether `w` is accepted by an `--allow`, an `allow` or the baseline.
     fn accepts(&self, w: &Warning) -> bool {
         let about = w.service.unwrap_or(w.provider);
@@ -87,9 +104,9 @@ impl Accepted {
             || (!self.ids.is_empty() && self.ids.contains(&(w.kind, about.to_string())))
             || (!self.baseline.is_empty()
                 && self.baseline.contains(&(
-                    w.kind.as_str().to_string(),
-                    w.service.unwrap_or_default().to_string(),
-                    w.provider.to_string(),
+                    w.kind.as_str(),
+                    w.service.unwrap_or_default(),
+                    w.provider,
                 )))
     }
 }
@@ -100,14 +117,29 @@ pub fn check(args: CheckArgs) -> Outcome {
         .iter()
         .map(|a| parse_allow(a))
         .collect::<Result<Vec<_>, _>>()?;
-    let baseline = match &args.baseline {
-        Some(path) => read_baseline(path)?,
-        None => Baseline::default(),
+    let baseline_text = match &args.baseline {
+        Some(path) => dnsim::files::read_input(path, "baseline")?,
+        None => String::new(),
     };
+    // The baseline is read while the plan loads: neither needs the other.
     let quiet = args.format != CheckFormat::Table;
-    let loaded = crate::progress::loading(&args.scenario, quiet, || {
-        dnsim::scenario::load(&args.scenario)
+    let (loaded, baseline_list) = std::thread::scope(|scope| {
+        let path = args.baseline.as_deref();
+        let list = path.map(|path| scope.spawn(|| read_baseline(path, &baseline_text)));
+        let loaded = crate::progress::loading(&args.scenario, quiet, || {
+            dnsim::scenario::load(&args.scenario)
+        });
+        let list = list.map(|read| read.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
+        (loaded, list.transpose())
     });
+    let baseline_list = baseline_list?.unwrap_or_default();
+    let baseline: Baseline = baseline_list
+        .iter()
+        .map(|w| {
+            let service = w.service.as_deref().unwrap_or_default();
+            (&*w.kind, service, &*w.provider)
+        })
+        .collect();
     let scenario = match loaded {
         Ok(s) => s,
         Err(e) => {
