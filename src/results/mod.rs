@@ -321,29 +321,17 @@ const WRITTEN_ROWS: usize = 16_384;
 /// Writes the rows of the services in `order` as one sequence, made
 /// [`WRITTEN_ROWS`] at a time by `rows` (on every core, as the callers
 /// make them): a report of millions of services never holds all its rows.
-/// The next chunk's rows are made while this chunk's are written (writing
-/// is on one core, and took as long as making them on both).
-pub fn serialize_rows<S: Serializer, R: Serialize + Send>(
+pub fn serialize_rows<S: Serializer, R: Serialize>(
     order: &[u32],
-    rows: impl Fn(&[u32]) -> Vec<R> + Sync,
+    rows: impl Fn(&[u32]) -> Vec<R>,
     s: S,
 ) -> Result<S::Ok, S::Error> {
     use serde::ser::SerializeSeq;
     let mut seq = s.serialize_seq(Some(order.len()))?;
-    let mut chunks = order.chunks(WRITTEN_ROWS);
-    let mut ready = chunks.next().map(&rows).unwrap_or_default();
-    loop {
-        let next = chunks.next();
-        let mut made = None;
-        rayon::in_place_scope(|scope| {
-            if let Some(chunk) = next {
-                scope.spawn(|_| made = Some(rows(chunk)));
-            }
-            ready.iter().try_for_each(|row| seq.serialize_element(row))
-        })?;
-        match made {
-            Some(rows) => ready = rows,
-            None => break,
+    for chunk in order.chunks(WRITTEN_ROWS) {
+        let rows = rows(chunk);
+        for row in &rows {
+            seq.serialize_element(row)?;
         }
     }
     seq.end()
