@@ -48,7 +48,7 @@ fn parse_allow(text: &str) -> Result<(WarningKind, Option<String>), InputError> 
 /// (strings with escapes aside), not as a tree of JSON values.
 #[derive(Deserialize)]
 struct BaselineFile<'t> {
-    #[serde(borrow, default)]
+    #[serde(borrow)]
     warnings: Option<Vec<BaselineWarning<'t>>>,
 }
 
@@ -56,7 +56,7 @@ struct BaselineFile<'t> {
 struct BaselineWarning<'t> {
     #[serde(borrow, default)]
     kind: Cow<'t, str>,
-    #[serde(borrow, default)]
+    #[serde(borrow)]
     service: Option<Cow<'t, str>>,
     #[serde(borrow, default)]
     provider: Cow<'t, str>,
@@ -117,15 +117,15 @@ pub fn check(args: CheckArgs) -> Outcome {
         .iter()
         .map(|a| parse_allow(a))
         .collect::<Result<Vec<_>, _>>()?;
-    let baseline_text = match &args.baseline {
-        Some(path) => dnsim::files::read_input(path, "baseline")?,
-        None => String::new(),
+    let baseline = match &args.baseline {
+        Some(path) => Some((path, dnsim::files::read_input(path, "baseline")?)),
+        None => None,
     };
     // The baseline is read while the plan loads: neither needs the other.
     let quiet = args.format != CheckFormat::Table;
     let (loaded, baseline_list) = std::thread::scope(|scope| {
-        let path = args.baseline.as_deref();
-        let list = path.map(|path| scope.spawn(|| read_baseline(path, &baseline_text)));
+        let list =
+            (baseline.as_ref()).map(|(path, text)| scope.spawn(|| read_baseline(path, text)));
         let loaded = crate::progress::loading(&args.scenario, quiet, || {
             dnsim::scenario::load(&args.scenario)
         });
