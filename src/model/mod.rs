@@ -382,7 +382,7 @@ impl Nodes {
             let svc = &scenario.services[s as usize];
             let referral: Vec<u32> = referral_sets(scenario, s, referrals)
                 .iter()
-                .map(|dns| nodes.node(&mut node_of, dns, &[], &[]))
+                .map(|set| nodes.node(&mut node_of, set, &[], &[]))
                 .collect();
             dns.clear();
             dns.extend_from_slice(&svc.dns);

@@ -22,18 +22,24 @@ pub(super) fn read_ahead<T>(
 ) -> T {
     std::thread::scope(|scope| {
         let (blocks, rx) = sync_channel(AHEAD);
+        // The reader ends (and with it the stream) at the file's end or an
+        // error, or when the parser has stopped and dropped its end.
         scope.spawn(move || {
             loop {
                 let mut block = vec![0u8; BLOCK];
-                let read = fill(&mut file, &mut block);
-                if let Ok(n) = read {
-                    hasher.update(&block[..n]);
-                    block.truncate(n);
-                }
-                let last = !matches!(read, Ok(n) if n > 0);
-                // A parser that stopped has dropped its end: stop as well.
-                if blocks.send(read.map(|_| block)).is_err() || last {
-                    break;
+                match fill(&mut file, &mut block) {
+                    Ok(0) => break,
+                    Ok(n) => {
+                        hasher.update(&block[..n]);
+                        block.truncate(n);
+                        if blocks.send(Ok(block)).is_err() {
+                            break;
+                        }
+                    }
+                    Err(e) => {
+                        let _ = blocks.send(Err(e));
+                        break;
+                    }
                 }
             }
         });
@@ -73,7 +79,6 @@ impl Read for Blocks {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         while self.at == self.block.len() {
             match self.rx.recv() {
-                Ok(Ok(block)) if block.is_empty() => return Ok(0),
                 Ok(Ok(block)) => (self.block, self.at) = (block, 0),
                 Ok(Err(e)) => return Err(e),
                 // The reader ended after the last block (or an error).
