@@ -169,7 +169,9 @@ pub fn did_you_mean<'a>(
         }
         let better = match best {
             None => true,
-            Some((e, j, _)) => edits < e || (edits == e && jw > j),
+            // Ties go to the first name in byte order: candidates often
+            // come from a hash map, whose order changes from run to run.
+            Some((e, j, name)) => (edits, -jw, c) < (e, -j, name),
         };
         if better {
             best = Some((edits, jw, c));
@@ -244,5 +246,15 @@ mod tests {
             did_you_mean("p_outge", ["p_outage", "loss"]),
             Some("p_outage")
         );
+    }
+
+    /// Equally close names: the same one whatever the candidates' order
+    /// (ids come from a hash map, whose order changes from run to run;
+    /// "p4" got "p1" or "p3" before).
+    #[test]
+    fn ties_do_not_hang_on_the_order() {
+        for order in [["p1", "p2", "p3"], ["p3", "p2", "p1"], ["p2", "p3", "p1"]] {
+            assert_eq!(did_you_mean("p4", order), Some("p1"), "{order:?}");
+        }
     }
 }

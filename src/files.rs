@@ -69,13 +69,21 @@ pub fn read_text(path: &Path) -> Result<String, String> {
 /// remembers it as an input. Its text is not checked here: a reader that
 /// meets a problem calls [`read_text`] for the message.
 pub fn open_input(path: &Path) -> Result<std::fs::File, String> {
-    check_kind(path)?;
-    let file = std::fs::File::open(path).map_err(|e| io_reason(&e))?;
+    let file = open_unremembered(path)?;
     remember(path);
     Ok(file)
 }
 
-fn remember(path: &Path) {
+/// [`open_input`] for a file that may turn out not to be an input (an
+/// include read ahead on a guess, `scenario::load`): [`remember`] it
+/// once it is one.
+pub fn open_unremembered(path: &Path) -> Result<std::fs::File, String> {
+    check_kind(path)?;
+    std::fs::File::open(path).map_err(|e| io_reason(&e))
+}
+
+/// Remembers `path` as an input of this process: no output may replace it.
+pub fn remember(path: &Path) {
     if let Some(id) = identity(path) {
         let mut read = READ.lock().unwrap_or_else(|e| e.into_inner());
         if !read.contains(&id) {

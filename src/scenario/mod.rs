@@ -230,6 +230,14 @@ impl Service {
         self.links_mut(|l| l.parent = parent);
     }
 
+    /// Renumbers the providers it is delegated to, standby included.
+    pub(crate) fn renumber_providers(&mut self, to: impl Fn(u32) -> u32) {
+        self.dns.iter_mut().for_each(|p| *p = to(*p));
+        if let Some(l) = &mut self.links {
+            l.standby.iter_mut().for_each(|p| *p = to(*p));
+        }
+    }
+
     /// Changes the links, keeping no box when they are all empty.
     fn links_mut(&mut self, change: impl FnOnce(&mut Links)) {
         let mut links = self.links.take().unwrap_or_default();

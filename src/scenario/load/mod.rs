@@ -10,6 +10,7 @@
 //! durations, instants); `csv_include` reads `[[include]]` CSVs; `resolve`
 //! turns names into indices and refuses requirement cycles.
 
+mod ahead;
 mod csv_include;
 mod cycles;
 mod diagnostics;
@@ -27,17 +28,19 @@ pub use self::values::{check_id_text as check_id, shown};
 use foldhash::{HashMap, HashMapExt};
 use std::ops::Range;
 use std::path::Path;
+use std::sync::atomic::AtomicBool;
 
 use sha2::{Digest, Sha256};
 
 use self::diagnostics::{Loc, check_nesting, toml_error};
 use self::keep::{Filter, Keep, Survey};
 use self::read_ahead::read_ahead;
-use super::raw::RawScenario;
+use self::resolve::Pending;
+use super::raw::{RawInclude, RawScenario};
 use super::source::Source;
 use super::*;
 use crate::error::InputError;
-use crate::files::{open_input, read_input, read_text};
+use crate::files::{open_input, read_input, read_text, remember};
 
 /// Reads, parses and validates the scenario at `path` and its includes.
 pub fn load(path: &Path) -> Result<Scenario, InputError> {
@@ -55,15 +58,48 @@ pub fn parse_str(path: &Path, text: &str) -> Result<Scenario, InputError> {
 }
 
 fn parse_keeping(path: &Path, text: &str, keep: Keep) -> Result<(Scenario, Keep), InputError> {
+    // A part's passes keep some rows only: its includes are read in order.
+    let ahead = matches!(keep, Keep::All);
+    parse_with(path, text, keep, ahead).map(|(s, keep, _)| (s, keep))
+}
+
+/// [`parse_keeping`], reading the includes ahead (`ahead.rs`) or not; says
+/// whether what was read ahead was taken.
+fn parse_with(
+    path: &Path,
+    text: &str,
+    keep: Keep,
+    ahead: bool,
+) -> Result<(Scenario, Keep, bool), InputError> {
     let src = Source::new(path, text);
-    check_nesting(&src)?;
-    let raw: RawScenario = toml::from_str(text).map_err(|e| toml_error(&src, &e))?;
-    Loader {
-        src: &src,
-        ids: HashMap::new(),
-        regions: Vec::new(),
-    }
-    .scenario(raw, keep)
+    let stop = AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        let ahead = ahead.then(|| ahead::start(scope, &src, &stop)).flatten();
+        check_nesting(&src)?;
+        let raw: RawScenario = toml::from_str(text).map_err(|e| toml_error(&src, &e))?;
+        Loader {
+            src: &src,
+            ids: HashMap::new(),
+            regions: Vec::new(),
+        }
+        .scenario(raw, keep, ahead)
+    })
+}
+
+/// The content hash covers the file and its includes, so that shards of
+/// one run can prove they ran the same plan: the file's text first, then
+/// each include's path as written ([`hash_include`]) and its bytes.
+fn hash_start(text: &str) -> Sha256 {
+    let mut hasher = Sha256::new();
+    hasher.update(b"dnsim/scenario/v1\0");
+    hasher.update(text.as_bytes());
+    hasher
+}
+
+fn hash_include(hasher: &mut Sha256, rel: &str) {
+    hasher.update(b"\0include\0");
+    hasher.update(rel.as_bytes());
+    hasher.update(b"\0");
 }
 
 /// A part of a plan (`run --part`), as loaded: the services of its slice
@@ -173,7 +209,12 @@ impl Loader<'_> {
         }
     }
 
-    fn scenario(mut self, raw: RawScenario, keep: Keep) -> Result<(Scenario, Keep), InputError> {
+    fn scenario(
+        mut self,
+        raw: RawScenario,
+        keep: Keep,
+        ahead: Option<ahead::Ahead>,
+    ) -> Result<(Scenario, Keep, bool), InputError> {
         // Entries are checked one by one and every bad one is reported;
         // what needs them all (requirements, includes) only once they are
         // good. Regions come first: everything else may name them.
@@ -195,12 +236,7 @@ impl Loader<'_> {
             }
         }
 
-        // The content hash covers the file and its includes, so that shards
-        // of one run can prove they ran the same plan.
-        let mut hasher = Sha256::new();
-        hasher.update(b"dnsim/scenario/v1\0");
-        hasher.update(self.src.text.as_bytes());
-        let mut pending = resolve::Pending {
+        let mut pending = Pending {
             keep,
             ..Default::default()
         };
@@ -243,32 +279,25 @@ impl Loader<'_> {
             return Err(all);
         }
         let (simulation, resolvers) = (simulation?, resolvers.expect("no errors"));
-        for inc in &raw.include {
-            let rel = inc.services.get_ref();
-            let dir = self.src.path.parent().unwrap_or(Path::new("."));
-            let path = dir.join(rel);
-            let unreadable = |why: String| {
-                self.err(
-                    inc.services.span(),
-                    "include.services",
-                    format!("cannot read included file \"{}\": {why}", path.display()),
-                )
-            };
-            let file = open_input(&path).map_err(unreadable)?;
-            let size = file.metadata().ok().map(|m| m.len());
-            hasher.update(b"\0include\0");
-            hasher.update(rel.as_bytes());
-            hasher.update(b"\0");
-            let index = |p: &str| self.provider_index(p);
-            let read = read_ahead(file, &mut hasher, |input| {
-                csv_include::read(&path, input, size, index, &mut pending)
-            });
-            if let Err(e) = read {
-                // Said as when the file was read whole before its rows: a
-                // file that is not UTF-8 (or cannot be read) says so first.
-                return Err(read_text(&path).err().map_or(e, unreadable));
+        let includes: Vec<&str> = raw
+            .include
+            .iter()
+            .map(|i| &**i.services.get_ref())
+            .collect();
+        // Services of the TOML come before the rows: read ahead, the rows
+        // would come first.
+        let read = ahead
+            .filter(|_| pending.is_empty())
+            .and_then(|a| a.finish(&includes))
+            .and_then(|read| self.take(read, &includes));
+        let taken = read.is_some();
+        let hasher = match read {
+            Some((rows, hasher)) => {
+                pending = rows;
+                hasher
             }
-        }
+            None => self.includes(&raw.include, &mut pending)?,
+        };
         if pending.is_empty() {
             return Err(InputError::new(
                 "the scenario has no services: add a [[service]] or an [[include]]",
@@ -306,6 +335,65 @@ impl Loader<'_> {
                 lint_allow,
             },
             keep,
+            taken,
         ))
+    }
+
+    /// Reads the `includes` in order into `pending`; the content hash.
+    fn includes(
+        &self,
+        includes: &[RawInclude],
+        pending: &mut Pending,
+    ) -> Result<Sha256, InputError> {
+        let mut hasher = hash_start(self.src.text);
+        for inc in includes {
+            let rel = inc.services.get_ref();
+            let dir = self.src.path.parent().unwrap_or(Path::new("."));
+            let path = dir.join(rel);
+            let unreadable = |why: String| {
+                self.err(
+                    inc.services.span(),
+                    "include.services",
+                    format!("cannot read included file \"{}\": {why}", path.display()),
+                )
+            };
+            let file = open_input(&path).map_err(unreadable)?;
+            let size = file.metadata().ok().map(|m| m.len());
+            hash_include(&mut hasher, rel);
+            let index = |p: &str| self.provider_index(p);
+            let read = read_ahead(file, &mut hasher, |input| {
+                csv_include::read(&path, input, size, index, pending)
+            });
+            if let Err(e) = read {
+                // Said as when the file was read whole before its rows: a
+                // file that is not UTF-8 (or cannot be read) says so first.
+                return Err(read_text(&path).err().map_or(e, unreadable));
+            }
+        }
+        Ok(hasher)
+    }
+
+    /// The rows read ahead from `includes`, their providers renumbered as
+    /// the plan's, and the content hash; `None` when a name read is not a provider (the
+    /// includes are then read in order, for the error).
+    fn take(&self, read: ahead::Read, includes: &[&str]) -> Option<(Pending, Sha256)> {
+        let ahead::Read {
+            mut pending,
+            names,
+            hasher,
+        } = read;
+        let plan: Vec<u32> = names
+            .iter()
+            .map(|n| self.provider_index(n).ok())
+            .collect::<Option<_>>()?;
+        for s in &mut pending.services {
+            s.renumber_providers(|p| plan[p as usize]);
+        }
+        // Inputs now, as when opened in order: no output may replace them.
+        let dir = self.src.path.parent().unwrap_or(Path::new("."));
+        for rel in includes {
+            remember(&dir.join(rel));
+        }
+        Some((pending, hasher))
     }
 }
