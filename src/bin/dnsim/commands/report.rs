@@ -59,7 +59,7 @@ pub fn report(args: ReportArgs) -> Outcome {
     let probe = Probe::read(&text, path)?;
     let top = args.top.unwrap_or(html::Html::DEFAULT_TOP);
     let kind = kind(&probe);
-    let version = probe.dnsim.unwrap_or_default();
+    let version = probe.dnsim.clone().unwrap_or_default();
     // A run's result is checked in full by `Report::from_json`; the others
     // at least by the version that wrote them.
     if !matches!(kind, Kind::Run) && version != VERSION {
@@ -87,7 +87,7 @@ pub fn report(args: ReportArgs) -> Outcome {
     let html_path = html_path.unwrap_or_default();
     match kind {
         Kind::Run => {
-            let report = Report::from_json(&text, path)?;
+            let report = Report::from_probed_json(&text, path, &probe)?;
             check_format(report.model(), args.format.map(Format::from))?;
             write_html(&report, args.html.as_deref(), args.top)?;
             if args.format.is_some() || args.html.is_none() {
