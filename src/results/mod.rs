@@ -26,7 +26,7 @@ use serde::{Deserialize, Serialize};
 pub use self::analysis::*;
 pub use self::check::*;
 pub use self::compare::*;
-pub use self::probe::Probe;
+pub use self::probe::{Probe, Probed};
 pub use self::snapshot::*;
 pub use self::sweep::*;
 pub use self::tidy::{AnalysisRowFigures, round12, rounded as rounded_importance};
@@ -63,13 +63,19 @@ impl Report {
     /// A saved JSON result (`run --format json`, or `merge`), of either
     /// model; `path` names the file in errors.
     pub fn from_json(text: &str, path: &Path) -> Result<Report, InputError> {
-        Report::from_probed_json(text, path, &Probe::read(text, path)?)
+        Report::from_probed(text, path, &Probe::read(text, path)?, None)
     }
 
-    /// [`Report::from_json`] of a file already probed (`report` probes a
-    /// file to know its kind: a second probe of a run of 100,000 services
-    /// took a fifth of its time).
-    pub fn from_probed_json(text: &str, path: &Path, probe: &Probe) -> Result<Report, InputError> {
+    /// [`Report::from_json`] of a file probed already, and maybe parsed as
+    /// a snapshot's result already ([`Probed`]): the parse is taken when
+    /// the probe says the file is one, and is the same parse of the same
+    /// text, errors included.
+    pub(super) fn from_probed(
+        text: &str,
+        path: &Path,
+        probe: &Probe,
+        snapshot: Option<Result<SnapshotReport, serde_json::Error>>,
+    ) -> Result<Report, InputError> {
         let bad = |e: serde_json::Error| {
             InputError::new(format!("not a dnsim JSON result: {e}"))
                 .in_file(path)
@@ -77,7 +83,10 @@ impl Report {
         };
         let model = (probe.model.as_ref()).and_then(|m| ModelKind::deserialize(m).ok());
         let report = match model {
-            Some(ModelKind::Snapshot) => Report::Snapshot(serde_json::from_str(text).map_err(bad)?),
+            Some(ModelKind::Snapshot) => {
+                let parsed = snapshot.unwrap_or_else(|| serde_json::from_str(text));
+                Report::Snapshot(parsed.map_err(bad)?)
+            }
             Some(ModelKind::Timeline) => {
                 let mut r: TimelineReport = serde_json::from_str(text).map_err(bad)?;
                 r.start_unix = r.start.as_deref().and_then(unix_seconds);

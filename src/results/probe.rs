@@ -3,6 +3,9 @@
 use serde::Deserialize;
 use serde::de::IgnoredAny;
 
+use std::path::Path;
+
+use super::{Report, SnapshotReport};
 use crate::error::InputError;
 
 /// The fields of a result that say what it is and who wrote it, read
@@ -41,6 +44,38 @@ impl Probe {
             serde_json::Value::Object(_) => serde_json::from_value(value).unwrap_or_default(),
             _ => Probe::default(),
         })
+    }
+}
+
+/// A saved result probed (its kind, model and version: [`Probe`]) while
+/// it is parsed as a snapshot run's, the result `report` reads most, on
+/// another thread: the two skims of a large file at once, not one after
+/// the other. The parse is taken only if the probe says the file is a
+/// snapshot run's ([`Probed::report`]).
+pub struct Probed {
+    pub probe: Probe,
+    snapshot: Result<SnapshotReport, serde_json::Error>,
+}
+
+impl Probed {
+    pub fn read(text: &str, path: &Path) -> Result<Probed, InputError> {
+        std::thread::scope(|scope| {
+            let snapshot = scope.spawn(|| serde_json::from_str(text));
+            let probe = Probe::read(text, path);
+            let snapshot = snapshot
+                .join()
+                .unwrap_or_else(|e| std::panic::resume_unwind(e));
+            Ok(Probed {
+                probe: probe?,
+                snapshot,
+            })
+        })
+    }
+
+    /// The run's report that `text` (the file probed) holds, as
+    /// [`Report::from_json`] reads it.
+    pub fn report(self, text: &str, path: &Path) -> Result<Report, InputError> {
+        Report::from_probed(text, path, &self.probe, Some(self.snapshot))
     }
 }
 

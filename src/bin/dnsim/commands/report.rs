@@ -6,7 +6,7 @@ use dnsim::error::InputError;
 use dnsim::output::write_atomic;
 use dnsim::report::html;
 use dnsim::results::{
-    AnalysisReport, CompareReport, Probe, Report, SweepReport, TimelineCompareReport, VERSION,
+    AnalysisReport, CompareReport, Probe, Probed, SweepReport, TimelineCompareReport, VERSION,
 };
 use serde::de::DeserializeOwned;
 
@@ -56,9 +56,10 @@ fn parse<T: DeserializeOwned>(
 pub fn report(args: ReportArgs) -> Outcome {
     let text = dnsim::scenario::read_input(&args.result, "result")?;
     let path = &args.result;
-    let probe = Probe::read(&text, path)?;
+    let probed = Probed::read(&text, path)?;
+    let probe = &probed.probe;
     let top = args.top.unwrap_or(html::Html::DEFAULT_TOP);
-    let kind = kind(&probe);
+    let kind = kind(probe);
     let version = probe.dnsim.clone().unwrap_or_default();
     // A run's result is checked in full by `Report::from_json`; the others
     // at least by the version that wrote them.
@@ -87,7 +88,7 @@ pub fn report(args: ReportArgs) -> Outcome {
     let html_path = html_path.unwrap_or_default();
     match kind {
         Kind::Run => {
-            let report = Report::from_probed_json(&text, path, &probe)?;
+            let report = probed.report(&text, path)?;
             check_format(report.model(), args.format.map(Format::from))?;
             write_html(&report, args.html.as_deref(), args.top)?;
             if args.format.is_some() || args.html.is_none() {
