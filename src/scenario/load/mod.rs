@@ -7,8 +7,9 @@
 //!
 //! `diagnostics` turns parser errors into ours; `sections` validates each
 //! table of the file; `values` checks single values (probabilities,
-//! durations, instants); `csv_include` reads `[[include]]` CSVs; `resolve`
-//! turns names into indices and refuses requirement cycles.
+//! durations, instants); `csv_include` reads `[[include]]` CSVs (`ahead`
+//! starts on them while the TOML is parsed); `resolve` turns names into
+//! indices and refuses requirement cycles.
 
 mod ahead;
 mod csv_include;
