@@ -137,7 +137,7 @@ impl Numbering {
 /// there is none, or a table says anything else (then the file is left to
 /// the parser). A guess only: a multi-line string may hold what looks like
 /// a table, and `finish` compares the guess with the parsed file.
-pub(super) fn guess(text: &str) -> Option<Vec<String>> {
+fn guess(text: &str) -> Option<Vec<String>> {
     let mut paths = Vec::new();
     let mut inside = false;
     for line in text.lines() {
