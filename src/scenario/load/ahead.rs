@@ -22,7 +22,7 @@ use foldhash::HashMap;
 use sha2::Sha256;
 
 use super::resolve::Pending;
-use super::{csv_include, hash_include, hash_start, read_ahead::read_ahead};
+use super::{hash_start, read_include};
 use crate::files::open_unremembered;
 use crate::scenario::source::Source;
 
@@ -97,12 +97,7 @@ fn read(src: &Source, includes: &[String], stop: &AtomicBool) -> Option<Read> {
     for rel in includes {
         let path = dir.join(rel);
         let file = open_unremembered(&path).ok()?;
-        let size = file.metadata().ok().map(|m| m.len());
-        hash_include(&mut hasher, rel);
-        read_ahead(file, &mut hasher, |input| {
-            csv_include::read(&path, input, size, number, &mut pending)
-        })
-        .ok()?;
+        read_include(file, &path, rel, &mut hasher, number, &mut pending).ok()?;
     }
     let names = names.into_inner().names;
     Some(Read {

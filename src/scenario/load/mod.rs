@@ -89,7 +89,7 @@ fn parse_with(
 
 /// The content hash covers the file and its includes, so that shards of
 /// one run can prove they ran the same plan: the file's text first, then
-/// each include's path as written ([`hash_include`]) and its bytes.
+/// each include's path as written and its bytes ([`read_include`]).
 fn hash_start(text: &str) -> Sha256 {
     let mut hasher = Sha256::new();
     hasher.update(b"dnsim/scenario/v1\0");
@@ -97,10 +97,24 @@ fn hash_start(text: &str) -> Sha256 {
     hasher
 }
 
-fn hash_include(hasher: &mut Sha256, rel: &str) {
+/// Reads the rows of the include written `rel`, opened as `file` from
+/// `path`, into `pending` (providers looked up by `index`); its path and
+/// bytes go into the content hash.
+fn read_include(
+    file: std::fs::File,
+    path: &Path,
+    rel: &str,
+    hasher: &mut Sha256,
+    index: impl Fn(&str) -> Result<u32, String>,
+    pending: &mut Pending,
+) -> Result<(), InputError> {
+    let size = file.metadata().ok().map(|m| m.len());
     hasher.update(b"\0include\0");
     hasher.update(rel.as_bytes());
     hasher.update(b"\0");
+    read_ahead(file, hasher, |input| {
+        csv_include::read(path, input, size, index, pending)
+    })
 }
 
 /// A part of a plan (`run --part`), as loaded: the services of its slice
@@ -359,13 +373,8 @@ impl Loader<'_> {
                 )
             };
             let file = open_input(&path).map_err(unreadable)?;
-            let size = file.metadata().ok().map(|m| m.len());
-            hash_include(&mut hasher, rel);
             let index = |p: &str| self.provider_index(p);
-            let read = read_ahead(file, &mut hasher, |input| {
-                csv_include::read(&path, input, size, index, pending)
-            });
-            if let Err(e) = read {
+            if let Err(e) = read_include(file, &path, rel, &mut hasher, index, pending) {
                 // Said as when the file was read whole before its rows: a
                 // file that is not UTF-8 (or cannot be read) says so first.
                 return Err(read_text(&path).err().map_or(e, unreadable));
