@@ -52,13 +52,14 @@ impl Probe {
 /// another thread: the two skims of a large file at once, not one after
 /// the other. The parse is taken only if the probe says the file is a
 /// snapshot run's ([`Probed::report`]).
-pub struct Probed {
+pub struct Probed<'t> {
     pub probe: Probe,
+    text: &'t str,
     snapshot: Result<SnapshotReport, serde_json::Error>,
 }
 
-impl Probed {
-    pub fn read(text: &str, path: &Path) -> Result<Probed, InputError> {
+impl<'t> Probed<'t> {
+    pub fn read(text: &'t str, path: &Path) -> Result<Probed<'t>, InputError> {
         std::thread::scope(|scope| {
             let snapshot = scope.spawn(|| serde_json::from_str(text));
             let probe = Probe::read(text, path);
@@ -67,15 +68,16 @@ impl Probed {
                 .unwrap_or_else(|e| std::panic::resume_unwind(e));
             Ok(Probed {
                 probe: probe?,
+                text,
                 snapshot,
             })
         })
     }
 
-    /// The run's report that `text` (the file probed) holds, as
-    /// [`Report::from_json`] reads it.
-    pub fn report(self, text: &str, path: &Path) -> Result<Report, InputError> {
-        Report::from_probed(text, path, &self.probe, Some(self.snapshot))
+    /// The run's report that the file probed holds, as
+    /// [`Report::from_json`] reads it; `path` names it in errors.
+    pub fn report(self, path: &Path) -> Result<Report, InputError> {
+        Report::from_probed(self.text, path, &self.probe, Some(self.snapshot))
     }
 }
 

@@ -230,11 +230,15 @@ impl Service {
         self.links_mut(|l| l.parent = parent);
     }
 
-    /// Renumbers the providers it is delegated to, standby included.
+    /// Renumbers every provider it names: its NS set, its standby, and a
+    /// parent that is a provider.
     pub(crate) fn renumber_providers(&mut self, to: impl Fn(u32) -> u32) {
         self.dns.iter_mut().for_each(|p| *p = to(*p));
         if let Some(l) = &mut self.links {
             l.standby.iter_mut().for_each(|p| *p = to(*p));
+            if let Some(Parent::Provider(p)) = &mut l.parent {
+                *p = to(*p);
+            }
         }
     }
 

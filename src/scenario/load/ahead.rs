@@ -14,7 +14,6 @@
 //! before, and gives the same errors: nothing read ahead is ever reported.
 
 use std::cell::RefCell;
-use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::{Scope, ScopedJoinHandle};
 
@@ -22,7 +21,7 @@ use foldhash::HashMap;
 use sha2::Sha256;
 
 use super::resolve::Pending;
-use super::{hash_start, read_include};
+use super::{hash_start, include_path, read_include};
 use crate::files::open_unremembered;
 use crate::scenario::source::Source;
 
@@ -93,9 +92,8 @@ fn read(src: &Source, includes: &[String], stop: &AtomicBool) -> Option<Read> {
     };
     let mut hasher = hash_start(src.text);
     let mut pending = Pending::default();
-    let dir = src.path.parent().unwrap_or(Path::new("."));
     for rel in includes {
-        let path = dir.join(rel);
+        let path = include_path(src, rel);
         let file = open_unremembered(&path).ok()?;
         read_include(file, &path, rel, &mut hasher, number, &mut pending).ok()?;
     }
@@ -251,6 +249,19 @@ mod tests {
         let bad = plan.replace("p_outage = 0.2", "p_outage = 2.0");
         let err = both(&bad, &[("a.csv", "id,dns\nx,p1\n")]).expect_err("p_outage");
         assert!(err.contains("p_outage"), "{err}");
+    }
+
+    /// What a service names of providers is renumbered, all of it: the
+    /// NS set, the standby and a parent that is a provider.
+    #[test]
+    fn renumbering_reaches_every_provider_a_service_names() {
+        use crate::scenario::{Parent, Service};
+        let mut s = Service::new("x", vec![0, 2]);
+        s.set_standby(vec![1]);
+        s.set_parent(Some(Parent::Provider(2)));
+        s.renumber_providers(|p| 10 + p);
+        assert_eq!((&*s.dns, s.standby()), (&[10, 12][..], &[11][..]));
+        assert_eq!(s.parent(), Some(Parent::Provider(12)));
     }
 
     #[test]

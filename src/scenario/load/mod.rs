@@ -97,6 +97,11 @@ fn hash_start(text: &str) -> Sha256 {
     hasher
 }
 
+/// Where the include written `rel` in the scenario `src` is: beside it.
+fn include_path(src: &Source, rel: &str) -> std::path::PathBuf {
+    src.path.parent().unwrap_or(Path::new(".")).join(rel)
+}
+
 /// Reads the rows of the include written `rel`, opened as `file` from
 /// `path`, into `pending` (providers looked up by `index`); its path and
 /// bytes go into the content hash.
@@ -363,8 +368,7 @@ impl Loader<'_> {
         let mut hasher = hash_start(self.src.text);
         for inc in includes {
             let rel = inc.services.get_ref();
-            let dir = self.src.path.parent().unwrap_or(Path::new("."));
-            let path = dir.join(rel);
+            let path = include_path(self.src, rel);
             let unreadable = |why: String| {
                 self.err(
                     inc.services.span(),
@@ -384,8 +388,8 @@ impl Loader<'_> {
     }
 
     /// The rows read ahead from `includes`, their providers renumbered as
-    /// the plan's, and the content hash; `None` when a name read is not a provider (the
-    /// includes are then read in order, for the error).
+    /// the plan's, and the content hash; `None` when a name read is not a
+    /// provider (the includes are then read in order, for the error).
     fn take(&self, read: ahead::Read, includes: &[&str]) -> Option<(Pending, Sha256)> {
         let ahead::Read {
             mut pending,
@@ -400,9 +404,8 @@ impl Loader<'_> {
             s.renumber_providers(|p| plan[p as usize]);
         }
         // Inputs now, as when opened in order: no output may replace them.
-        let dir = self.src.path.parent().unwrap_or(Path::new("."));
         for rel in includes {
-            remember(&dir.join(rel));
+            remember(&include_path(self.src, rel));
         }
         Some((pending, hasher))
     }

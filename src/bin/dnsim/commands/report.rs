@@ -88,7 +88,7 @@ pub fn report(args: ReportArgs) -> Outcome {
     let html_path = html_path.unwrap_or_default();
     match kind {
         Kind::Run => {
-            let report = probed.report(&text, path)?;
+            let report = probed.report(path)?;
             check_format(report.model(), args.format.map(Format::from))?;
             write_html(&report, args.html.as_deref(), args.top)?;
             if args.format.is_some() || args.html.is_none() {
