@@ -49,6 +49,7 @@ mod draw;
 mod failures;
 mod independent;
 pub mod intervals;
+mod lines;
 mod parts;
 mod quiet;
 mod record;

@@ -151,7 +151,7 @@ impl<'m> ResolverSim<'m> {
                 required
             },
             children,
-            walk_state: WalkState::new(n),
+            walk_state: WalkState::new(children),
             initialised: false,
             started: false,
             live: Vec::new(),

@@ -12,6 +12,8 @@
 //! without walking it again. A requirement chain's lookups then walk down
 //! only to the first quiet name, not to its end.
 
+use super::lines::{Lines, Own, Stretch};
+
 /// Per member, what its lookup looks up before its own name, in
 /// order: (member, 0) for each of `requires`, (member, g) for the members
 /// of its `g`-th `requires_any` group (from 1).
@@ -29,6 +31,9 @@ pub(super) struct Frame {
     group: u32,
     met: bool,
     quiet: f64,
+    /// The last name of a line (`lines.rs`): its outcome goes to the
+    /// stretch on top of `WalkState::stretches`, not to the frame below.
+    ends_stretch: bool,
 }
 
 /// A name's own part in a walk: whether it was answered, and until when
@@ -65,13 +70,19 @@ pub(super) struct WalkState {
     pub skipped_until: f64,
     /// Scratch for the fresh-until walk.
     pending: Vec<usize>,
+    /// The component's requirement lines, and the stretches of them the
+    /// walk has entered (`lines.rs`).
+    lines: Lines,
+    stretches: Vec<Stretch>,
 }
 
 impl WalkState {
-    pub(super) fn new(n: usize) -> WalkState {
+    pub(super) fn new(children: &Children) -> WalkState {
+        let n = children.len();
         WalkState {
             visited: vec![0; n],
             quiet: vec![Quiet::NONE; n],
+            lines: Lines::new(children),
             ..WalkState::default()
         }
     }
@@ -79,6 +90,16 @@ impl WalkState {
     /// No name quiet: for a new resolver, whose times start again at 0.
     pub(super) fn forget(&mut self) {
         self.quiet.fill(Quiet::NONE);
+        self.lines.forget();
+    }
+}
+
+impl Step {
+    fn own(self) -> Own {
+        Own {
+            quiet: self.quiet,
+            ok: self.ok,
+        }
     }
 }
 
@@ -114,6 +135,8 @@ pub(super) fn depth_first(
     }
     let lookup = w.lookup;
     w.stack.clear();
+    w.stretches.clear();
+    let lines = quiet_names() && w.lines.any();
     w.visited[k] = lookup;
     w.stack.push(Frame::at(k));
     loop {
@@ -130,10 +153,19 @@ pub(super) fn depth_first(
         }
         let Some(&(q, g)) = kids.get(f.next) else {
             // Everything it requires walked: the name itself.
-            let Frame { j, all, quiet, .. } = *f;
+            let Frame {
+                j,
+                all,
+                quiet,
+                ends_stretch,
+                ..
+            } = *f;
             let step = at(j)?;
+            if lines {
+                w.lines.record(j, step.own());
+            }
             ok[j] = step.ok && all;
-            let quiet = quiet.min(step.quiet);
+            let mut quiet = quiet.min(step.quiet);
             if quiet > t && quiet_names() {
                 w.quiet[j] = Quiet {
                     until: quiet,
@@ -141,9 +173,14 @@ pub(super) fn depth_first(
                 };
             }
             w.stack.pop();
+            let mut outcome = ok[j];
+            if ends_stretch {
+                let s = w.stretches.pop().expect("a stretch under its last name");
+                (outcome, quiet) = stretch(w, ok, &s, (outcome, quiet), t, at)?;
+            }
             match w.stack.last_mut() {
-                Some(parent) => parent.take(ok[j], quiet, children),
-                None => return Some(ok[j]),
+                Some(parent) => parent.take(outcome, quiet, children),
+                None => return Some(outcome),
             }
             continue;
         };
@@ -168,7 +205,72 @@ pub(super) fn depth_first(
             f.take(x.ok, x.until, children);
             continue;
         }
+        if lines && let Some(s) = w.lines.stretch(q) {
+            // A line's inner name: the line's last name is walked first,
+            // then the stretch taken from the tree (`lines.rs`).
+            let last = s.last;
+            w.visited[last] = lookup;
+            let x = w.quiet[last];
+            if x.until > t {
+                ok[last] = x.ok;
+                w.skipped_until = w.skipped_until.min(x.until);
+                let (outcome, quiet) = stretch(w, ok, &s, (x.ok, x.until), t, at)?;
+                let f = w.stack.last_mut().expect("the walk's current name");
+                f.take(outcome, quiet, children);
+            } else {
+                w.stretches.push(s);
+                w.stack.push(Frame {
+                    ends_stretch: true,
+                    ..Frame::at(last)
+                });
+            }
+            continue;
+        }
         w.stack.push(Frame::at(q));
+    }
+}
+
+/// A line's stretch (`lines.rs`), given the outcome of what it requires
+/// (its last name's walk) and until when that is quiet: its names from the
+/// deepest up, each that a lookup would change looked up (`at`), the
+/// others between taken together as they stand. Returns the stretch's
+/// first name's outcome and until when all of it stays quiet. (Out of
+/// line: most plans have no lines, and their walks stay as short.)
+#[inline(never)]
+fn stretch(
+    w: &mut WalkState,
+    ok: &mut [bool],
+    s: &Stretch,
+    (mut outcome, mut quiet): (bool, f64),
+    t: f64,
+    at: &mut impl FnMut(usize) -> Option<Step>,
+) -> Option<(bool, f64)> {
+    let mut to = s.to;
+    loop {
+        let change = w.lines.last_change(s, to, t);
+        let from = change.map_or(s.from, |i| i + 1);
+        if from < to {
+            let own = w.lines.join(s, from, to);
+            outcome &= own.ok;
+            quiet = quiet.min(own.quiet);
+            w.skipped_until = w.skipped_until.min(own.quiet);
+        }
+        let Some(i) = change else {
+            return Some((outcome, quiet));
+        };
+        let j = w.lines.name(s, i);
+        let step = at(j)?;
+        w.lines.record(j, step.own());
+        outcome &= step.ok;
+        ok[j] = outcome;
+        quiet = quiet.min(step.quiet);
+        if quiet > t {
+            w.quiet[j] = Quiet {
+                until: quiet,
+                ok: outcome,
+            };
+        }
+        to = i;
     }
 }
 
@@ -229,6 +331,7 @@ impl Frame {
             group: 0,
             met: false,
             quiet: f64::INFINITY,
+            ends_stretch: false,
         }
     }
 
@@ -246,225 +349,4 @@ impl Frame {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// The walk as spec §3 says it, recursively: requirements, then each
-    /// group's members until one succeeds, then the name; once a lookup.
-    fn reference(
-        children: &Children,
-        j: usize,
-        answered: &dyn Fn(usize) -> bool,
-        seen: &mut Vec<Option<bool>>,
-        order: &mut Vec<usize>,
-    ) -> bool {
-        if let Some(ok) = seen[j] {
-            return ok;
-        }
-        let mut all = true;
-        let mut g = 0;
-        let mut met = true;
-        for &(q, group) in &children[j] {
-            if group != g {
-                all &= met;
-                (g, met) = (group, false);
-            }
-            if group == 0 {
-                all &= reference(children, q, answered, seen, order);
-            } else if !met {
-                met = reference(children, q, answered, seen, order);
-            }
-        }
-        all &= met;
-        order.push(j);
-        let ok = answered(j) && all;
-        seen[j] = Some(ok);
-        ok
-    }
-
-    /// On random closures with groups (a DAG: members require only lower
-    /// ones) and random outcomes, the walk visits the names the reference
-    /// does, in its order, with its outcomes; with some names quiet until
-    /// some time, later walks skip quiet names but still look up every
-    /// name that is not quiet, in the reference's order, with the same
-    /// outcome.
-    #[test]
-    fn the_walk_agrees_with_the_recursive_reference() {
-        use rand_chacha::rand_core::{Rng, SeedableRng};
-        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(16);
-        let mut below = |n: u32| (rng.next_u32() % n) as usize;
-        let mut skipped = 0;
-        for _ in 0..2000 {
-            let n = 1 + below(12);
-            let children: Children = (0..n)
-                .map(|j| {
-                    let mut kids = Vec::new();
-                    if j == 0 {
-                        return kids;
-                    }
-                    for _ in 0..below(3) {
-                        kids.push((below(j as u32), 0));
-                    }
-                    for g in 1..=below(3) as u32 {
-                        for _ in 0..1 + below(3) {
-                            kids.push((below(j as u32), g));
-                        }
-                    }
-                    kids
-                })
-                .collect();
-            let outcomes: Vec<bool> = (0..n).map(|_| below(3) > 0).collect();
-            let answered = |j: usize| outcomes[j];
-            // Until when each name stays as it is (never, or to 5 or 10).
-            let quiet: Vec<f64> = (0..n)
-                .map(|_| [f64::NEG_INFINITY, 5.0, 10.0][below(3)])
-                .collect();
-            let mut w = WalkState::new(n);
-            let mut ok = vec![false; n];
-            // Lookups in a row, later and later: none may see another's
-            // marks, and quiet names are taken only while they are quiet.
-            for (k, t) in [
-                (n - 1, 1.0),
-                (n / 2, 2.0),
-                (n - 1, 3.0),
-                (below(n as u32), 7.0),
-            ] {
-                let mut want_order = Vec::new();
-                let want = reference(&children, k, &answered, &mut vec![None; n], &mut want_order);
-                let mut order = Vec::new();
-                let got = depth_first(&children, &mut w, &mut ok, k, t, &mut |j| {
-                    order.push(j);
-                    Some(Step {
-                        ok: answered(j),
-                        quiet: quiet[j],
-                    })
-                });
-                let at = format!("{children:?} {outcomes:?} {quiet:?} from {k} at {t}");
-                assert_eq!(got, Some(want), "{at}");
-                let live = |list: &[usize]| -> Vec<usize> {
-                    list.iter().copied().filter(|&j| quiet[j] <= t).collect()
-                };
-                assert_eq!(live(&order), live(&want_order), "{at}");
-                assert!(order.iter().all(|j| want_order.contains(j)), "{at}");
-                // What was skipped holds until the first of it changes: no
-                // later than any name skipped, no earlier than any quiet one.
-                let first = |names: &mut dyn Iterator<Item = usize>| {
-                    names.map(|j| quiet[j]).fold(f64::INFINITY, f64::min)
-                };
-                let skipped_names = want_order.iter().filter(|j| !order.contains(j));
-                let any_quiet = want_order.iter().filter(|&&j| quiet[j] > t);
-                assert!(w.skipped_until > t, "{at}");
-                assert!(
-                    w.skipped_until <= first(&mut skipped_names.copied()),
-                    "{at}"
-                );
-                assert!(w.skipped_until >= first(&mut any_quiet.copied()), "{at}");
-                skipped += want_order.len() - order.len();
-            }
-            // Stopped by `at`: no outcome.
-            w.forget();
-            let stop = depth_first(&children, &mut w, &mut ok, n - 1, 20.0, &mut |_| None);
-            assert_eq!(stop, None);
-        }
-        // Quiet names were skipped.
-        assert!(skipped > 1000, "{skipped}");
-    }
-
-    /// A plan whose lookups walk a requirement chain, a diamond and groups
-    /// through total and partial outages (some a minute or two apart, less
-    /// than a cache lifetime), stale answers and a failover, with the
-    /// measured and the ideal profile: every count is the same
-    /// whether walks take quiet names as they stand or look every name up.
-    #[test]
-    fn quiet_names_change_no_count() {
-        use super::super::TimelineCounts;
-        let mut text = String::from(
-            r#"
-[simulation]
-model = "timeline"
-horizon = "30d"
-[[region]]
-id = "r"
-[resolvers]
-per_region = 20
-serve_stale = 0.5
-max_stale = "20m"
-PROFILE
-[[provider]]
-id = "a"
-outages_per_year = 100
-[[provider]]
-id = "b"
-outages_per_year = 100
-[[provider]]
-id = "c"
-[[event]]
-provider = "a"
-start = "2d"
-end = "2d 3h"
-[[event]]
-provider = "b"
-start = "2d 1h"
-end = "2d 5h"
-loss = 0.6
-[[event]]
-provider = "a"
-start = "3d"
-end = "3d 10m"
-[[event]]
-provider = "a"
-start = "3d 12m"
-end = "3d 20m"
-[[event]]
-provider = "b"
-start = "3d 21m"
-end = "3d 40m"
-loss = 0.9
-[[service]]
-id = "s0"
-dns = ["a"]
-standby = ["c"]
-failover_after = "30m"
-ttl = 120
-"#,
-        );
-        // A chain, with a diamond and a group hanging off it.
-        for i in 1..30 {
-            let dns = if i % 3 == 0 {
-                "[\"a\", \"b\"]"
-            } else {
-                "[\"b\"]"
-            };
-            let mut requires = format!("requires = [\"s{}\"]", i - 1);
-            if i % 5 == 0 {
-                requires = format!("requires = [\"s{}\", \"s{}\"]", i - 1, i - 3);
-            }
-            if i % 7 == 0 {
-                requires.push_str(&format!(
-                    "\nrequires_any = [[\"s{}\", \"s{}\"]]",
-                    i - 2,
-                    i - 4
-                ));
-            }
-            text.push_str(&format!(
-                "[[service]]\nid = \"s{i}\"\ndns = {dns}\n{requires}\nttl = {}\n",
-                60 * (1 + i % 4)
-            ));
-        }
-        for profile in ["profile = \"measured\"", "profile = \"ideal\""] {
-            let plan = text.replace("PROFILE", profile);
-            let sc = crate::scenario::parse_str(std::path::Path::new("chain.toml"), &plan)
-                .expect("a valid plan");
-            let model = super::super::TimelineModel::compile(&sc, 7, &Default::default(), None)
-                .expect("compiles");
-            let with: Vec<_> = (0..3).map(|t| model.trial_counts(t)).collect();
-            QUIET_OFF.store(true, std::sync::atomic::Ordering::Relaxed);
-            let without: Vec<_> = (0..3).map(|t| model.trial_counts(t)).collect();
-            QUIET_OFF.store(false, std::sync::atomic::Ordering::Relaxed);
-            assert_eq!(with, without, "{profile}");
-            // Lookups failed and tries were lost, deep in the chain too.
-            let deep = |c: &TimelineCounts| c.failed[29] > 0 && c.lost.iter().sum::<u64>() > 0;
-            assert!(with.iter().all(deep), "{profile}: {:?}", with[0].failed);
-        }
-    }
-}
+mod tests;
