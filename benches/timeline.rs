@@ -17,9 +17,12 @@
 //! five times the width should cost about five times as much (issue 16: it
 //! cost 25 times, a scan of the closure per lookup). `requirements/chain-N`:
 //! an N-long `requires` chain: one simulation of the chain's shared caches
-//! (its names' lookups each run once), where each lookup still walks what
-//! it requires, so the cost grows with the square of N (it grew with the
-//! cube while each name simulated its own copy of what it requires).
+//! (its names' lookups each run once). A lookup looks up only the names of
+//! the chain it would change, found in a tree (`timeline/lines.rs`), so
+//! the cost grows more slowly than the square of N, though still faster
+//! than N (README: 3.2× for twice the length at 1,600 names; it grew with
+//! the square of N while each lookup walked down to the first change, and with
+//! the cube while each name simulated its own copy of what it requires).
 //!
 //!     cargo bench --bench timeline
 
