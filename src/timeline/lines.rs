@@ -218,6 +218,11 @@ impl Lines {
     pub(super) fn last_change(&self, s: &Stretch, to: u32, t: f64) -> Option<u32> {
         let l = &self.lines[s.line as usize];
         let tree = &self.tree[l.tree as usize..(l.tree + 2 * l.size) as usize];
+        // The name just above is checked first: for a resolver whose cache
+        // does not help, every name is a change.
+        if s.from < to && tree[(l.size + to - 1) as usize].quiet <= t {
+            return Some(to - 1);
+        }
         // The range's nodes from the right: those on its right edge come
         // right to left as they are met, those on its left edge left to
         // right, so they are kept and tried after, in reverse.
