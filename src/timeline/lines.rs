@@ -56,6 +56,14 @@ impl Own {
     }
 }
 
+/// The shortest line kept. Shorter ones are walked link by link, which
+/// costs less than the tree there: `requirements/chain-10` and `chain-20`
+/// in `cargo bench --bench timeline` took 12-14% longer with every line of
+/// three or more in a tree. The unit tests keep every line of three or
+/// more (the fewest with an inner name), so that their small plans have
+/// lines.
+const MIN_LINE: usize = if cfg!(test) { 3 } else { 64 };
+
 struct Line {
     /// Where its names start in `Lines::names`, and how many.
     start: u32,
@@ -88,11 +96,11 @@ pub(super) struct Lines {
 }
 
 impl Lines {
-    /// The lines of a component's requirement graph, of three names or
-    /// more (shorter ones have no inner name to spare a step).
+    /// The lines of a component's requirement graph, of [`MIN_LINE`] names
+    /// or more.
     pub(super) fn new(children: &[Vec<(usize, u32)>]) -> Lines {
         let n = children.len();
-        if n < 3 {
+        if n < MIN_LINE {
             return Lines::default();
         }
         let mut parents = vec![0u32; n];
@@ -124,7 +132,7 @@ impl Lines {
                 line.push(j as u32);
                 at = link(j);
             }
-            if line.len() >= 3 {
+            if line.len() >= MIN_LINE {
                 lines.push(&line);
             }
         }

@@ -32,7 +32,7 @@ pub(super) struct Frame {
     met: bool,
     quiet: f64,
     /// The last name of a line (`lines.rs`): its outcome goes to the
-    /// stretch on top of `WalkState::stretches`, not to the frame below.
+    /// stretch being walked (`LineWalk::stretches`), not to the frame below.
     ends_stretch: bool,
 }
 
@@ -72,8 +72,9 @@ pub(super) struct WalkState {
     pending: Vec<usize>,
     /// The component's requirement lines, and the stretches of them the
     /// walk has entered (`lines.rs`).
-    lines: Lines,
-    stretches: Vec<Stretch>,
+    /// (Boxed, and only where there are lines: the state is moved out for
+    /// each walk, and stays small.)
+    lines: Option<Box<LineWalk>>,
 }
 
 impl WalkState {
@@ -82,7 +83,12 @@ impl WalkState {
         WalkState {
             visited: vec![0; n],
             quiet: vec![Quiet::NONE; n],
-            lines: Lines::new(children),
+            lines: Some(Lines::new(children)).filter(Lines::any).map(|lines| {
+                Box::new(LineWalk {
+                    lines,
+                    stretches: Vec::new(),
+                })
+            }),
             ..WalkState::default()
         }
     }
@@ -90,7 +96,9 @@ impl WalkState {
     /// No name quiet: for a new resolver, whose times start again at 0.
     pub(super) fn forget(&mut self) {
         self.quiet.fill(Quiet::NONE);
-        self.lines.forget();
+        if let Some(l) = &mut self.lines {
+            l.lines.forget();
+        }
     }
 }
 
@@ -135,142 +143,183 @@ pub(super) fn depth_first(
     }
     let lookup = w.lookup;
     w.stack.clear();
-    w.stretches.clear();
-    let lines = quiet_names() && w.lines.any();
+    let lines = quiet_names() && w.lines.is_some();
+    if let Some(l) = &mut w.lines {
+        l.stretches.clear();
+    }
     w.visited[k] = lookup;
     w.stack.push(Frame::at(k));
-    loop {
-        let f = w
-            .stack
-            .last_mut()
-            .expect("the walk ends when its first name does");
-        let kids = &children[f.j];
-        let group = kids.get(f.next).map_or(0, |&(_, g)| g);
-        if group != f.group {
-            // A group tried in full without success fails the name.
-            f.all &= f.group == 0 || f.met;
-            (f.group, f.met) = (group, false);
-        }
-        let Some(&(q, g)) = kids.get(f.next) else {
-            // Everything it requires walked: the name itself.
-            let Frame {
-                j,
-                all,
-                quiet,
-                ends_stretch,
-                ..
-            } = *f;
-            let step = at(j)?;
-            if lines {
-                w.lines.record(j, step.own());
-            }
-            ok[j] = step.ok && all;
-            let mut quiet = quiet.min(step.quiet);
-            if quiet > t && quiet_names() {
-                w.quiet[j] = Quiet {
-                    until: quiet,
-                    ok: ok[j],
-                };
-            }
-            w.stack.pop();
-            let mut outcome = ok[j];
-            if ends_stretch {
-                let s = w.stretches.pop().expect("a stretch under its last name");
-                (outcome, quiet) = stretch(w, ok, &s, (outcome, quiet), t, at)?;
-            }
-            match w.stack.last_mut() {
-                Some(parent) => parent.take(outcome, quiet, children),
-                None => return Some(outcome),
-            }
-            continue;
+    'walk: loop {
+        // The next name looked up: in a line's stretch whose last name has
+        // been walked (`lines.rs`), or the current name once everything it
+        // requires has been. (One call of `at`, so that it stays inlined.)
+        let ready = |w: &WalkState| {
+            (w.lines.as_deref()).is_some_and(|l| l.stretches.last().is_some_and(|o| o.ready))
         };
-        if g > 0 && f.met {
-            // A member of the group has succeeded: the rest are not tried.
-            f.next += 1;
-            continue;
-        }
-        if w.visited[q] == lookup {
-            // Walked already by this lookup: its outcome stands, and it is
-            // quiet if it was then.
-            let quiet = w.quiet[q].until;
-            f.take(ok[q], quiet, children);
-            continue;
-        }
-        w.visited[q] = lookup;
-        let x = w.quiet[q];
-        if x.until > t {
-            // Quiet: taken as it stands.
-            ok[q] = x.ok;
-            w.skipped_until = w.skipped_until.min(x.until);
-            f.take(x.ok, x.until, children);
-            continue;
-        }
-        if lines && let Some(s) = w.lines.stretch(q) {
-            // A line's inner name: the line's last name is walked first,
-            // then the stretch taken from the tree (`lines.rs`).
-            let last = s.last;
-            w.visited[last] = lookup;
-            let x = w.quiet[last];
-            if x.until > t {
-                ok[last] = x.ok;
-                w.skipped_until = w.skipped_until.min(x.until);
-                let (outcome, quiet) = stretch(w, ok, &s, (x.ok, x.until), t, at)?;
-                let f = w.stack.last_mut().expect("the walk's current name");
-                f.take(outcome, quiet, children);
-            } else {
-                w.stretches.push(s);
-                w.stack.push(Frame {
-                    ends_stretch: true,
-                    ..Frame::at(last)
-                });
+        let (j, in_stretch) = if lines && ready(w) {
+            match stretch_next(w, t) {
+                Some(j) => (j, true),
+                None => {
+                    let l = w.lines.as_deref_mut().expect("lines");
+                    let o = l.stretches.pop().expect("the stretch just ended");
+                    let parent = w.stack.last_mut().expect("a stretch's first name's parent");
+                    parent.take(o.outcome, o.quiet, children);
+                    continue;
+                }
             }
+        } else {
+            'name: {
+                let f = w
+                    .stack
+                    .last_mut()
+                    .expect("the walk ends when its first name does");
+                let kids = &children[f.j];
+                let group = kids.get(f.next).map_or(0, |&(_, g)| g);
+                if group != f.group {
+                    // A group tried in full without success fails the name.
+                    f.all &= f.group == 0 || f.met;
+                    (f.group, f.met) = (group, false);
+                }
+                let Some(&(q, g)) = kids.get(f.next) else {
+                    // Everything it requires walked: the name itself.
+                    break 'name (f.j, false);
+                };
+                if g > 0 && f.met {
+                    // A member of the group has succeeded: the rest are not tried.
+                    f.next += 1;
+                    continue 'walk;
+                }
+                if w.visited[q] == lookup {
+                    // Walked already by this lookup: its outcome stands, and it is
+                    // quiet if it was then.
+                    let quiet = w.quiet[q].until;
+                    f.take(ok[q], quiet, children);
+                    continue 'walk;
+                }
+                w.visited[q] = lookup;
+                let x = w.quiet[q];
+                if x.until > t {
+                    // Quiet: taken as it stands.
+                    ok[q] = x.ok;
+                    w.skipped_until = w.skipped_until.min(x.until);
+                    f.take(x.ok, x.until, children);
+                    continue 'walk;
+                }
+                if lines && let Some(s) = w.lines.as_deref().and_then(|l| l.lines.stretch(q)) {
+                    // A line's inner name: the line's last name is walked
+                    // first, then the stretch taken from the tree.
+                    let last = s.last;
+                    w.visited[last] = lookup;
+                    let x = w.quiet[last];
+                    let ready = x.until > t;
+                    if ready {
+                        ok[last] = x.ok;
+                        w.skipped_until = w.skipped_until.min(x.until);
+                    } else {
+                        w.stack.push(Frame {
+                            ends_stretch: true,
+                            ..Frame::at(last)
+                        });
+                    }
+                    let l = w.lines.as_deref_mut().expect("lines");
+                    l.stretches.push(Open {
+                        to: s.to,
+                        s,
+                        outcome: x.ok,
+                        quiet: x.until,
+                        ready,
+                    });
+                    continue 'walk;
+                }
+                w.stack.push(Frame::at(q));
+                continue 'walk;
+            }
+        };
+        let step = at(j)?;
+        if in_stretch {
+            stretch_took(w, ok, j, step, t);
             continue;
         }
-        w.stack.push(Frame::at(q));
+        let f = *w.stack.last().expect("the name just looked up");
+        if lines && let Some(l) = &mut w.lines {
+            l.lines.record(j, step.own());
+        }
+        ok[j] = step.ok && f.all;
+        let quiet = f.quiet.min(step.quiet);
+        if quiet > t && quiet_names() {
+            w.quiet[j] = Quiet {
+                until: quiet,
+                ok: ok[j],
+            };
+        }
+        w.stack.pop();
+        if f.ends_stretch {
+            // What the stretch below requires: now its own names.
+            let l = w.lines.as_deref_mut().expect("lines");
+            let o = l
+                .stretches
+                .last_mut()
+                .expect("a stretch under its last name");
+            (o.outcome, o.quiet, o.ready) = (ok[j], quiet, true);
+            continue;
+        }
+        match w.stack.last_mut() {
+            Some(parent) => parent.take(ok[j], quiet, children),
+            None => return Some(ok[j]),
+        }
     }
 }
 
-/// A line's stretch (`lines.rs`), given the outcome of what it requires
-/// (its last name's walk) and until when that is quiet: its names from the
-/// deepest up, each that a lookup would change looked up (`at`), the
-/// others between taken together as they stand. Returns the stretch's
-/// first name's outcome and until when all of it stays quiet. (Out of
-/// line: most plans have no lines, and their walks stay as short.)
-#[inline(never)]
-fn stretch(
-    w: &mut WalkState,
-    ok: &mut [bool],
-    s: &Stretch,
-    (mut outcome, mut quiet): (bool, f64),
-    t: f64,
-    at: &mut impl FnMut(usize) -> Option<Step>,
-) -> Option<(bool, f64)> {
-    let mut to = s.to;
-    loop {
-        let change = w.lines.last_change(s, to, t);
-        let from = change.map_or(s.from, |i| i + 1);
-        if from < to {
-            let own = w.lines.join(s, from, to);
-            outcome &= own.ok;
-            quiet = quiet.min(own.quiet);
-            w.skipped_until = w.skipped_until.min(own.quiet);
-        }
-        let Some(i) = change else {
-            return Some((outcome, quiet));
+/// A component's lines, and the stretches of them the walk has entered.
+struct LineWalk {
+    lines: Lines,
+    stretches: Vec<Open>,
+}
+
+/// A line's stretch being walked (`lines.rs`): the positions left to take
+/// (`[s.from, to)`), and, once what it requires (its line's last name) has
+/// been walked, the outcome and quiet end of everything below `to`.
+struct Open {
+    s: Stretch,
+    to: u32,
+    outcome: bool,
+    quiet: f64,
+    ready: bool,
+}
+
+/// The next name of the top stretch that a lookup at `t` would change,
+/// the deepest first, after taking the names below it together as they
+/// stand; `None` when no name is left.
+fn stretch_next(w: &mut WalkState, t: f64) -> Option<usize> {
+    let l = w.lines.as_deref_mut()?;
+    let o = l.stretches.last_mut()?;
+    let change = l.lines.last_change(&o.s, o.to, t);
+    let from = change.map_or(o.s.from, |i| i + 1);
+    if from < o.to {
+        let own = l.lines.join(&o.s, from, o.to);
+        o.outcome &= own.ok;
+        o.quiet = o.quiet.min(own.quiet);
+        w.skipped_until = w.skipped_until.min(own.quiet);
+    }
+    let i = change?;
+    o.to = i;
+    Some(l.lines.name(&o.s, i))
+}
+
+/// Name `j` of the top stretch, just looked up: its own part kept in the
+/// tree, and its outcome and quiet end as everything below it makes them.
+fn stretch_took(w: &mut WalkState, ok: &mut [bool], j: usize, step: Step, t: f64) {
+    let l = w.lines.as_deref_mut().expect("lines");
+    l.lines.record(j, step.own());
+    let o = l.stretches.last_mut().expect("the stretch being walked");
+    o.outcome &= step.ok;
+    o.quiet = o.quiet.min(step.quiet);
+    ok[j] = o.outcome;
+    if o.quiet > t {
+        w.quiet[j] = Quiet {
+            until: o.quiet,
+            ok: o.outcome,
         };
-        let j = w.lines.name(s, i);
-        let step = at(j)?;
-        w.lines.record(j, step.own());
-        outcome &= step.ok;
-        ok[j] = outcome;
-        quiet = quiet.min(step.quiet);
-        if quiet > t {
-            w.quiet[j] = Quiet {
-                until: quiet,
-                ok: outcome,
-            };
-        }
-        to = i;
     }
 }
 
