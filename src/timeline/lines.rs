@@ -21,9 +21,10 @@
 //!
 //! Only a line's inner names are kept (neither the first, which other
 //! names may require, nor the last, whose own requirements are walked
-//! as any name's): a walk that reaches a line's second name takes the
-//! names from there to the one before the last from the tree, after
-//! walking the last name as usual.
+//! as any name's): a walk that reaches an inner name takes the names from
+//! there to the one before the last from the tree, after walking the last
+//! name as usual. Lines shorter than [`MIN_LINE`] are not kept: their
+//! walks go link by link, which costs less there.
 
 /// A name's own part in its last look-up: until when it stays as it was
 /// then (at or before that look-up's time when it was resolved), and

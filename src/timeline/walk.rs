@@ -10,7 +10,9 @@
 //! is *quiet*: until the first of those names changes, every walk of it has
 //! the same outcome and touches nothing, so later walks take its outcome
 //! without walking it again. A requirement chain's lookups then walk down
-//! only to the first quiet name, not to its end.
+//! only to the first quiet name, not to its end; and in a long chain (a
+//! *line*, `lines.rs`) only to the names a lookup would change, the
+//! others between taken together from a tree.
 
 use super::lines::{Lines, Own, Stretch};
 
