@@ -10,9 +10,11 @@ use crate::random::{Stream, poisson};
 pub(super) struct Cost {
     pub lost: u64,
     pub queries: Vec<(u32, u64)>,
-    /// Providers that share one query per lookup between them (a first
-    /// try to one of them at random).
+    /// Groups of providers that share one query per lookup between them
+    /// (a first try to one of them at random): one group per name the
+    /// lookup resolves so, each ending where `spread_ends` says.
     pub spread: Vec<u32>,
+    pub spread_ends: Vec<usize>,
 }
 
 impl Cost {
@@ -20,6 +22,7 @@ impl Cost {
         self.lost = 0;
         self.queries.clear();
         self.spread.clear();
+        self.spread_ends.clear();
     }
 
     pub(super) fn query(&mut self, p: u32) {
@@ -167,14 +170,20 @@ impl Bulk<'_> {
         for &(p, q) in &cost.queries {
             rec.record_queries(p, r, t, n * q);
         }
-        // n queries over c providers: n/c each, the remainder one apiece
-        // from a provider that the time picks (the lookups' first tries go
-        // to each at random; this keeps the split even without a draw).
-        let c = cost.spread.len();
+        // Per group, n queries over its c providers: n/c each, the
+        // remainder one apiece from a provider that the time picks (the
+        // lookups' first tries go to each at random; this keeps the split
+        // even without a draw).
         let first = (t.to_bits() >> 12) as usize;
-        for (i, &p) in cost.spread.iter().enumerate() {
-            let rank = (i + c - first % c.max(1)) % c.max(1);
-            rec.record_queries(p, r, t, (n + rank as u64) / c as u64);
+        let mut start = 0;
+        for &end in &cost.spread_ends {
+            let group = &cost.spread[start..end];
+            let c = group.len();
+            for (i, &p) in group.iter().enumerate() {
+                let rank = (i + c - first % c) % c;
+                rec.record_queries(p, r, t, (n + rank as u64) / c as u64);
+            }
+            start = end;
         }
     }
 }

@@ -48,8 +48,8 @@ impl ResolverSim<'_> {
                     }
                 }
                 Sends::OneOfFree => {
-                    sim.free_providers(j, t, &mut first.spread);
-                    sim.free_providers(j, t, &mut rest.spread);
+                    sim.free_providers(j, t, first);
+                    sim.free_providers(j, t, rest);
                 }
             }
             Some(Step { ok: !fails, quiet })

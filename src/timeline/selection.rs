@@ -2,6 +2,7 @@
 //! this resolver and until when, which ones a resolution tries and in what
 //! order, and the holddown of providers that timed out.
 
+use super::bulk::Cost;
 use super::resolver::ResolverSim;
 use crate::random::{Stream, uniform};
 
@@ -86,14 +87,17 @@ impl ResolverSim<'_> {
         1.0 - up
     }
 
-    /// The providers a first try of member `j` at `t` may go to: those not
-    /// in holddown, or all when every one is.
-    pub(super) fn free_providers(&self, j: usize, t: f64, out: &mut Vec<u32>) {
+    /// The providers a first try of member `j` at `t` may go to, added to
+    /// `cost` as one group that shares a query a lookup: those not in
+    /// holddown, or all when every one is.
+    pub(super) fn free_providers(&self, j: usize, t: f64, cost: &mut Cost) {
+        let out = &mut cost.spread;
         let start = out.len();
         out.extend(self.delegated(j, t).filter(|&p| self.held_until(p) <= t));
         if out.len() == start {
             out.extend(self.delegated(j, t));
         }
+        cost.spread_ends.push(out.len());
     }
 
     /// Whether a resolution of member `j` at `t` is answered by its first

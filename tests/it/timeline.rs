@@ -793,6 +793,58 @@ fn independent_lookups_in_bulk_agree_with_lookup_by_lookup_and_the_closed_form()
     }
 }
 
+/// A resolver whose cache does not help resolves every name a lookup
+/// needs, each with a query: a lookup of "a", which requires "b", which
+/// requires "c", sends three. Through an event that hits no resolver
+/// (`loss_by = "resolver"`, a loss of one in a million), every first try
+/// is answered, the engine counts the lookups in bulk, and the load on the
+/// provider stays what it is without the event: 1. (It was once 0.5: the
+/// three names' first tries shared one query a lookup between them.)
+#[test]
+fn a_lookup_sends_a_query_for_each_name_it_resolves() {
+    let text = r#"
+[simulation]
+model = "timeline"
+horizon = "1d"
+
+[resolvers]
+per_region = 100
+cache_share = 0.0
+
+[[provider]]
+id = "p"
+
+[[service]]
+id = "a"
+dns = ["p"]
+requires = ["b"]
+
+[[service]]
+id = "b"
+dns = ["p"]
+requires = ["c"]
+
+[[service]]
+id = "c"
+dns = ["p"]
+
+[[event]]
+provider = "p"
+start = "2h"
+end = "6h"
+loss = 0.000001
+loss_by = "resolver"
+"#;
+    let report = run_plan(text, 4, None);
+    let event = report.events[0].by_region.values().next().unwrap();
+    // 100 resolvers × 4 trials × 4 hours × 60 lookups an hour of each name
+    // (96,000 each, 288,000 queries to `p` in all): the load is known to
+    // well under 1%.
+    let load = event.authoritative_load.expect("queries reach p");
+    assert!((load - 1.0).abs() < 0.02, "load {load}");
+    assert_eq!(event.failed_share, 0.0);
+}
+
 /// `--event` is the same incident as an `[[event]]` written in the file:
 /// same figures, same bytes of every service row.
 #[test]
