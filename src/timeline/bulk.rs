@@ -6,15 +6,16 @@ use crate::random::{Stream, poisson};
 
 /// What a lookup's outcome costs: client-visible lost tries (latency), and
 /// queries sent to each provider (load).
-#[derive(Default)]
+#[derive(Default, Clone, PartialEq)]
 pub(super) struct Cost {
     pub lost: u64,
     pub queries: Vec<(u32, u64)>,
     /// Groups of providers that share one query per lookup between them
-    /// (a first try to one of them at random): one group per name the
-    /// lookup resolves so, each ending where `spread_ends` says.
+    /// (a first try to one of them at random): a group for each name the
+    /// lookup resolves so, each ending where `spread_ends` says, with how
+    /// many names share it.
     pub spread: Vec<u32>,
-    pub spread_ends: Vec<usize>,
+    pub spread_ends: Vec<(usize, u64)>,
 }
 
 impl Cost {
@@ -34,6 +35,20 @@ impl Cost {
         match self.queries.iter_mut().find(|(q, _)| *q == p) {
             Some((_, m)) => *m += n,
             None => self.queries.push((p, n)),
+        }
+    }
+
+    /// What `n` names that each cost `one` add.
+    pub(super) fn add_times(&mut self, one: &Cost, n: u64) {
+        self.lost += n * one.lost;
+        for &(p, q) in &one.queries {
+            self.queries_to(p, n * q);
+        }
+        let mut start = 0;
+        for &(end, times) in &one.spread_ends {
+            self.spread.extend_from_slice(&one.spread[start..end]);
+            self.spread_ends.push((self.spread.len(), n * times));
+            start = end;
         }
     }
 }
@@ -170,18 +185,18 @@ impl Bulk<'_> {
         for &(p, q) in &cost.queries {
             rec.record_queries(p, r, t, n * q);
         }
-        // Per group, n queries over its c providers: n/c each, the
-        // remainder one apiece from a provider that the time picks (the
-        // lookups' first tries go to each at random; this keeps the split
-        // even without a draw).
+        // Per group, n queries over its c providers (for each name that
+        // shares it): n/c each, the remainder one apiece from a provider
+        // that the time picks (the lookups' first tries go to each at
+        // random; this keeps the split even without a draw).
         let first = (t.to_bits() >> 12) as usize;
         let mut start = 0;
-        for &end in &cost.spread_ends {
+        for &(end, times) in &cost.spread_ends {
             let group = &cost.spread[start..end];
             let c = group.len();
             for (i, &p) in group.iter().enumerate() {
                 let rank = (i + c - first % c) % c;
-                rec.record_queries(p, r, t, (n + rank as u64) / c as u64);
+                rec.record_queries(p, r, t, times * ((n + rank as u64) / c as u64));
             }
             start = end;
         }

@@ -5,7 +5,9 @@
 
 use super::bulk::Cost;
 use super::resolver::ResolverSim;
-use super::walk::Step;
+use super::sums::sums_on;
+use super::visit::Parts;
+use super::walk::{Span, Step};
 
 impl ResolverSim<'_> {
     /// Whether a lookup of member `k` at `t` and every lookup after
@@ -24,37 +26,22 @@ impl ResolverSim<'_> {
         first: &mut Cost,
         rest: &mut Cost,
     ) -> Option<Certain> {
-        let mut until = b;
         let mut remembered = std::mem::take(&mut self.remembered);
         remembered.clear();
-        let part = &mut |sim: &mut Self, j: usize| {
-            // Fresh, or its failure remembered: the lookup leaves it as it is.
-            let quiet = sim.quiet_until(j, t, b);
-            if t < sim.names[j].expiry {
-                until = until.min(sim.names[j].expiry);
-                return Some(Step { ok: true, quiet });
-            }
-            let (fails, u, sends) = sim.certain(j, t, b)?;
-            until = until.min(u);
-            match sends {
-                Sends::Nothing => {}
-                Sends::AllLost { remembers } => {
-                    if remembers {
-                        remembered.push(j);
-                    }
-                    sim.resolution_cost(j, t, first);
-                    if !remembers {
-                        sim.resolution_cost(j, t, rest);
-                    }
-                }
-                Sends::OneOfFree => {
-                    sim.free_providers(j, t, first);
-                    sim.free_providers(j, t, rest);
-                }
-            }
-            Some(Step { ok: !fails, quiet })
+        let mut parts = CertainParts {
+            t,
+            b,
+            until: b,
+            remembered,
+            first,
+            rest,
         };
-        let outcome = self.walk(k, t, part);
+        let outcome = self.walk(k, t, &mut parts);
+        let CertainParts {
+            mut until,
+            remembered,
+            ..
+        } = parts;
         // The quiet names taken as they stand hold until the first of them
         // changes.
         until = until.min(self.walk_state.skipped_until);
@@ -80,7 +67,7 @@ impl ResolverSim<'_> {
 
     /// What a resolution of member `j` at `t` that every delegated
     /// provider loses costs: the client's tries, and the queries.
-    fn resolution_cost(&self, j: usize, t: f64, cost: &mut Cost) {
+    pub(super) fn resolution_cost(&self, j: usize, t: f64, cost: &mut Cost) {
         cost.lost += self.model.scenario.resolvers.attempts as u64;
         self.spread_queries(j, t, cost);
     }
@@ -113,7 +100,7 @@ impl ResolverSim<'_> {
     /// may change (the failure forgotten, the next outage boundary of any
     /// of its providers, its resolver seeing the standby, its stale answer
     /// running out, or the window's end `b`), and what each lookup sends.
-    fn certain(&self, j: usize, t: f64, b: f64) -> Option<(bool, f64, Sends)> {
+    pub(super) fn certain(&self, j: usize, t: f64, b: f64) -> Option<(bool, f64, Sends)> {
         let stale = self.stale_until(j, t);
         let mut until = stale.map_or(b, |end| b.min(end));
         if self.caching && t < self.names[j].failed_until {
@@ -140,6 +127,76 @@ impl ResolverSim<'_> {
             return None;
         };
         Some((fails, self.unchanged_until(j, t, until), sends))
+    }
+}
+
+/// A certain lookup's walk at `t` (in a window that ends at `b`): until
+/// when it holds so far, the names whose failure it remembers, and what
+/// the lookup at `t` costs (`first`) and each after it (`rest`).
+pub(super) struct CertainParts<'c> {
+    t: f64,
+    b: f64,
+    pub until: f64,
+    remembered: Vec<usize>,
+    pub first: &'c mut Cost,
+    pub rest: &'c mut Cost,
+}
+
+impl<'m> Parts<ResolverSim<'m>> for CertainParts<'_> {
+    fn at(&mut self, sim: &mut ResolverSim<'m>, j: usize) -> Option<Step> {
+        let (t, b) = (self.t, self.b);
+        // Fresh, or its failure remembered: the lookup leaves it as it is.
+        let quiet = sim.quiet_until(j, t, b);
+        if t < sim.names[j].expiry {
+            self.until = self.until.min(sim.names[j].expiry);
+            return Some(Step { ok: true, quiet });
+        }
+        let (fails, u, sends) = sim.certain(j, t, b)?;
+        self.until = self.until.min(u);
+        match sends {
+            Sends::Nothing => {}
+            Sends::AllLost { remembers } => {
+                if remembers {
+                    self.remembered.push(j);
+                }
+                sim.resolution_cost(j, t, self.first);
+                if !remembers {
+                    sim.resolution_cost(j, t, self.rest);
+                }
+            }
+            Sends::OneOfFree => {
+                sim.free_providers(j, t, self.first);
+                sim.free_providers(j, t, self.rest);
+            }
+        }
+        Some(Step { ok: !fails, quiet })
+    }
+
+    /// A resolver whose cache does not help takes a line's stretch from
+    /// its sums (`sums.rs`); the others walk it.
+    fn span(&mut self, sim: &mut ResolverSim<'m>, names: &[u32], line: u32, from: u32) -> Span {
+        if sim.caching || !sums_on() {
+            return Span::Walk;
+        }
+        let (t, b) = (self.t, self.b);
+        let mut sums = std::mem::take(&mut sim.sums);
+        let view = &*sim;
+        let part = &mut |j: usize, cost: &mut Cost| {
+            let (fails, until, sends) = view.certain(j, t, b)?;
+            match sends {
+                Sends::Nothing => {}
+                Sends::AllLost { remembers } => {
+                    debug_assert!(!remembers, "a resolver without a cache");
+                    view.resolution_cost(j, t, cost);
+                }
+                Sends::OneOfFree => view.free_providers(j, t, cost),
+            }
+            Some((fails, until))
+        };
+        let costs = (&mut *self.first, &mut *self.rest);
+        let span = sums.span(names, line, from, t, part, costs, &mut self.until);
+        sim.sums = sums;
+        span
     }
 }
 

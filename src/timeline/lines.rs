@@ -85,6 +85,13 @@ pub(super) struct Stretch {
     pub last: usize,
 }
 
+impl Stretch {
+    /// Its line's index among the component's lines.
+    pub(super) fn line(&self) -> u32 {
+        self.line
+    }
+}
+
 /// A component's lines and their trees, at one resolver.
 #[derive(Default)]
 pub(super) struct Lines {
@@ -215,6 +222,12 @@ impl Lines {
             }
             t[at] = join;
         }
+    }
+
+    /// The members of the stretch's line, by position.
+    pub(super) fn line(&self, s: &Stretch) -> &[u32] {
+        let l = &self.lines[s.line as usize];
+        &self.names[l.start as usize..(l.start + l.len) as usize]
     }
 
     /// The member at position `i` of the stretch's line.

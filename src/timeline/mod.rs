@@ -56,7 +56,9 @@ mod record;
 mod resolver;
 mod selection;
 pub mod summary;
+mod sums;
 mod tally;
+mod visit;
 mod walk;
 mod zones;
 

@@ -9,7 +9,8 @@
 use super::argmin::ArgMin;
 use super::bulk::{Bulk, Cost, Pending};
 use super::record::Record;
-use super::walk::{Children, Step, WalkState, depth_first, earliest_expiry};
+use super::sums::LineSums;
+use super::walk::{Children, Step, WalkState};
 use super::{Outages, Svc, TimelineModel, Zone};
 use crate::random::{Stream, exponential, exponential_fast, uniform};
 
@@ -111,6 +112,9 @@ pub(super) struct ResolverSim<'m> {
     pub(super) zone_of: Vec<Option<usize>>,
     /// Until when the NS sets' state is known (the last window's end).
     pub(super) zones_until: f64,
+    /// For a resolver whose cache does not help: each line's certain
+    /// parts, summed (`sums.rs`).
+    pub(super) sums: LineSums,
 }
 
 impl<'m> ResolverSim<'m> {
@@ -159,6 +163,7 @@ impl<'m> ResolverSim<'m> {
             zones,
             zone_of,
             zones_until: 0.0,
+            sums: LineSums::default(),
         }
     }
 
@@ -175,6 +180,7 @@ impl<'m> ResolverSim<'m> {
             name.begun = false;
         }
         self.held.clear();
+        self.sums.changed();
         self.walk_state.forget();
         self.initialised = false;
         self.started = false;
@@ -223,6 +229,7 @@ impl<'m> ResolverSim<'m> {
             self.draw_window_start(rng, a, active);
         }
         self.zones_at_window(rng, a, b, first);
+        self.sums.changed();
         let mut cost = std::mem::take(&mut self.cost);
         let mut rest = std::mem::take(&mut self.rest);
         let mut pending = std::mem::take(&mut self.pending);
@@ -408,64 +415,6 @@ impl<'m> ResolverSim<'m> {
                 stale
             }
         }
-    }
-}
-
-impl ResolverSim<'_> {
-    /// Walks a lookup of member `k` at `t`: `at(self, j)` looks name `j`
-    /// up (from cache, or by resolution) and says whether it got an answer
-    /// and until when it stays as it was (see [`Self::quiet_until`]), or
-    /// `None` to stop the walk, which then returns `None`. Names that are
-    /// quiet (`walk.rs`) are taken as they stand, without `at`; the
-    /// earliest end among them is left in `walk_state.skipped_until`.
-    /// Returns whether the lookup succeeded: its name and all it requires
-    /// answered.
-    pub(super) fn walk(
-        &mut self,
-        k: usize,
-        t: f64,
-        at: &mut impl FnMut(&mut Self, usize) -> Option<Step>,
-    ) -> Option<bool> {
-        // The walk's own state is taken out, so that `at` may borrow `self`.
-        let children = self.children;
-        let mut state = std::mem::take(&mut self.walk_state);
-        let mut ok = std::mem::take(&mut self.ok);
-        let result = depth_first(children, &mut state, &mut ok, k, t, &mut |j| at(self, j));
-        self.walk_state = state;
-        self.ok = ok;
-        result
-    }
-
-    /// Until when member `j` stays as a lookup at `t` finds it, the lookup
-    /// changing nothing: while its answer is fresh in cache, or its failure
-    /// remembered (with its stale answer served, or not); at most the
-    /// window's end `b`. A time at or before `t` when the lookup resolves it.
-    pub(super) fn quiet_until(&self, j: usize, t: f64, b: f64) -> f64 {
-        let name = &self.names[j];
-        if t < name.expiry {
-            return name.expiry.min(b);
-        }
-        if self.caching && t < name.failed_until {
-            let stale = self.stale_until(j, t).map_or(b, |end| end.min(b));
-            return stale.min(name.failed_until);
-        }
-        f64::NEG_INFINITY
-    }
-
-    /// Until when every name that a lookup of member `k` at `t` would look
-    /// up stays fresh in cache, so that each lookup until then is answered
-    /// and changes nothing (a time at or before `t` when one is not fresh
-    /// now): what it requires and the first member of each group, and
-    /// theirs.
-    pub(super) fn fresh_until(&mut self, k: usize, t: f64) -> f64 {
-        let names = &self.names;
-        earliest_expiry(
-            self.children,
-            &mut self.walk_state,
-            &|j| names[j].expiry,
-            k,
-            t,
-        )
     }
 }
 

@@ -97,7 +97,7 @@ impl ResolverSim<'_> {
         if out.len() == start {
             out.extend(self.delegated(j, t));
         }
-        cost.spread_ends.push(out.len());
+        cost.spread_ends.push((out.len(), 1));
     }
 
     /// Whether a resolution of member `j` at `t` is answered by its first
@@ -119,6 +119,7 @@ impl ResolverSim<'_> {
     }
 
     pub(super) fn hold(&mut self, p: u32, until: f64) {
+        self.sums.changed();
         match self.held.iter_mut().find(|(q, _)| *q == p) {
             Some(h) => h.1 = until,
             None => self.held.push((p, until)),

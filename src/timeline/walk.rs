@@ -48,6 +48,39 @@ pub(super) struct Step {
     pub quiet: f64,
 }
 
+/// What a walk asks of each name, and, where a visitor can, of a line's
+/// stretch at once.
+pub(super) trait Visit {
+    /// Looks name `j` up: whether it was answered, and until when it stays
+    /// as it was; `None` stops the walk.
+    fn at(&mut self, j: usize) -> Option<Step>;
+
+    /// Offered once a line's last name has been walked: the stretch of the
+    /// line's `names` (its members, by position) at positions
+    /// `[from, names.len() - 1)`, taken whole (their outcomes' conjunction
+    /// and the earliest of their quiet ends), or walked name by name.
+    fn span(&mut self, _names: &[u32], _line: u32, _from: u32) -> Span {
+        Span::Walk
+    }
+}
+
+impl<F: FnMut(usize) -> Option<Step>> Visit for F {
+    #[inline]
+    fn at(&mut self, j: usize) -> Option<Step> {
+        self(j)
+    }
+}
+
+/// What a visitor made of a line's stretch.
+pub(super) enum Span {
+    /// Nothing: walked name by name.
+    Walk,
+    /// Taken whole.
+    Took(Step),
+    /// The walk stops (as `at` returning `None` for one of its names).
+    Stop,
+}
+
 /// A quiet name's walk: its outcome, and until when it holds.
 #[derive(Clone, Copy)]
 struct Quiet {
@@ -122,17 +155,18 @@ impl Quiet {
 
 /// The walk at `t`: depth first from `k`, each name's
 /// requirements, then its groups' members in order until one succeeds,
-/// then the name itself (`at`, which gives whether it was answered and
+/// then the name itself (`v.at`, which gives whether it was answered and
 /// whether it stayed as it was, or `None` to stop); a quiet name is taken
-/// as it stands instead (its outcome, `w.skipped_until`). `ok[j]` is left
-/// as whether name `j`'s lookup succeeded, for each name walked or taken.
+/// as it stands instead (its outcome, `w.skipped_until`), and a line's
+/// stretch as `v.span` takes it. `ok[j]` is left as whether name `j`'s
+/// lookup succeeded, for each name walked or taken one by one.
 pub(super) fn depth_first(
     children: &Children,
     w: &mut WalkState,
     ok: &mut [bool],
     k: usize,
     t: f64,
-    at: &mut impl FnMut(usize) -> Option<Step>,
+    v: &mut impl Visit,
 ) -> Option<bool> {
     w.lookup += 1;
     w.skipped_until = f64::INFINITY;
@@ -159,6 +193,21 @@ pub(super) fn depth_first(
             (w.lines.as_deref()).is_some_and(|l| l.stretches.last().is_some_and(|o| o.ready))
         };
         let (j, in_stretch) = if lines && ready(w) {
+            let l = w.lines.as_deref_mut().expect("lines");
+            let o = l.stretches.last_mut().expect("a stretch ready");
+            if !o.offered {
+                // The visitor may take the whole stretch at once.
+                o.offered = true;
+                match v.span(l.lines.line(&o.s), o.s.line(), o.s.from) {
+                    Span::Walk => {}
+                    Span::Stop => return None,
+                    Span::Took(step) => {
+                        o.outcome &= step.ok;
+                        o.quiet = o.quiet.min(step.quiet);
+                        o.to = o.s.from;
+                    }
+                }
+            }
             match stretch_next(w, t) {
                 Some(j) => (j, true),
                 None => {
@@ -230,6 +279,7 @@ pub(super) fn depth_first(
                         outcome: x.ok,
                         quiet: x.until,
                         ready,
+                        offered: false,
                     });
                     continue 'walk;
                 }
@@ -237,7 +287,7 @@ pub(super) fn depth_first(
                 continue 'walk;
             }
         };
-        let step = at(j)?;
+        let step = v.at(j)?;
         if in_stretch {
             stretch_took(w, ok, j, step, t);
             continue;
@@ -287,6 +337,8 @@ struct Open {
     outcome: bool,
     quiet: f64,
     ready: bool,
+    /// Whether the visitor has been offered it whole (`Visit::span`).
+    offered: bool,
 }
 
 /// The next name of the top stretch that a lookup at `t` would change,
@@ -329,6 +381,11 @@ fn stretch_took(w: &mut WalkState, ok: &mut [bool], j: usize, step: Step, t: f64
 /// stand to walks that look every name up.
 #[cfg(test)]
 static QUIET_OFF: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Held by the tests that turn a walk's shortcuts off (here and in
+/// `sums.rs`) or count what they skip, which run on threads of their own.
+#[cfg(test)]
+pub(super) static SWITCHES: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 /// Whether walks mark quiet names (always, but in that test).
 #[inline]

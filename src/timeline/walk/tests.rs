@@ -44,6 +44,7 @@ fn reference(
 /// outcome.
 #[test]
 fn the_walk_agrees_with_the_recursive_reference() {
+    let _switches = SWITCHES.lock().unwrap_or_else(|e| e.into_inner());
     use rand_chacha::rand_core::{Rng, SeedableRng};
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(16);
     let mut below = |n: u32| (rng.next_u32() % n) as usize;
@@ -139,6 +140,7 @@ fn the_walk_agrees_with_the_recursive_reference() {
 /// whether walks take quiet names as they stand or look every name up.
 #[test]
 fn quiet_names_change_no_count() {
+    let _switches = SWITCHES.lock().unwrap_or_else(|e| e.into_inner());
     use super::super::TimelineCounts;
     let mut text = String::from(
         r#"
