@@ -22,8 +22,21 @@
 //! at 64, beyond which W is the horizon), so the passes stay linear in the
 //! plan. (Until 2026-12-05 every service simulated its own copy of what it
 //! requires, and the estimate summed the closure's rates per service.)
+//!
+//! A walk into a requirement line (`lines.rs`) does not step through its
+//! names: it finds those a lookup changes in a tree, and a resolver
+//! without a cache takes them from sums (`sums.rs`). Such a walk is
+//! counted as `LINE_STEPS` × √(the line's length) steps, fitted on
+//! measured chains (one trial, one provider with 12 outages a year, 365
+//! days, 100 resolvers, at 2edb946): 100, 800, 1,600, 3,200 and 20,000
+//! names took 0.35, 5.24, 12.40, 34.7 and 638 s, and are estimated at
+//! 0.43, 6.87, 18.1, 48.4 and 693 s (a walk's cost grows faster than the
+//! tree's depth: longer chains run shorter certain stretches, and miss
+//! the processor's caches more). Until 2026-12-06 the estimate counted
+//! every name of the line, and said 8 hours for the 20,000-name chain.
 
 use super::TimelineModel;
+use super::lines::MIN_LINE;
 
 /// A service's closure, as far as the estimate needs it.
 #[derive(Clone, Default)]
@@ -42,6 +55,11 @@ const MAX_TRACKED: usize = 64;
 /// requirement chain and a generated 10,000-service plan, where lookups
 /// and walks dominate in turn).
 const WALK_STEPS: f64 = 750.0;
+
+/// What a lookup's walk into a requirement line costs (`lines.rs`,
+/// `sums.rs`), in lookup steps times the square root of the line's length
+/// (see the module comment).
+const LINE_STEPS: f64 = 1.6;
 
 impl TimelineModel<'_> {
     /// Expected lookup steps of one trial (see the module comment).
@@ -68,6 +86,7 @@ impl TimelineModel<'_> {
         // overcount shared members, and a ladder of diamonds would
         // otherwise double them at every rung).
         let n = sc.services.len() as f64;
+        let inner = self.line_names();
         let mut reach: Vec<Reach> = vec![Reach::default(); sc.services.len()];
         for &s in &self.order {
             let svc = &sc.services[s as usize];
@@ -83,6 +102,13 @@ impl TimelineModel<'_> {
                 let r = &reach[d as usize];
                 size += r.size;
                 providers = union(providers, &r.providers);
+            }
+            if let ([q], true) = (svc.requires(), svc.requires_any().is_empty())
+                && let Some((len, last)) = inner[*q as usize]
+            {
+                // Into a line: its names a lookup changes found in a tree,
+                // the rest taken together, then what its last name needs.
+                size = 1.0 + LINE_STEPS * f64::from(len).sqrt() + reach[last as usize].size;
             }
             reach[s as usize] = Reach {
                 providers,
@@ -117,6 +143,55 @@ impl TimelineModel<'_> {
             }
         }
         (lookups + walks * WALK_STEPS) * f64::from(sc.resolvers.per_region)
+    }
+}
+
+impl TimelineModel<'_> {
+    /// Per service that is an inner name of a requirement line
+    /// (`lines.rs`: names each requiring, in `requires`, one name that only
+    /// they require; [`MIN_LINE`] or more): the line's length and its last
+    /// name.
+    fn line_names(&self) -> Vec<Option<(u32, u32)>> {
+        let sc = self.scenario;
+        let n = sc.services.len();
+        let mut parents = vec![0u32; n];
+        for s in 0..n {
+            for &d in self.deps.row(s) {
+                parents[d as usize] += 1;
+            }
+        }
+        let link = |s: usize| {
+            let svc = &sc.services[s];
+            match (svc.requires(), svc.requires_any().is_empty()) {
+                ([q], true) if parents[*q as usize] == 1 => Some(*q as usize),
+                _ => None,
+            }
+        };
+        let mut linked = vec![false; n];
+        for s in 0..n {
+            if let Some(q) = link(s) {
+                linked[q] = true;
+            }
+        }
+        let mut inner = vec![None; n];
+        let mut line = Vec::new();
+        for head in (0..n).filter(|&s| !linked[s]) {
+            // Requirement cycles are refused by the loader: each ends.
+            line.clear();
+            let mut at = Some(head);
+            while let Some(s) = at {
+                line.push(s);
+                at = link(s);
+            }
+            if let [_, names @ .., last] = &line[..]
+                && line.len() >= MIN_LINE
+            {
+                for &s in names {
+                    inner[s] = Some((line.len() as u32, *last as u32));
+                }
+            }
+        }
+        inner
     }
 }
 

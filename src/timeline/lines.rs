@@ -63,7 +63,7 @@ impl Own {
 /// three or more in a tree. The unit tests keep every line of three or
 /// more (the fewest with an inner name), so that their small plans have
 /// lines.
-const MIN_LINE: usize = if cfg!(test) { 3 } else { 64 };
+pub(super) const MIN_LINE: usize = if cfg!(test) { 3 } else { 64 };
 
 struct Line {
     /// Where its names start in `Lines::names`, and how many.

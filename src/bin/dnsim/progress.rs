@@ -26,7 +26,9 @@ const PACE_AFTER: Duration = Duration::from_secs(3);
 /// 0.10 s for 2.5e7; at this pace the estimates are within 2x either way
 /// (the replay's half its time, the 800-name chain's 1.8 times). Before
 /// quiet names (and with it 2.5e8 steps a second): the 100-name chain
-/// 2.9 s, the 200-name one 13.0 s.
+/// 2.9 s, the 200-name one 13.0 s. Walks into requirement lines are
+/// counted apart since 2026-12-06 (`timeline/cost.rs`: chains of 100 to
+/// 20,000 names estimated at 1.1 to 1.5 times what they took).
 const TIMELINE_STEPS_PER_SECOND: f64 = 5e8;
 
 /// Says, before any work, that a timeline run of `work` expected lookup
