@@ -51,8 +51,10 @@ struct Sums {
     /// each from the one below it as it then stood or ended by now.
     valid_from: u32,
     version: u64,
-    /// The costs that `Sum::counts` counts.
+    /// The costs that `Sum::counts` counts, and whether a name cost one
+    /// more (the line is then walked until something changes).
     kinds: Vec<Cost>,
+    full: bool,
 }
 
 #[derive(Clone, Copy)]
@@ -77,6 +79,8 @@ impl Sum {
 static SUMS_OFF: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 #[cfg(test)]
 static TAKEN: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+#[cfg(test)]
+static FULL: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
 /// Whether lines' certain parts are summed (always, but in that test).
 #[inline]
@@ -126,6 +130,10 @@ impl LineSums {
         if s.version != self.version {
             s.version = self.version;
             s.valid_from = last;
+            s.full = false;
+        }
+        if s.full {
+            return Span::Walk;
         }
         // The sums that still hold: from the first whose end is after `t`.
         // (Those above it ended at or before `t`, and a sum computed again
@@ -157,6 +165,9 @@ impl LineSums {
                 }
                 None => {
                     s.valid_from = s.valid_from.min(p + 1);
+                    s.full = true;
+                    #[cfg(test)]
+                    FULL.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                     return Span::Walk;
                 }
             };
@@ -192,7 +203,7 @@ mod tests {
     use std::sync::atomic::Ordering;
 
     /// A 40-name chain (lines of three or more names in unit tests),
-    /// looked up through random outages and two events; `dns` gives each
+    /// looked up through random outages of three providers and two events; `dns` gives each
     /// name's providers by its index, and `resolvers` the resolvers' keys.
     fn chain(dns: impl Fn(usize) -> &'static str, resolvers: &str) -> String {
         let mut plan = format!(
@@ -200,6 +211,7 @@ mod tests {
              [resolvers]\nper_region = 12\n{resolvers}\n\
              [[provider]]\nid = \"p\"\noutages_per_year = 200\n\
              [[provider]]\nid = \"q\"\noutages_per_year = 100\n\
+             [[provider]]\nid = \"r\"\noutages_per_year = 150\n\
              [[event]]\nprovider = \"p\"\nstart = \"2d\"\nend = \"2d 3h\"\n\
              [[event]]\nprovider = \"q\"\nstart = \"2d 1h\"\nend = \"2d 5h\"\n\
              loss = 0.6\nloss_by = \"resolver\"\n"
@@ -224,8 +236,9 @@ mod tests {
     /// Resolvers whose cache does not help, on a chain: the sums give the
     /// bytes that walking every name gives, on one provider (every outage
     /// certain), on two with holddown (first tries certain to the one not
-    /// held, sums dropped when a holddown changes), with a standby, and
-    /// beside caching resolvers; and they are taken.
+    /// held, sums dropped when a holddown changes), beside caching
+    /// resolvers, and on five sets of providers (more costs than a line
+    /// counts: walked); and they are taken.
     #[test]
     fn sums_give_the_bytes_of_walks() {
         let _switches = super::super::walk::SWITCHES
@@ -241,7 +254,21 @@ mod tests {
                 |i| ["[\"p\", \"q\"]", "[\"p\"]"][i % 2],
                 "cache_share = 0.5\nholddown = \"1h\"",
             ),
+            // More distinct costs than a line's sums count.
+            chain(
+                |i| {
+                    [
+                        "[\"p\"]",
+                        "[\"q\"]",
+                        "[\"r\"]",
+                        "[\"p\", \"q\"]",
+                        "[\"q\", \"r\"]",
+                    ][i % 5]
+                },
+                "cache_share = 0.0",
+            ),
         ];
+        let full = FULL.load(Ordering::Relaxed);
         for (n, plan) in plans.iter().enumerate() {
             let before = TAKEN.load(Ordering::Relaxed);
             let summed = run(plan);
@@ -252,5 +279,9 @@ mod tests {
             assert!(taken > 0, "plan {n}: no stretch summed");
             assert!(summed == walked, "plan {n}: the sums changed the result");
         }
+        assert!(
+            FULL.load(Ordering::Relaxed) > full,
+            "no line with too many costs"
+        );
     }
 }
