@@ -143,6 +143,7 @@ pub(super) struct CertainParts<'c> {
 }
 
 impl<'m> Parts<ResolverSim<'m>> for CertainParts<'_> {
+    #[inline]
     fn at(&mut self, sim: &mut ResolverSim<'m>, j: usize) -> Option<Step> {
         let (t, b) = (self.t, self.b);
         // Fresh, or its failure remembered: the lookup leaves it as it is.
