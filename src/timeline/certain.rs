@@ -65,9 +65,19 @@ impl ResolverSim<'_> {
         })
     }
 
+    /// What a certain lookup's resolution of member `j` at `t` sends, as
+    /// [`Self::certain`] says, added to `cost`.
+    fn sends(&self, j: usize, t: f64, sends: &Sends, cost: &mut Cost) {
+        match sends {
+            Sends::Nothing => {}
+            Sends::AllLost { .. } => self.resolution_cost(j, t, cost),
+            Sends::OneOfFree => self.free_providers(j, t, cost),
+        }
+    }
+
     /// What a resolution of member `j` at `t` that every delegated
     /// provider loses costs: the client's tries, and the queries.
-    pub(super) fn resolution_cost(&self, j: usize, t: f64, cost: &mut Cost) {
+    fn resolution_cost(&self, j: usize, t: f64, cost: &mut Cost) {
         cost.lost += self.model.scenario.resolvers.attempts as u64;
         self.spread_queries(j, t, cost);
     }
@@ -100,7 +110,7 @@ impl ResolverSim<'_> {
     /// may change (the failure forgotten, the next outage boundary of any
     /// of its providers, its resolver seeing the standby, its stale answer
     /// running out, or the window's end `b`), and what each lookup sends.
-    pub(super) fn certain(&self, j: usize, t: f64, b: f64) -> Option<(bool, f64, Sends)> {
+    fn certain(&self, j: usize, t: f64, b: f64) -> Option<(bool, f64, Sends)> {
         let stale = self.stale_until(j, t);
         let mut until = stale.map_or(b, |end| b.min(end));
         if self.caching && t < self.names[j].failed_until {
@@ -154,21 +164,12 @@ impl<'m> Parts<ResolverSim<'m>> for CertainParts<'_> {
         }
         let (fails, u, sends) = sim.certain(j, t, b)?;
         self.until = self.until.min(u);
-        match sends {
-            Sends::Nothing => {}
-            Sends::AllLost { remembers } => {
-                if remembers {
-                    self.remembered.push(j);
-                }
-                sim.resolution_cost(j, t, self.first);
-                if !remembers {
-                    sim.resolution_cost(j, t, self.rest);
-                }
-            }
-            Sends::OneOfFree => {
-                sim.free_providers(j, t, self.first);
-                sim.free_providers(j, t, self.rest);
-            }
+        sim.sends(j, t, &sends, self.first);
+        if let Sends::AllLost { remembers: true } = sends {
+            // Sent once: the lookups after it find the failure remembered.
+            self.remembered.push(j);
+        } else {
+            sim.sends(j, t, &sends, self.rest);
         }
         Some(Step { ok: !fails, quiet })
     }
@@ -183,15 +184,9 @@ impl<'m> Parts<ResolverSim<'m>> for CertainParts<'_> {
         let mut sums = std::mem::take(&mut sim.sums);
         let view = &*sim;
         let part = &mut |j: usize, cost: &mut Cost| {
+            // Without a cache, nothing is remembered: each lookup sends it.
             let (fails, until, sends) = view.certain(j, t, b)?;
-            match sends {
-                Sends::Nothing => {}
-                Sends::AllLost { remembers } => {
-                    debug_assert!(!remembers, "a resolver without a cache");
-                    view.resolution_cost(j, t, cost);
-                }
-                Sends::OneOfFree => view.free_providers(j, t, cost),
-            }
+            view.sends(j, t, &sends, cost);
             Some((fails, until))
         };
         let costs = (&mut *self.first, &mut *self.rest);
