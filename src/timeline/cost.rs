@@ -36,7 +36,7 @@
 //! every name of the line, and said 8 hours for the 20,000-name chain.
 
 use super::TimelineModel;
-use super::lines::MIN_LINE;
+use super::lines::each_line;
 
 /// A service's closure, as far as the estimate needs it.
 #[derive(Clone, Default)]
@@ -149,7 +149,7 @@ impl TimelineModel<'_> {
 impl TimelineModel<'_> {
     /// Per service that is an inner name of a requirement line
     /// (`lines.rs`: names each requiring, in `requires`, one name that only
-    /// they require; [`MIN_LINE`] or more): the line's length and its last
+    /// they require; `MIN_LINE` or more): the line's length and its last
     /// name.
     fn line_names(&self) -> Vec<Option<(u32, u32)>> {
         let sc = self.scenario;
@@ -167,30 +167,14 @@ impl TimelineModel<'_> {
                 _ => None,
             }
         };
-        let mut linked = vec![false; n];
-        for s in 0..n {
-            if let Some(q) = link(s) {
-                linked[q] = true;
-            }
-        }
         let mut inner = vec![None; n];
-        let mut line = Vec::new();
-        for head in (0..n).filter(|&s| !linked[s]) {
-            // Requirement cycles are refused by the loader: each ends.
-            line.clear();
-            let mut at = Some(head);
-            while let Some(s) = at {
-                line.push(s);
-                at = link(s);
-            }
-            if let [_, names @ .., last] = &line[..]
-                && line.len() >= MIN_LINE
-            {
+        each_line(n, link, |line| {
+            if let [_, names @ .., last] = line {
                 for &s in names {
-                    inner[s] = Some((line.len() as u32, *last as u32));
+                    inner[s as usize] = Some((line.len() as u32, *last));
                 }
             }
-        }
+        });
         inner
     }
 }

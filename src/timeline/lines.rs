@@ -63,7 +63,7 @@ impl Own {
 /// three or more in a tree. The unit tests keep every line of three or
 /// more (the fewest with an inner name), so that their small plans have
 /// lines.
-pub(super) const MIN_LINE: usize = if cfg!(test) { 3 } else { 64 };
+const MIN_LINE: usize = if cfg!(test) { 3 } else { 64 };
 
 struct Line {
     /// Where its names start in `Lines::names`, and how many.
@@ -103,6 +103,36 @@ pub(super) struct Lines {
     tree: Vec<Own>,
 }
 
+/// Each line of a requirement graph of `n` names, of [`MIN_LINE`] names or
+/// more, from its first name to its last, to `each`; `link(j)` is name
+/// `j`'s one requirement, in `requires`, when only `j` requires it.
+pub(super) fn each_line(
+    n: usize,
+    link: impl Fn(usize) -> Option<usize>,
+    mut each: impl FnMut(&[u32]),
+) {
+    let mut linked = vec![false; n];
+    for j in 0..n {
+        if let Some(q) = link(j) {
+            linked[q] = true;
+        }
+    }
+    let mut line = Vec::new();
+    for head in (0..n).filter(|&j| !linked[j]) {
+        // Each chain of links from its first name (requirement cycles are
+        // refused by the loader, so it ends).
+        line.clear();
+        let mut at = Some(head);
+        while let Some(j) = at {
+            line.push(j as u32);
+            at = link(j);
+        }
+        if line.len() >= MIN_LINE {
+            each(&line);
+        }
+    }
+}
+
 impl Lines {
     /// The lines of a component's requirement graph, of [`MIN_LINE`] names
     /// or more.
@@ -120,30 +150,11 @@ impl Lines {
             [(q, 0)] if parents[q] == 1 => Some(q),
             _ => None,
         };
-        let mut linked = vec![false; n];
-        for j in 0..n {
-            if let Some(q) = link(j) {
-                linked[q] = true;
-            }
-        }
         let mut lines = Lines {
             place: vec![(u32::MAX, u32::MAX); n],
             ..Lines::default()
         };
-        let mut line = Vec::new();
-        for head in (0..n).filter(|&j| !linked[j]) {
-            // Each chain of links from its first name (requirement
-            // cycles are refused by the loader, so it ends).
-            line.clear();
-            let mut at = Some(head);
-            while let Some(j) = at {
-                line.push(j as u32);
-                at = link(j);
-            }
-            if line.len() >= MIN_LINE {
-                lines.push(&line);
-            }
-        }
+        each_line(n, link, |line| lines.push(line));
         lines.forget();
         lines
     }
