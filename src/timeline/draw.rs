@@ -79,21 +79,27 @@ impl TimelineModel<'_> {
             tally.fold_trial();
             return;
         }
+        // Per (region, provider): when it is out (only where it loses
+        // queries, or at all).
+        let intervals = |lossy: bool| -> Vec<Vec<Interval>> {
+            (outages.iter())
+                .map(|l| {
+                    let mut v: Vec<Interval> = (l.iter())
+                        .filter(|o| !lossy || o.loss > 0.0)
+                        .map(|o| (o.start, o.end))
+                        .collect();
+                    normalise(&mut v);
+                    v
+                })
+                .collect()
+        };
         // Manual failover: the time each service's standby joins its
         // delegation (every delegated provider out in some region, plus the
         // operator's delay), if it does within the horizon.
-        let down: Vec<Vec<Interval>> = outages
-            .iter()
-            .map(|l| {
-                let mut v: Vec<Interval> = l
-                    .iter()
-                    .filter(|o| o.loss > 0.0)
-                    .map(|o| (o.start, o.end))
-                    .collect();
-                normalise(&mut v);
-                v
-            })
-            .collect();
+        let down = intervals(true);
+        // Every outage is simulated, one that loses nothing too: what the
+        // lookups send during an event with `loss = 0` is its load.
+        let troubled = intervals(false);
         let change: Vec<f64> = sc
             .services
             .iter()
@@ -134,7 +140,7 @@ impl TimelineModel<'_> {
                 let mut w: Vec<Interval> = Vec::new();
                 let referral = self.referral.row(s as usize);
                 for &p in svc.dns.iter().chain(svc.standby().iter()).chain(referral) {
-                    w.extend(&down[r * pc + p as usize]);
+                    w.extend(&troubled[r * pc + p as usize]);
                 }
                 for &d in self.deps.row(s as usize) {
                     w.extend(&windows[d as usize]);

@@ -1077,3 +1077,46 @@ fn regional_random_outages_strike_their_region_only() {
     assert!((p.regional_p_outage[0].1 - 50.0 / 8760.0).abs() < 1e-12);
     assert_eq!(p.p_outage, 0.0);
 }
+
+/// An event that loses nothing is simulated like any other: its load is
+/// what the lookups send with no outage, 1 (it was once 0: no lookup was
+/// simulated during it, so none was counted).
+#[test]
+fn an_event_that_loses_nothing_reports_the_normal_load() {
+    for share in ["0.0", "1.0"] {
+        let text = r#"
+[simulation]
+model = "timeline"
+horizon = "1d"
+
+[resolvers]
+per_region = 100
+cache_share = SHARE
+
+[[provider]]
+id = "p"
+
+[[service]]
+id = "a"
+dns = ["p"]
+
+[[event]]
+provider = "p"
+start = "2h"
+end = "6h"
+loss = 0
+"#
+        .replace("SHARE", share);
+        let report = run_plan(&text, 4, None);
+        let event = report.events[0].by_region.values().next().unwrap();
+        // Without caches, 100 resolvers × 4 trials × 4 hours × 60 lookups
+        // an hour: 96,000 queries; with them, one per expiry, about 16,000.
+        // Either way the load is known to well under 1%.
+        let load = event.authoritative_load.expect("queries reach p");
+        assert!(
+            (load - 1.0).abs() < 0.02,
+            "cache_share {share}: load {load}"
+        );
+        assert_eq!(event.failed_share, 0.0);
+    }
+}
