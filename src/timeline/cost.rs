@@ -26,14 +26,25 @@
 //! A walk into a requirement line (`lines.rs`) does not step through its
 //! names: it finds those a lookup changes in a tree, and a resolver
 //! without a cache takes them from sums (`sums.rs`). Such a walk is
-//! counted as `LINE_STEPS` × √(the line's length) steps, fitted on
-//! measured chains (one trial, one provider with 12 outages a year, 365
-//! days, 100 resolvers, at 2edb946): 100, 800, 1,600, 3,200 and 20,000
-//! names took 0.35, 5.24, 12.40, 34.7 and 638 s, and are estimated at
-//! 0.43, 6.87, 18.1, 48.4 and 693 s (a walk's cost grows faster than the
-//! tree's depth: longer chains run shorter certain stretches, and miss
-//! the processor's caches more). Until 2026-12-06 the estimate counted
-//! every name of the line, and said 8 hours for the 20,000-name chain.
+//! counted as `LINE_STEPS` × √(the line's length) steps at a resolver
+//! whose cache helps and `SUM_STEPS` × √(the line's length) at one whose
+//! cache does not, weighted by `cache_share`, fitted on measured chains
+//! (one trial, one provider with 12 outages a year, 365 days, 100
+//! resolvers, at 2edb946): with the default share of 0.7, 100, 800,
+//! 1,600, 3,200 and 20,000 names took 0.35, 5.24, 12.40, 34.7 and 638 s,
+//! and are estimated at 0.43, 6.87, 18.1, 48.4 and 693 s (a walk's cost
+//! grows faster than the tree's depth: longer chains run shorter certain
+//! stretches, and miss the processor's caches more). Without caches the
+//! chains' lines cost about 1/35 as much in CPU time (a8c69e7: 1,600
+//! names 0.88 s against 32.97 s with a share of 1 and 21.80 s with 0.7;
+//! 800 names 0.37, 12.78 and 9.49 s); with a share of 0, 800, 1,600 and
+//! 20,000 names are estimated at 1.9, 3.9 and 67 s (they took 0.37,
+//! 0.88 and 27.9 s of CPU time), the window walks' part, which does not
+//! tell the resolvers apart, now the larger. Until 2026-12-06 the
+//! estimate counted every name of the line, and said 8 hours for the
+//! 20,000-name chain; until 6cb0342 it did not tell the two kinds of
+//! resolver apart, and said 12 minutes for the 20,000-name chain without
+//! caches.
 
 use super::TimelineModel;
 use super::lines::each_line;
@@ -56,10 +67,12 @@ const MAX_TRACKED: usize = 64;
 /// and walks dominate in turn).
 const WALK_STEPS: f64 = 750.0;
 
-/// What a lookup's walk into a requirement line costs (`lines.rs`,
-/// `sums.rs`), in lookup steps times the square root of the line's length
-/// (see the module comment).
-const LINE_STEPS: f64 = 1.6;
+/// What a lookup's walk into a requirement line costs (`lines.rs`), in
+/// lookup steps times the square root of the line's length (see the
+/// module comment): at a resolver whose cache helps, and at one whose
+/// cache does not, which takes the line from its sums (`sums.rs`).
+const LINE_STEPS: f64 = 2.26;
+const SUM_STEPS: f64 = 0.063;
 
 impl TimelineModel<'_> {
     /// Expected lookup steps of one trial (see the module comment).
@@ -87,6 +100,8 @@ impl TimelineModel<'_> {
         // otherwise double them at every rung).
         let n = sc.services.len() as f64;
         let inner = self.line_names();
+        let c = sc.resolvers.cache_share;
+        let line_steps = c * LINE_STEPS + (1.0 - c) * SUM_STEPS;
         let mut reach: Vec<Reach> = vec![Reach::default(); sc.services.len()];
         for &s in &self.order {
             let svc = &sc.services[s as usize];
@@ -108,7 +123,7 @@ impl TimelineModel<'_> {
             {
                 // Into a line: its names a lookup changes found in a tree,
                 // the rest taken together, then what its last name needs.
-                size = 1.0 + LINE_STEPS * f64::from(len).sqrt() + reach[last as usize].size;
+                size = 1.0 + line_steps * f64::from(len).sqrt() + reach[last as usize].size;
             }
             reach[s as usize] = Reach {
                 providers,
@@ -190,5 +205,38 @@ fn union(mine: Option<Vec<u32>>, theirs: &Option<Vec<u32>>) -> Option<Vec<u32>> 
             (mine.len() <= MAX_TRACKED).then_some(mine)
         }
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// One trial's estimate for a 2,000-name chain, at a `cache_share`.
+    fn work(share: f64) -> f64 {
+        let mut plan = format!(
+            "[simulation]\nmodel = \"timeline\"\nhorizon = \"365d\"\n\
+             [resolvers]\ncache_share = {share}\n\
+             [[provider]]\nid = \"p\"\noutages_per_year = 12\n"
+        );
+        for i in 0..2000 {
+            plan.push_str(&format!("[[service]]\nid = \"s{i}\"\ndns = [\"p\"]\n"));
+            if i > 0 {
+                plan.push_str(&format!("requires = [\"s{}\"]\n", i - 1));
+            }
+        }
+        let scenario = crate::scenario::parse_str(std::path::Path::new("chain.toml"), &plan)
+            .expect("a valid plan");
+        super::super::TimelineModel::compile(&scenario, 1, &Default::default(), None)
+            .expect("compiles")
+            .work_per_trial()
+    }
+
+    /// A chain's lines cost a resolver without a cache a small part of what
+    /// they cost one with (its sums), and the estimate says so: the default
+    /// share in between.
+    #[test]
+    fn resolvers_without_caches_are_estimated_cheaper() {
+        let (none, default, all) = (work(0.0), work(0.7), work(1.0));
+        assert!(none < all / 3.0, "{none} against {all}");
+        assert!(none < default && default < all, "{none}, {default}, {all}");
     }
 }
