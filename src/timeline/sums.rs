@@ -239,8 +239,9 @@ mod tests {
     /// bytes that walking every name gives, on one provider (every outage
     /// certain), on two with holddown (first tries certain to the one not
     /// held, sums dropped when a holddown changes), beside caching
-    /// resolvers, and on five sets of providers (more costs than a line
-    /// counts: walked); and they are taken.
+    /// resolvers, with standbys joining delegations, and on five sets of
+    /// providers (more costs than a line counts: walked); and they are
+    /// taken.
     #[test]
     fn sums_give_the_bytes_of_walks() {
         let _switches = super::super::walk::SWITCHES
@@ -255,6 +256,18 @@ mod tests {
             chain(
                 |i| ["[\"p\", \"q\"]", "[\"p\"]"][i % 2],
                 "cache_share = 0.5\nholddown = \"1h\"",
+            ),
+            // Half the names with a standby, which joins their delegation
+            // ten minutes into p's first outage, and which each resolver
+            // sees at a time of its own.
+            chain(
+                |i| {
+                    [
+                        "[\"p\"]\nstandby = [\"q\"]\nfailover_after = \"10m\"",
+                        "[\"p\"]",
+                    ][i % 2]
+                },
+                "cache_share = 0.0",
             ),
             // More distinct costs than a line's sums count.
             chain(
