@@ -793,6 +793,36 @@ fn independent_lookups_in_bulk_agree_with_lookup_by_lookup_and_the_closed_form()
     }
 }
 
+/// The load on provider `p` and the failed share through four trials of a
+/// four-hour event on it (`loss`: its keys), with 100 resolvers whose
+/// cache helps as `cache_share` says, looking up `services` (all on `p`).
+fn event_load(cache_share: &str, services: &str, loss: &str) -> (f64, f64) {
+    let text = format!(
+        r#"
+[simulation]
+model = "timeline"
+horizon = "1d"
+
+[resolvers]
+per_region = 100
+cache_share = {cache_share}
+
+[[provider]]
+id = "p"
+{services}
+[[event]]
+provider = "p"
+start = "2h"
+end = "6h"
+{loss}
+"#
+    );
+    let report = run_plan(&text, 4, None);
+    let event = report.events[0].by_region.values().next().unwrap();
+    let load = event.authoritative_load.expect("queries reach p");
+    (load, event.failed_share)
+}
+
 /// A resolver whose cache does not help resolves every name a lookup
 /// needs, each with a query: a lookup of "a", which requires "b", which
 /// requires "c", sends three. Through an event that hits no resolver
@@ -802,18 +832,7 @@ fn independent_lookups_in_bulk_agree_with_lookup_by_lookup_and_the_closed_form()
 /// three names' first tries shared one query a lookup between them.)
 #[test]
 fn a_lookup_sends_a_query_for_each_name_it_resolves() {
-    let text = r#"
-[simulation]
-model = "timeline"
-horizon = "1d"
-
-[resolvers]
-per_region = 100
-cache_share = 0.0
-
-[[provider]]
-id = "p"
-
+    let chain = r#"
 [[service]]
 id = "a"
 dns = ["p"]
@@ -827,22 +846,35 @@ requires = ["c"]
 [[service]]
 id = "c"
 dns = ["p"]
-
-[[event]]
-provider = "p"
-start = "2h"
-end = "6h"
-loss = 0.000001
-loss_by = "resolver"
 "#;
-    let report = run_plan(text, 4, None);
-    let event = report.events[0].by_region.values().next().unwrap();
+    let (load, failed) = event_load("0.0", chain, "loss = 0.000001\nloss_by = \"resolver\"");
     // 100 resolvers × 4 trials × 4 hours × 60 lookups an hour of each name
     // (96,000 each, 288,000 queries to `p` in all): the load is known to
     // well under 1%.
-    let load = event.authoritative_load.expect("queries reach p");
     assert!((load - 1.0).abs() < 0.02, "load {load}");
-    assert_eq!(event.failed_share, 0.0);
+    assert_eq!(failed, 0.0);
+}
+
+/// An event that loses nothing is simulated like any other: its load is
+/// what the lookups send with no outage, 1 (it was once 0: no lookup was
+/// simulated during it, so none was counted).
+#[test]
+fn an_event_that_loses_nothing_reports_the_normal_load() {
+    for share in ["0.0", "1.0"] {
+        let (load, failed) = event_load(
+            share,
+            "[[service]]\nid = \"a\"\ndns = [\"p\"]\n",
+            "loss = 0",
+        );
+        // Without caches, 100 resolvers × 4 trials × 4 hours × 60 lookups
+        // an hour: 96,000 queries; with them, one per expiry, about 16,000.
+        // Either way the load is known to well under 1%.
+        assert!(
+            (load - 1.0).abs() < 0.02,
+            "cache_share {share}: load {load}"
+        );
+        assert_eq!(failed, 0.0);
+    }
 }
 
 /// `--event` is the same incident as an `[[event]]` written in the file:
@@ -1076,47 +1108,4 @@ fn regional_random_outages_strike_their_region_only() {
     assert_eq!(p.regional_p_outage[0].0, 0);
     assert!((p.regional_p_outage[0].1 - 50.0 / 8760.0).abs() < 1e-12);
     assert_eq!(p.p_outage, 0.0);
-}
-
-/// An event that loses nothing is simulated like any other: its load is
-/// what the lookups send with no outage, 1 (it was once 0: no lookup was
-/// simulated during it, so none was counted).
-#[test]
-fn an_event_that_loses_nothing_reports_the_normal_load() {
-    for share in ["0.0", "1.0"] {
-        let text = r#"
-[simulation]
-model = "timeline"
-horizon = "1d"
-
-[resolvers]
-per_region = 100
-cache_share = SHARE
-
-[[provider]]
-id = "p"
-
-[[service]]
-id = "a"
-dns = ["p"]
-
-[[event]]
-provider = "p"
-start = "2h"
-end = "6h"
-loss = 0
-"#
-        .replace("SHARE", share);
-        let report = run_plan(&text, 4, None);
-        let event = report.events[0].by_region.values().next().unwrap();
-        // Without caches, 100 resolvers × 4 trials × 4 hours × 60 lookups
-        // an hour: 96,000 queries; with them, one per expiry, about 16,000.
-        // Either way the load is known to well under 1%.
-        let load = event.authoritative_load.expect("queries reach p");
-        assert!(
-            (load - 1.0).abs() < 0.02,
-            "cache_share {share}: load {load}"
-        );
-        assert_eq!(event.failed_share, 0.0);
-    }
 }
