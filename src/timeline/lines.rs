@@ -247,14 +247,17 @@ impl Lines {
     }
 
     /// The last position in `[s.from, to)` whose name a lookup at `t` would
-    /// change (its own quiet end at or before `t`).
-    pub(super) fn last_change(&self, s: &Stretch, to: u32, t: f64) -> Option<u32> {
+    /// change (its own quiet end at or before `t`), and the names after it
+    /// up to `to` (all of `[s.from, to)` when there is none), joined: one
+    /// pass over the tree, right to left, joining the nodes it passes.
+    pub(super) fn last_change(&self, s: &Stretch, to: u32, t: f64) -> (Option<u32>, Own) {
         let l = &self.lines[s.line as usize];
         let tree = &self.tree[l.tree as usize..(l.tree + 2 * l.size) as usize];
+        let mut own = Own::NONE;
         // The name just above is checked first: for a resolver whose cache
         // does not help, every name is a change.
         if s.from < to && tree[(l.size + to - 1) as usize].quiet <= t {
-            return Some(to - 1);
+            return (Some(to - 1), own);
         }
         // The range's nodes from the right: those on its right edge come
         // right to left as they are met, those on its left edge left to
@@ -270,6 +273,7 @@ impl Lines {
                     found = Some(b);
                     break;
                 }
+                own = Own::join(own, tree[b]);
             }
             if a & 1 == 1 {
                 left[lefts] = a;
@@ -279,40 +283,30 @@ impl Lines {
             a /= 2;
             b /= 2;
         }
-        let mut node = match found {
-            Some(node) => node,
-            None => *left[..lefts].iter().rev().find(|&&n| tree[n].quiet <= t)?,
+        if found.is_none() {
+            for &n in left[..lefts].iter().rev() {
+                if tree[n].quiet <= t {
+                    found = Some(n);
+                    break;
+                }
+                own = Own::join(own, tree[n]);
+            }
+        }
+        let Some(mut node) = found else {
+            return (None, own);
         };
-        // Down to the last leaf under it at or before `t`.
+        // Down to the last leaf under it at or before `t`, joining the
+        // right halves it passes by.
         while node < l.size as usize {
-            node = if tree[2 * node + 1].quiet <= t {
-                2 * node + 1
+            let right = 2 * node + 1;
+            node = if tree[right].quiet <= t {
+                right
             } else {
+                own = Own::join(own, tree[right]);
                 2 * node
             };
         }
-        Some(node as u32 - l.size)
-    }
-
-    /// The names at positions `[from, to)` of the stretch's line, joined.
-    pub(super) fn join(&self, s: &Stretch, from: u32, to: u32) -> Own {
-        let l = &self.lines[s.line as usize];
-        let tree = &self.tree[l.tree as usize..(l.tree + 2 * l.size) as usize];
-        let (mut a, mut b) = ((l.size + from) as usize, (l.size + to) as usize);
-        let mut own = Own::NONE;
-        while a < b {
-            if a & 1 == 1 {
-                own = Own::join(own, tree[a]);
-                a += 1;
-            }
-            if b & 1 == 1 {
-                b -= 1;
-                own = Own::join(own, tree[b]);
-            }
-            a /= 2;
-            b /= 2;
-        }
-        own
+        (Some(node as u32 - l.size), own)
     }
 }
 
@@ -341,7 +335,7 @@ mod tests {
         assert_eq!((s.from, s.to, s.last), (1, 3, 6));
         assert_eq!(lines.name(&s, 2), 5);
         // Never looked up: every name a change.
-        assert_eq!(lines.last_change(&s, 3, 0.0), Some(2));
+        assert_eq!(lines.last_change(&s, 3, 0.0).0, Some(2));
         lines.record(
             5,
             Own {
@@ -349,7 +343,7 @@ mod tests {
                 ok: true,
             },
         );
-        assert_eq!(lines.last_change(&s, 3, 0.0), Some(1));
+        assert_eq!(lines.last_change(&s, 3, 0.0).0, Some(1));
         lines.record(
             4,
             Own {
@@ -357,18 +351,17 @@ mod tests {
                 ok: false,
             },
         );
-        assert_eq!(lines.last_change(&s, 3, 3.0), None);
-        assert_eq!(lines.last_change(&s, 3, 5.0), Some(1));
-        let j = lines.join(&s, 1, 3);
-        assert_eq!((j.quiet, j.ok), (4.0, false));
-        let j = lines.join(&s, 2, 3);
-        assert_eq!((j.quiet, j.ok), (9.0, true));
+        let (change, j) = lines.last_change(&s, 3, 3.0);
+        assert_eq!((change, j.quiet, j.ok), (None, 4.0, false));
+        let (change, j) = lines.last_change(&s, 3, 5.0);
+        assert_eq!((change, j.quiet, j.ok), (Some(1), 9.0, true));
         lines.forget();
-        assert_eq!(lines.last_change(&s, 3, 100.0), Some(2));
+        assert_eq!(lines.last_change(&s, 3, 100.0).0, Some(2));
     }
 
     /// On a line of 100 with random own parts, updated at random: the last
-    /// change and the joins are those of a scan, over every range.
+    /// change and the join of the names after it are those of a scan, over
+    /// every range.
     #[test]
     fn the_tree_agrees_with_a_scan() {
         use rand_chacha::rand_core::{Rng, SeedableRng};
@@ -395,12 +388,13 @@ mod tests {
                 };
                 for to in from..n - 1 {
                     let scan = (from..to).rev().find(|&i| own[i].quiet <= t);
-                    let got = lines.last_change(&s, to as u32, t);
+                    let (got, joined) = lines.last_change(&s, to as u32, t);
                     assert_eq!(got.map(|i| i as usize), scan, "{from}..{to} at {t}");
-                    let join = own[from..to]
+                    let after = scan.map_or(from, |i| i + 1);
+                    let join = own[after..to]
                         .iter()
                         .fold(Own::NONE, |a, &b| Own::join(a, b));
-                    assert!(lines.join(&s, from as u32, to as u32) == join);
+                    assert!(joined == join, "{from}..{to} at {t}");
                 }
             }
         }
