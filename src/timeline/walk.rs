@@ -347,13 +347,12 @@ struct Open {
 fn stretch_next(w: &mut WalkState, t: f64) -> Option<usize> {
     let l = w.lines.as_deref_mut()?;
     let o = l.stretches.last_mut()?;
+    // The names below the last change, or all of them (joined; none is a
+    // neutral join).
     let (change, own) = l.lines.last_change(&o.s, o.to, t);
-    let from = change.map_or(o.s.from, |i| i + 1);
-    if from < o.to {
-        o.outcome &= own.ok;
-        o.quiet = o.quiet.min(own.quiet);
-        w.skipped_until = w.skipped_until.min(own.quiet);
-    }
+    o.outcome &= own.ok;
+    o.quiet = o.quiet.min(own.quiet);
+    w.skipped_until = w.skipped_until.min(own.quiet);
     let i = change?;
     o.to = i;
     Some(l.lines.name(&o.s, i))
