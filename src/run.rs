@@ -251,10 +251,16 @@ impl<'a> Prepared<'a> {
     /// The trials the run holds: one in a snapshot where every event is
     /// certain (`--fail-only`), which is then exact.
     /// Timeline runs: the expected lookup steps of the trials `shard` runs,
-    /// estimated before any of them (`timeline::cost`).
-    pub fn timeline_work(&self, shard: Option<Shard>) -> Option<f64> {
+    /// estimated before any of them (`timeline::cost`), and how many
+    /// threads those trials can keep busy at most (a trial's components,
+    /// and a large one's resolvers, run in parallel).
+    pub fn timeline_work(&self, shard: Option<Shard>) -> Option<(f64, u64)> {
         match &self.compiled {
-            Compiled::Timeline(m) => Some(m.work_per_trial() * self.trials_owned(shard) as f64),
+            Compiled::Timeline(m) => {
+                let trials = self.trials_owned(shard);
+                let pieces = m.pieces_per_trial().saturating_mul(trials);
+                Some((m.work_per_trial() * trials as f64, pieces))
+            }
             Compiled::Snapshot { .. } => None,
         }
     }

@@ -32,9 +32,12 @@
 //! (one trial, one provider with 12 outages a year, 365 days, 100
 //! resolvers, at 2edb946): with the default share of 0.7, 100, 800,
 //! 1,600, 3,200 and 20,000 names took 0.35, 5.24, 12.40, 34.7 and 638 s,
-//! and are estimated at 0.43, 6.87, 18.1, 48.4 and 693 s (a walk's cost
-//! grows faster than the tree's depth: longer chains run shorter certain
-//! stretches, and miss the processor's caches more). Without caches the
+//! and are estimated at 0.43, 6.87, 18.1, 48.4 and 693 s of one core's
+//! time (a walk's cost grows faster than the tree's depth: longer chains
+//! run shorter certain stretches, and miss the processor's caches more);
+//! a trial of a chain keeps both cores busy, so the run's estimate says
+//! half that (`Prepared::timeline_work`; at b0122e8 the 1,600, 3,200 and
+//! 20,000 chains took 10.2, 27.0 and 352.5 s). Without caches the
 //! chains' lines cost about 1/35 as much in CPU time (a8c69e7: 1,600
 //! names 0.88 s against 32.97 s with a share of 1 and 21.80 s with 0.7;
 //! 800 names 0.37, 12.78 and 9.49 s); with a share of 0, 800, 1,600 and

@@ -180,6 +180,23 @@ impl TimelineModel<'_> {
         tally.fold_trial();
     }
 
+    /// How many pieces a trial's simulation splits into in each region, at
+    /// most: one a component, and one a resolver for a component that
+    /// splits its resolvers (`simulate`). A run of `trials` keeps at most
+    /// `trials` × this many threads busy (for the estimate before a run).
+    pub fn pieces_per_trial(&self) -> u64 {
+        let resolvers = u64::from(self.scenario.resolvers.per_region).max(1);
+        (0..self.component_count())
+            .map(|c| {
+                if self.components.row(c).len() >= SPLIT_COMPONENT {
+                    resolvers
+                } else {
+                    1
+                }
+            })
+            .sum()
+    }
+
     /// Component `c`'s resolvers in region `r` through its trouble
     /// windows (`windows`: per service): a record per member.
     fn simulate(

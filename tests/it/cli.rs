@@ -583,9 +583,9 @@ fn a_timeline_run_estimated_to_take_long_says_so_before_it_starts() {
     // Ten trials of a 20,000-name requirement chain (issue: cost
     // blow-ups). Each lookup once stepped through everything its name
     // requires; now a walk takes a chain's names from a tree or from sums
-    // (`timeline/lines.rs`, `sums.rs`), and one trial takes minutes (390.8
-    // s at e3bfc3b; estimated at 693 s, just over the threshold), so the
-    // test does not hang on the fit of one trial.
+    // (`timeline/lines.rs`, `sums.rs`), and one trial takes minutes (352.5
+    // s at b0122e8 on two cores; estimated at 347 s there, ten trials at
+    // about an hour), so the test does not hang on the fit of one trial.
     let dir = tempfile::tempdir().unwrap();
     let chain = (0..20_000).map(|i| {
         let requires = if i > 0 {

@@ -1109,3 +1109,50 @@ fn regional_random_outages_strike_their_region_only() {
     assert!((p.regional_p_outage[0].1 - 50.0 / 8760.0).abs() < 1e-12);
     assert_eq!(p.p_outage, 0.0);
 }
+
+/// What the estimate before a run counts as busy threads
+/// (`Prepared::timeline_work`): a trial runs its components at once, and a
+/// component of 32 names or more its resolvers too, so one trial of a long
+/// chain keeps every core busy, and twice the trials twice the pieces.
+#[test]
+fn a_trial_has_a_piece_a_component_and_a_resolver_of_a_large_one() {
+    use dnsim::run::{Job, Prepared};
+    use dnsim::scenario::ModelKind;
+    let mut text = String::from(
+        "[simulation]\nmodel = \"timeline\"\nhorizon = \"30d\"\n\
+         [resolvers]\nper_region = 7\n\
+         [[provider]]\nid = \"p\"\noutages_per_year = 12\n",
+    );
+    let mut service = |id: String, requires: Option<String>| {
+        text.push_str(&format!("[[service]]\nid = \"{id}\"\ndns = [\"p\"]\n"));
+        if let Some(r) = requires {
+            text.push_str(&format!("requires = [\"{r}\"]\n"));
+        }
+    };
+    // A chain of 40 (one component, split by resolvers), three names
+    // alone and a pair: 7 + 3 + 1 pieces.
+    for i in 0..40 {
+        service(format!("c{i}"), (i > 0).then(|| format!("c{}", i - 1)));
+    }
+    for i in 0..3 {
+        service(format!("alone{i}"), None);
+    }
+    service("a".into(), None);
+    service("b".into(), Some("a".into()));
+    let scenario = parse_str(std::path::Path::new("pieces.toml"), &text).expect("valid plan");
+    for (trials, pieces) in [(1, 11), (2, 22)] {
+        let job = Job {
+            model: ModelKind::Timeline,
+            options: RunOptions {
+                trials: Some(trials),
+                seed: Some(1),
+                forcing: Forcing::default(),
+            },
+            series_step: None,
+        };
+        let prepared = Prepared::new(&scenario, job).expect("prepares");
+        let (work, got) = prepared.timeline_work(None).expect("a timeline run");
+        assert!(work > 0.0, "{work}");
+        assert_eq!(got, pieces, "{trials} trial(s)");
+    }
+}

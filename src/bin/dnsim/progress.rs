@@ -16,19 +16,21 @@ const LONG_RUN: Duration = Duration::from_secs(10 * 60);
 const PACE_AFTER: Duration = Duration::from_secs(3);
 
 /// Timeline lookup steps one core simulates a second, for the estimate a
-/// run makes before it starts (`timeline::cost`; measured on this project's
-/// 2-core machine, one trial on one core). The estimate counts a closure's
-/// every name at each lookup, which quiet names (`timeline/walk.rs`) now
-/// mostly spare: at 9424cce, 2026-12-05, a 100-name requirement chain took
-/// 0.79 s for 4.5e8 estimated steps, a 200-name one 2.45 s for 1.6e9, a
-/// 400-name one 7.92 s for 6.1e9, an 800-name one 27.2 s for 2.4e10, a
-/// 10,000-member `requires_any` group 11.5 s for 1.0e10, the Dyn replay
-/// 0.10 s for 2.5e7; at this pace the estimates are within 2x either way
-/// (the replay's half its time, the 800-name chain's 1.8 times). Before
-/// quiet names (and with it 2.5e8 steps a second): the 100-name chain
-/// 2.9 s, the 200-name one 13.0 s. Walks into requirement lines are
-/// counted apart since 2026-12-06 (`timeline/cost.rs`: chains of 100 to
-/// 20,000 names estimated at 1.1 to 1.5 times what they took).
+/// run makes before it starts (`timeline::cost`), on this project's 2-core
+/// machine. A run keeps as many cores busy as its trials have pieces to
+/// run at once (`Prepared::timeline_work`): one trial of a requirement
+/// chain, whose resolvers run in parallel, keeps both. At b0122e8,
+/// 2026-12-06, one trial of chains of 1,600, 3,200 and 20,000 names took
+/// 10.2, 27.0 and 352.5 s on both cores, estimated now at 9.0, 24.2 and
+/// 347 s; the 20,000 chain without caches 16.6 s, estimated at 34 s.
+/// Until then a run was counted on at most as many cores as it had
+/// trials, so those trials were estimated at 18, 48 and 693 s on one
+/// core, and a run of two trials or more of such a plan at half its time.
+/// Earlier (9424cce, 2026-12-05, one trial, before walks into lines were
+/// counted apart), a 100-name chain took 0.79 s for 4.5e8 estimated
+/// steps, an 800-name one 27.2 s for 2.4e10, a 10,000-member
+/// `requires_any` group 11.5 s for 1.0e10 and the Dyn replay 0.10 s for
+/// 2.5e7.
 const TIMELINE_STEPS_PER_SECOND: f64 = 5e8;
 
 /// Says, before any work, that a timeline run of `work` expected lookup
@@ -39,10 +41,11 @@ pub fn estimate_timeline(work: f64, cores: u64) -> bool {
     let long = secs > LONG_RUN.as_secs_f64();
     if long {
         eprintln!(
-            "dnsim: this timeline run is estimated at {work:.1e} lookup steps, {} on {cores} core(s); \
+            "dnsim: this timeline run is estimated at {work:.1e} lookup steps, {} on {cores} {}; \
              fewer trials (--trials), a shorter horizon, fewer resolvers ([resolvers] per_region), \
              lower query rates (query_rate) or shorter requirement chains shorten it; Ctrl-C stops it",
-            rough(secs)
+            rough(secs),
+            if cores == 1 { "core" } else { "cores" }
         );
     }
     long

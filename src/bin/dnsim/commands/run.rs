@@ -249,8 +249,8 @@ pub fn run(args: RunArgs) -> Outcome {
     let trials = prepared.trials_owned(plan.shard);
     // Before any work: a timeline run on course to take long says so.
     let said_long = match (prepared.timeline_work(plan.shard), plan.quiet) {
-        (Some(work), false) => {
-            let cores = (pool.current_num_threads() as u64).min(trials.max(1));
+        (Some((work, pieces)), false) => {
+            let cores = (pool.current_num_threads() as u64).min(pieces.max(1));
             progress::estimate_timeline(work, cores)
         }
         _ => false,
