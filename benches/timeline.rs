@@ -20,9 +20,10 @@
 //! (its names' lookups each run once). A lookup looks up only the names of
 //! the chain it would change, found in a tree (`timeline/lines.rs`), so
 //! the cost grows more slowly than the square of N, though still faster
-//! than N (README: about 3× for twice the length at 1,600 names; it grew with
-//! the square of N while each lookup walked down to the first change, and with
-//! the cube while each name simulated its own copy of what it requires).
+//! than N (docs/performance.md: about 3× for twice the length at 1,600
+//! names; it grew with the square of N while each lookup walked down to the
+//! first change, and with the cube while each name simulated its own copy
+//! of what it requires).
 //!
 //!     cargo bench --bench timeline
 
