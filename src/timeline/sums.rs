@@ -23,8 +23,8 @@
 //! The sums give what the walk would: the same outcome, the same end and
 //! the same costs, added in another order (the tests below hold them to
 //! walks, count for count; the chains timed in docs/performance.md give
-//! the same bytes as before). A line whose names cost more than [`KINDS`] distinct
-//! costs is walked until something changes.
+//! the same bytes as before). A line whose names cost more than [`KINDS`]
+//! distinct costs is walked until something changes.
 
 use super::bulk::Cost;
 use super::walk::{Span, Step};
