@@ -185,16 +185,20 @@ impl TimelineModel<'_> {
     /// splits its resolvers (`simulate`). A run of `trials` keeps at most
     /// `trials` × this many threads busy (for the estimate before a run).
     pub fn pieces_per_trial(&self) -> u64 {
-        let resolvers = u64::from(self.scenario.resolvers.per_region).max(1);
         (0..self.component_count())
-            .map(|c| {
-                if self.components.row(c).len() >= SPLIT_COMPONENT {
-                    resolvers
-                } else {
-                    1
-                }
-            })
+            .map(|c| self.resolver_chunks(self.components.row(c).len(), usize::MAX) as u64)
             .sum()
+    }
+
+    /// How many chunks a component of `members` names splits its resolvers
+    /// into on `threads` threads: one, unless it is large enough to split.
+    fn resolver_chunks(&self, members: usize, threads: usize) -> usize {
+        let resolvers = self.scenario.resolvers.per_region as usize;
+        if members >= SPLIT_COMPONENT {
+            threads.min(resolvers).max(1)
+        } else {
+            1
+        }
     }
 
     /// Component `c`'s resolvers in region `r` through its trouble
@@ -230,11 +234,7 @@ impl TimelineModel<'_> {
             }
             recs
         };
-        let chunks = if members.len() >= SPLIT_COMPONENT {
-            rayon::current_num_threads().min(resolvers).max(1)
-        } else {
-            1
-        };
+        let chunks = self.resolver_chunks(members.len(), rayon::current_num_threads());
         if chunks == 1 {
             return run(0..resolvers);
         }
