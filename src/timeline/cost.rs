@@ -41,12 +41,14 @@
 //! chains' lines cost about 1/35 as much in CPU time (a8c69e7: 1,600
 //! names 0.88 s against 32.97 s with a share of 1 and 21.80 s with 0.7;
 //! 800 names 0.37, 12.78 and 9.49 s); with a share of 0, 800, 1,600 and
-//! 20,000 names are estimated at 1.9, 3.9 and 67 s (they took 0.37,
-//! 0.88 and 27.9 s of CPU time), the window walks' part, which does not
-//! tell the resolvers apart, now the larger. Until 2026-12-06 the
-//! estimate counted every name of the line, and said 8 hours for the
-//! 20,000-name chain; then, not telling the two kinds of resolver apart
-//! (until 6cb0342), 12 minutes for the 20,000-name chain without caches.
+//! 20,000 names are estimated at 0.44, 1.0 and 32 s (they took 0.37,
+//! 0.93 and 31.4 s of CPU time), and with a share of 1, 1,600 names at
+//! 26 s (26.9 s). Until 2026-12-06 the estimate counted every name of
+//! the line, and said 8 hours for the 20,000-name chain; then, not
+//! telling the two kinds of resolver apart (until 6cb0342), 12 minutes
+//! for the 20,000-name chain without caches; then, walking the caches of
+//! resolvers that have none (until the day's later change), 67 s of one
+//! core's time for it.
 
 use super::TimelineModel;
 use super::lines::each_line;
@@ -63,11 +65,17 @@ struct Reach {
 
 const MAX_TRACKED: usize = 64;
 
-/// What one closure member's walk to a window's start costs, in lookup
-/// steps (fitted, with the steps' pace in the binary, on a 100-name
-/// requirement chain and a generated 10,000-service plan, where lookups
-/// and walks dominate in turn).
-const WALK_STEPS: f64 = 750.0;
+/// What one closure member's walk to a window's start costs at a resolver
+/// whose cache helps, in lookup steps (fitted, with the steps' pace in the
+/// binary, on a 100-name requirement chain and a generated 10,000-service
+/// plan, where lookups and walks dominate in turn, at the default
+/// `cache_share` of 0.7: 750 steps a member and resolver, 1,070 at each
+/// resolver that walks). A resolver whose cache does not help has no cache
+/// to walk (`quiet.rs`: its next lookup is drawn after the window's start):
+/// the 20,000-name chain with a share of 0 took 31.4 s of CPU time, its
+/// lookups alone estimated at 32 s, its walks at 36 s more until
+/// 2026-12-06.
+const WALK_STEPS: f64 = 1070.0;
 
 /// What a lookup's walk into a requirement line costs (`lines.rs`), in
 /// lookup steps times the square root of the line's length (see the
@@ -153,13 +161,14 @@ impl TimelineModel<'_> {
                 };
                 lookups += trouble.min(self.horizon) * steps;
                 // A window's start walks the name's cache through the
-                // quiet time before it (at most 64 cycles).
+                // quiet time before it (at most 64 cycles), at the
+                // resolvers that have one.
                 if trouble > 0.0 {
                     walks += windows.min(self.horizon / 60.0).max(1.0);
                 }
             }
         }
-        (lookups + walks * WALK_STEPS) * f64::from(sc.resolvers.per_region)
+        (lookups + walks * c * WALK_STEPS) * f64::from(sc.resolvers.per_region)
     }
 }
 
@@ -212,24 +221,38 @@ fn union(mine: Option<Vec<u32>>, theirs: &Option<Vec<u32>>) -> Option<Vec<u32>> 
 
 #[cfg(test)]
 mod tests {
-    /// One trial's estimate for a 2,000-name chain, at a `cache_share`.
-    fn work(share: f64) -> f64 {
+    /// One trial's estimate for `n` names at a `cache_share`, each
+    /// requiring the one before it (a chain) or none of them.
+    fn work(share: f64, n: usize, chain: bool) -> f64 {
         let mut plan = format!(
             "[simulation]\nmodel = \"timeline\"\nhorizon = \"365d\"\n\
              [resolvers]\ncache_share = {share}\n\
              [[provider]]\nid = \"p\"\noutages_per_year = 12\n"
         );
-        for i in 0..2000 {
+        for i in 0..n {
             plan.push_str(&format!("[[service]]\nid = \"s{i}\"\ndns = [\"p\"]\n"));
-            if i > 0 {
+            if chain && i > 0 {
                 plan.push_str(&format!("requires = [\"s{}\"]\n", i - 1));
             }
         }
-        let scenario = crate::scenario::parse_str(std::path::Path::new("chain.toml"), &plan)
+        let scenario = crate::scenario::parse_str(std::path::Path::new("plan.toml"), &plan)
             .expect("a valid plan");
         super::super::TimelineModel::compile(&scenario, 1, &Default::default(), None)
             .expect("compiles")
             .work_per_trial()
+    }
+
+    /// Names that nothing requires: at a resolver without a cache their
+    /// lookups cost what they cost at one with, but no cache is walked
+    /// to a window's start.
+    #[test]
+    fn resolvers_without_caches_walk_no_cache() {
+        let work = |share| work(share, 100, false);
+        let (none, half, all) = (work(0.0), work(0.5), work(1.0));
+        // Lookups alone without caches; half the walks at half the share.
+        assert!(none > 0.0 && none < all / 2.0, "{none} against {all}");
+        let mid = (none + all) / 2.0;
+        assert!((half - mid).abs() < 1e-9 * mid, "{half} against {mid}");
     }
 
     /// A chain's lines cost a resolver without a cache a small part of what
@@ -237,6 +260,7 @@ mod tests {
     /// share in between.
     #[test]
     fn resolvers_without_caches_are_estimated_cheaper() {
+        let work = |share| work(share, 2000, true);
         let (none, default, all) = (work(0.0), work(0.7), work(1.0));
         assert!(none < all / 3.0, "{none} against {all}");
         assert!(none < default && default < all, "{none}, {default}, {all}");

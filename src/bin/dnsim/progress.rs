@@ -19,18 +19,11 @@ const PACE_AFTER: Duration = Duration::from_secs(3);
 /// run makes before it starts (`timeline::cost`), on this project's 2-core
 /// machine. A run keeps as many cores busy as its trials have pieces to
 /// run at once (`Prepared::timeline_work`): one trial of a requirement
-/// chain, whose resolvers run in parallel, keeps both. At b0122e8,
-/// 2026-12-06, one trial of chains of 1,600, 3,200 and 20,000 names took
-/// 10.2, 27.0 and 352.5 s on both cores, estimated now at 9.0, 24.2 and
-/// 347 s; the 20,000 chain without caches 16.6 s, estimated at 34 s.
-/// Until then a run was counted on at most as many cores as it had
-/// trials, so those trials were estimated at 18, 48 and 693 s on one
-/// core, and a run of two trials or more of such a plan at half its time.
-/// Earlier (9424cce, 2026-12-05, one trial, before walks into lines were
-/// counted apart), a 100-name chain took 0.79 s for 4.5e8 estimated
-/// steps, an 800-name one 27.2 s for 2.4e10, a 10,000-member
-/// `requires_any` group 11.5 s for 1.0e10 and the Dyn replay 0.10 s for
-/// 2.5e7.
+/// chain, whose resolvers run in parallel, keeps both. One trial of chains
+/// of 1,600, 3,200 and 20,000 names took 10.2, 27.0 and 352.5 s on both
+/// cores (b0122e8, 2026-12-06), estimated at 9.0, 24.2 and 347 s; the
+/// 20,000 chain without caches 16.6 s, estimated at 16 s. The earlier
+/// calibrations: docs/performance.md, "Wide requirements and long chains".
 const TIMELINE_STEPS_PER_SECOND: f64 = 5e8;
 
 /// Says, before any work, that a timeline run of `work` expected lookup
