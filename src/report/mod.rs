@@ -160,7 +160,7 @@ pub fn fmt_weight(x: f64) -> String {
 pub fn fmt_clock(offset_secs: f64, start_unix: Option<i64>) -> String {
     match start_unix {
         Some(start) => {
-            let t = start + offset_secs.round() as i64;
+            let t = start.saturating_add(offset_secs.round() as i64);
             let day = t.rem_euclid(86400);
             format!("{:02}:{:02}", day / 3600, day % 3600 / 60)
         }

@@ -40,6 +40,24 @@ impl TimelineReport {
     /// report's `regions`, and every failed-share series has the same
     /// steps, of a positive length, for regions of the report.
     pub(super) fn check_shape(&self, regions: &[&str]) -> Result<(), String> {
+        // A horizon a scenario can give (whole milliseconds, at least one),
+        // and events inside it, as the loader holds them (and the tables'
+        // clock times assume).
+        let horizon = self.horizon_seconds;
+        if !(0.001..=u64::MAX as f64 / 1000.0).contains(&horizon) {
+            return Err(format!("a horizon of {horizon:?} seconds"));
+        }
+        for e in &self.events {
+            let (a, b) = (e.start_seconds, e.end_seconds);
+            if !(0.0 <= a && a < b && b <= horizon) {
+                return Err(format!(
+                    "an event from {a:?} to {b:?} seconds, not inside the horizon of {horizon:?}"
+                ));
+            }
+            if !(0.0..=1.0).contains(&e.loss) {
+                return Err(format!("an event's loss of {:?}, not in [0, 1]", e.loss));
+            }
+        }
         let mut steps = None;
         for s in &self.services {
             let names: Vec<&str> = s.regions.keys().map(String::as_str).collect();

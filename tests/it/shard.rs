@@ -567,6 +567,44 @@ fn report_refuses_a_timeline_result_whose_series_disagree() {
     );
 }
 
+/// A timeline result whose horizon or events a scenario cannot give (found
+/// by the fuzzing harness: an event ending 4.8e24 seconds in overflowed the
+/// tables' clock time).
+#[test]
+fn report_refuses_a_timeline_event_outside_its_horizon() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("r.json");
+    let w = scenario_file("whatif/dyn-wave1.toml");
+    let args = ["run", path_str(&w), "--trials", "2", "--format", "json"];
+    let original: serde_json::Value = serde_json::from_str(&run_ok(&args)).unwrap();
+    for (key, value, want) in [
+        (
+            "end_seconds",
+            4.8e24,
+            "an event from 40200.0 to 4.8e24 seconds, not inside the horizon of 86400.0",
+        ),
+        (
+            "start_seconds",
+            -1.0,
+            "an event from -1.0 to 48000.0 seconds, not inside the horizon of 86400.0",
+        ),
+        ("loss", 1.5, "an event's loss of 1.5, not in [0, 1]"),
+        ("horizon_seconds", 1e300, "a horizon of 1e300 seconds"),
+        ("horizon_seconds", 0.0, "a horizon of 0.0 seconds"),
+    ] {
+        let mut v = original.clone();
+        if key == "horizon_seconds" {
+            v[key] = serde_json::json!(value);
+        } else {
+            v["events"][0][key] = serde_json::json!(value);
+        }
+        std::fs::write(&json, v.to_string()).unwrap();
+        let out = run(&["report", path_str(&json)]);
+        assert_eq!(out.code, 2, "{want}: {}", out.stderr);
+        assert!(out.stderr.contains(want), "want {want:?} in {}", out.stderr);
+    }
+}
+
 /// A checkpoint is read back as untrusted input: counts that its finished
 /// blocks cannot have produced, or a block the run does not have, are
 /// refused instead of resumed.
