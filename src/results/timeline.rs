@@ -36,13 +36,14 @@ pub struct TimelineReport {
 }
 
 impl TimelineReport {
-    /// That the report's parts agree: each service has figures for the
-    /// report's `regions`, and every failed-share series has the same
-    /// steps, of a positive length, for regions of the report.
+    /// That the report's parts agree: a horizon and events a scenario
+    /// can give, each service with figures for the report's `regions`,
+    /// and every failed-share series with the same steps, of a positive
+    /// length, for regions of the report.
     pub(super) fn check_shape(&self, regions: &[&str]) -> Result<(), String> {
-        // A horizon a scenario can give (whole milliseconds, at least one),
-        // and events inside it, as the loader holds them (and the tables'
-        // clock times assume).
+        // A horizon a scenario can give (from one millisecond to u64::MAX
+        // of them), and events inside it, as the loader holds them (and
+        // the tables' clock times assume).
         let horizon = self.horizon_seconds;
         if !(0.001..=u64::MAX as f64 / 1000.0).contains(&horizon) {
             return Err(format!("a horizon of {horizon:?} seconds"));
