@@ -542,15 +542,20 @@ fn report_refuses_results_it_did_not_write() {
     }
 }
 
+/// A timeline result to edit: two trials of the Dyn wave-1 what-if.
+fn wave1_result() -> serde_json::Value {
+    let w = scenario_file("whatif/dyn-wave1.toml");
+    let args = ["run", path_str(&w), "--trials", "2", "--format", "json"];
+    serde_json::from_str(&run_ok(&args)).unwrap()
+}
+
 /// A timeline result whose series disagree (found by the fuzzing harness:
 /// it made the table's chart index past a series' end).
 #[test]
 fn report_refuses_a_timeline_result_whose_series_disagree() {
     let dir = tempfile::tempdir().unwrap();
     let json = dir.path().join("r.json");
-    let w = scenario_file("whatif/dyn-wave1.toml");
-    let args = ["run", path_str(&w), "--trials", "2", "--format", "json"];
-    let mut v: serde_json::Value = serde_json::from_str(&run_ok(&args)).unwrap();
+    let mut v = wave1_result();
     let series = v["services"][0]["series"]["failed_share"]["us-east"]
         .as_array_mut()
         .unwrap();
@@ -574,9 +579,7 @@ fn report_refuses_a_timeline_result_whose_series_disagree() {
 fn report_refuses_a_timeline_event_outside_its_horizon() {
     let dir = tempfile::tempdir().unwrap();
     let json = dir.path().join("r.json");
-    let w = scenario_file("whatif/dyn-wave1.toml");
-    let args = ["run", path_str(&w), "--trials", "2", "--format", "json"];
-    let original: serde_json::Value = serde_json::from_str(&run_ok(&args)).unwrap();
+    let original = wave1_result();
     for (key, value, want) in [
         (
             "end_seconds",
