@@ -43,12 +43,9 @@
 //! 800 names 0.37, 12.78 and 9.49 s); with a share of 0, 800, 1,600 and
 //! 20,000 names are estimated at 0.44, 1.0 and 32 s (they took 0.37,
 //! 0.93 and 31.4 s of CPU time), and with a share of 1, 1,600 names at
-//! 26 s (26.9 s). Until 2026-12-06 the estimate counted every name of
-//! the line, and said 8 hours for the 20,000-name chain; then, not
-//! telling the two kinds of resolver apart (until 6cb0342), 12 minutes
-//! for the 20,000-name chain without caches; then, walking the caches of
-//! resolvers that have none (until the day's later change), 67 s of one
-//! core's time for it.
+//! 26 s (26.9 s). What the estimate said before (8 hours for the
+//! 20,000-name chain, then 12 minutes and 67 s for it without caches):
+//! docs/performance.md, "Wide requirements and long chains".
 
 use super::TimelineModel;
 use super::lines::each_line;
@@ -71,10 +68,7 @@ const MAX_TRACKED: usize = 64;
 /// plan, where lookups and walks dominate in turn, at the default
 /// `cache_share` of 0.7: 750 steps a member and resolver, 1,070 at each
 /// resolver that walks). A resolver whose cache does not help has no cache
-/// to walk (`quiet.rs`: its next lookup is drawn after the window's start):
-/// the 20,000-name chain with a share of 0 took 31.4 s of CPU time, its
-/// lookups alone estimated at 32 s, its walks at 36 s more until
-/// 2026-12-06.
+/// to walk (`quiet.rs`: its next lookup is drawn after the window's start).
 const WALK_STEPS: f64 = 1070.0;
 
 /// What a lookup's walk into a requirement line costs (`lines.rs`), in
