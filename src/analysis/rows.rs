@@ -11,7 +11,9 @@ use rayon::prelude::*;
 
 use super::NodeRow;
 use crate::model::EventDef;
-use crate::results::{AnalysisService, Importance, ServiceMethod, round12, rounded_importance};
+use crate::results::{
+    AnalysisService, Importance, MadeRows, ServiceMethod, round12, rounded_importance,
+};
 use crate::scenario::Scenario;
 
 /// A node's importance and cut sets, as rows show them.
@@ -103,6 +105,24 @@ impl<'a> ServiceRows<'a> {
         }
     }
 
+    /// Every row, made on both cores in order.
+    pub fn collect(&self) -> Vec<AnalysisService> {
+        self.make(&self.order)
+    }
+
+    /// The first `n` rows (all when there are fewer).
+    pub fn first(&self, n: usize) -> Vec<AnalysisService> {
+        self.make(&self.order[..n.min(self.len())])
+    }
+}
+
+impl MadeRows for ServiceRows<'_> {
+    type Row = AnalysisService;
+
+    fn order(&self) -> &[u32] {
+        &self.order
+    }
+
     /// The rows of `services`, made on every core; the services of a node
     /// share its importance and cut sets, named once.
     fn make(&self, services: &[u32]) -> Vec<AnalysisService> {
@@ -122,20 +142,10 @@ impl<'a> ServiceRows<'a> {
             })
             .collect()
     }
-
-    /// Every row, made on both cores in order.
-    pub fn collect(&self) -> Vec<AnalysisService> {
-        self.make(&self.order)
-    }
-
-    /// The first `n` rows (all when there are fewer).
-    pub fn first(&self, n: usize) -> Vec<AnalysisService> {
-        self.make(&self.order[..n.min(self.len())])
-    }
 }
 
 impl serde::Serialize for ServiceRows<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        crate::results::serialize_rows(&self.order, |chunk| self.make(chunk), s)
+        crate::results::serialize_rows(self, s)
     }
 }

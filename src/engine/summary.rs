@@ -12,8 +12,8 @@ use super::rare::{Bias, RareTally};
 use crate::forcing::FailSpec;
 use crate::model::Model;
 use crate::results::{
-    ChosenBy, ModelKind, ProviderRow, Quantiles, RegionRow, RegionValues, Sampling, SamplingMethod,
-    ServiceRow, SnapshotReport, Summary, VERSION, round12,
+    ChosenBy, MadeRows, ModelKind, ProviderRow, Quantiles, RegionRow, RegionValues, Sampling,
+    SamplingMethod, ServiceRow, SnapshotReport, Summary, VERSION, round12,
 };
 use crate::scenario::Scenario;
 use crate::stats;
@@ -272,6 +272,14 @@ impl<'a> Rows<'a> {
     pub fn first(&self, n: usize) -> Vec<ServiceRow> {
         self.make(&self.order[..n.min(self.order.len())])
     }
+}
+
+impl MadeRows for Rows<'_> {
+    type Row = ServiceRow;
+
+    fn order(&self) -> &[u32] {
+        &self.order
+    }
 
     /// The rows of `services`, made on every core.
     fn make(&self, services: &[u32]) -> Vec<ServiceRow> {
@@ -281,7 +289,7 @@ impl<'a> Rows<'a> {
 
 impl serde::Serialize for Rows<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        crate::results::serialize_rows(&self.order, |chunk| self.make(chunk), s)
+        crate::results::serialize_rows(self, s)
     }
 }
 

@@ -17,7 +17,7 @@ use crate::results::{EventRow, Report, SnapshotReport, TimelineReport};
 
 pub use self::csv::Csv;
 pub use self::html::Html;
-pub use self::json::{Json, write_json, write_json_line};
+pub use self::json::{Json, write_json, write_json_line, write_json_rows};
 pub use self::markdown::Markdown;
 pub use self::series_csv::SeriesCsv;
 pub use self::table::Table;

@@ -330,21 +330,30 @@ fn descending(x: f64) -> u64 {
 }
 
 /// Rows are made this many at a time while they are written.
-const WRITTEN_ROWS: usize = 16_384;
+pub const WRITTEN_ROWS: usize = 16_384;
 
-/// Writes the rows of the services in `order` as one sequence, made
-/// [`WRITTEN_ROWS`] at a time by `rows` (on every core, as the callers
-/// make them): a report of millions of services never holds all its rows.
-pub fn serialize_rows<S: Serializer, R: Serialize>(
-    order: &[u32],
-    rows: impl Fn(&[u32]) -> Vec<R>,
-    s: S,
-) -> Result<S::Ok, S::Error> {
+/// Rows made when they are read, a chunk at a time: a run's services
+/// (`engine::summary::Rows`) or an analysis's (`analysis::ServiceRows`),
+/// so that a report of millions of services never holds all its rows.
+pub trait MadeRows: Sync {
+    type Row: Serialize + Send + Sync;
+
+    /// The services in the rows' order.
+    fn order(&self) -> &[u32];
+
+    /// The rows of `services`, in order (made on every core).
+    fn make(&self, services: &[u32]) -> Vec<Self::Row>;
+}
+
+/// Writes `rows` as one sequence, made [`WRITTEN_ROWS`] at a time.
+/// `report::write_json_rows` writes JSON faster, on every core; this is
+/// what any other serializer meets.
+pub fn serialize_rows<S: Serializer>(rows: &impl MadeRows, s: S) -> Result<S::Ok, S::Error> {
     use serde::ser::SerializeSeq;
+    let order = rows.order();
     let mut seq = s.serialize_seq(Some(order.len()))?;
     for chunk in order.chunks(WRITTEN_ROWS) {
-        let rows = rows(chunk);
-        for row in &rows {
+        for row in &rows.make(chunk) {
             seq.serialize_element(row)?;
         }
     }

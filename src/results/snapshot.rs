@@ -44,6 +44,16 @@ pub struct SnapshotReport<S = Vec<ServiceRow>> {
 }
 
 impl<S> SnapshotReport<S> {
+    /// The report without its rows (an empty list), and the rows.
+    pub fn without_services(self) -> (SnapshotReport, S) {
+        let mut rows = None;
+        let report = self.map_services(|s| {
+            rows = Some(s);
+            Vec::new()
+        });
+        (report, rows.expect("map_services maps the rows"))
+    }
+
     /// The same report with its rows made into others (or dropped).
     pub fn map_services<T>(self, rows: impl FnOnce(S) -> T) -> SnapshotReport<T> {
         SnapshotReport {

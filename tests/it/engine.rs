@@ -334,7 +334,8 @@ fn the_ideal_profile_gives_the_figures_it_gave_before_the_measured_one() {
 
 /// `run --format json` writes a report's rows as they are made, a chunk at
 /// a time on every core: the same bytes as the rows made all at once, over
-/// several chunks (16,384 rows each).
+/// several chunks (16,384 rows each), whether serialised (`Rows`) or made
+/// and written on every core (`write_json_rows`, what `run` does).
 #[test]
 fn rows_written_as_they_are_made_are_the_rows_made_at_once() {
     use dnsim::results::{ModelKind, Report};
@@ -365,6 +366,16 @@ fn rows_written_as_they_are_made_are_the_rows_made_at_once() {
     };
     assert!(whole.services.iter().any(|s| s.requires.is_some()));
     assert_eq!(streamed, serde_json::to_string_pretty(&whole).unwrap());
+    let written = on_threads(3, || {
+        let report = prepared.snapshot_report(&counts).unwrap().unwrap();
+        let (summary, rows) = report.without_services();
+        let mut out = Vec::new();
+        dnsim::report::write_json_rows(&summary, &rows, &mut out).unwrap();
+        out
+    });
+    let mut out = Vec::new();
+    dnsim::report::write_json(&whole, &mut out).unwrap();
+    assert!(written == out, "write_json_rows differs from write_json");
 }
 
 /// A run's report counts each provider's single failure chunk by chunk; the

@@ -305,10 +305,10 @@ pub fn run(args: RunArgs) -> Outcome {
             {
                 let report = match plan.out.format {
                     Some(Format::Json) => {
+                        let (summary, rows) = report.without_services();
                         emit(plan.out.path.as_deref(), |w| {
-                            dnsim::report::write_json(&report, w)
+                            dnsim::report::write_json_rows(&summary, &rows, w)
                         })?;
-                        let summary = report.map_services(|_| Vec::new());
                         return Ok(gates.verdict(&Report::Snapshot(summary)));
                     }
                     None | Some(Format::Table) if plan.out.only.is_empty() => {
