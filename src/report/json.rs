@@ -25,8 +25,9 @@ pub fn write_json(value: &impl serde::Serialize, out: &mut dyn Write) -> io::Res
 /// hundred at a time by each core, and put in place in order. The same
 /// bytes as [`write_json`] of the report with its rows (a test in
 /// `engine.rs` holds them so). serde_json writes one row at a time on
-/// one thread: for the 100K plan's `run`, making and writing the rows
-/// took 150 ms of the run's 270 ms, now 125 ms (docs/performance.md).
+/// one thread: for the 100K plan's `run`, the JSON took 145-153 ms of the
+/// run's 270-310 ms that way, and takes 120-127 ms this way
+/// (docs/performance.md).
 /// `analyze` keeps [`write_json`]: its rows, over a kilobyte each, held
 /// 10-30 MB more this way at a million services (docs/performance.md).
 pub fn write_json_rows(
@@ -69,8 +70,9 @@ pub fn write_json_rows(
     out.flush()
 }
 
-/// Rows made together, and written together by one task.
+/// Rows made together.
 const MADE_ROWS: usize = 4096;
+/// Rows written together by one task.
 const ROWS_A_TASK: usize = 256;
 
 /// `rows` as elements of the report's `services` list, as `write_json`

@@ -330,7 +330,7 @@ fn descending(x: f64) -> u64 {
 }
 
 /// Rows are made this many at a time while they are written.
-pub const WRITTEN_ROWS: usize = 16_384;
+const WRITTEN_ROWS: usize = 16_384;
 
 /// Rows made when they are read, a chunk at a time: a run's services
 /// (`engine::summary::Rows`) or an analysis's (`analysis::ServiceRows`),
