@@ -19,8 +19,10 @@ pub fn write_json(value: &impl serde::Serialize, out: &mut dyn Write) -> io::Res
     out.flush()
 }
 
-/// [`write_json`] of `report`, whose `services` are `rows` (the report
-/// given has none: its `services` is an empty list, written as `[]`):
+/// [`write_json`] of a run's `report`, whose `services` are `rows` (the
+/// report given has none: its `services` is an empty list, written as
+/// `[]`, which is where the rows go; a snapshot report is the one whose
+/// layout this knows):
 /// the rows are made a few thousand at a time, written as JSON a few
 /// hundred at a time by each core, and put in place in order. The same
 /// bytes as [`write_json`] of the report with its rows (a test in
@@ -31,7 +33,7 @@ pub fn write_json(value: &impl serde::Serialize, out: &mut dyn Write) -> io::Res
 /// `analyze` keeps [`write_json`]: its rows, over a kilobyte each, held
 /// 10-30 MB more this way at a million services (docs/performance.md).
 pub fn write_json_rows(
-    report: &impl serde::Serialize,
+    report: &SnapshotReport,
     rows: &impl MadeRows,
     out: &mut dyn Write,
 ) -> io::Result<()> {
